@@ -1,0 +1,70 @@
+import { PhoneExchangeError, readPhoneCode, sendPhoneCode } from '../../src/index';
+import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneErrorDetail, PhoneNumber, Transport } from '../../src/index';
+import { phoneButtonProps } from './props';
+
+/** Instances whose page is gone: a late answer must neither setData nor emit. */
+const detachedInstances = new WeakSet<object>();
+
+Component({
+  options: { addGlobalClass: true },
+  externalClasses: ['custom-class'],
+  properties: phoneButtonProps,
+  data: { loading: false },
+
+  lifetimes: {
+    detached() {
+      detachedInstances.add(this);
+    },
+  },
+
+  methods: {
+    /** Handles both `getphonenumber` and `getrealtimephonenumber`: their details have the same shape. */
+    onGetPhoneNumber(event: WechatMiniprogram.CustomEvent<GetPhoneNumberDetail>) {
+      // The template already clears open-type; this guards an event that was queued before that render.
+      if (this.data.loading || this.data.disabled) return;
+      let code: string;
+      try {
+        code = readPhoneCode(event.detail);
+      } catch (error) {
+        this.emitError(error);
+        return;
+      }
+      this.setData({ loading: true });
+      sendPhoneCode(code, this.exchangeOptions()).then(
+        (result) => this.finish(() => this.triggerEvent('phone', result.data satisfies PhoneNumber)),
+        (error: unknown) => this.finish(() => this.emitError(error)),
+      );
+    },
+
+    /** The properties that are set, as library options; the rest fall back to `configure()`. */
+    exchangeOptions(): PhoneClientOptions {
+      const { endpoint, timeout, header, transport, cloudFunction, cloudEnv } = this.data;
+      return {
+        endpoint: endpoint || undefined,
+        timeout: timeout || undefined,
+        header: (header as Record<string, string> | null) ?? undefined,
+        transport:
+          transport === 'cloud'
+            ? { type: 'cloud', name: cloudFunction, env: cloudEnv || undefined }
+            : // Anything but '' and 'request' goes on as is, so the library's validation names the mistake.
+              ((transport || undefined) as Transport | undefined),
+      };
+    },
+
+    /** Ends a flow: the second and last setData, unless the component is gone. */
+    finish(emit: () => void) {
+      if (detachedInstances.has(this)) return;
+      this.setData({ loading: false });
+      emit();
+    },
+
+    emitError(error: unknown) {
+      if (error instanceof PhoneExchangeError) {
+        this.triggerEvent('error', error.detail satisfies PhoneErrorDetail);
+      } else {
+        // Misconfiguration (no endpoint, no wx.cloud...): a developer error, nothing was sent.
+        console.error('[phone-button]', error);
+      }
+    },
+  },
+});

@@ -1,0 +1,26 @@
+import { exchangePhoneCode, PhoneExchangeError } from 'miniprogram-phone-button';
+import type { GetPhoneNumberDetail, PhoneErrorDetail, PhoneNumber } from 'miniprogram-phone-button';
+
+Page({
+  data: {
+    loading: false,
+    phone: null as PhoneNumber | null,
+    error: null as PhoneErrorDetail | null,
+  },
+
+  onGetPhoneNumber(event: WechatMiniprogram.CustomEvent<GetPhoneNumberDetail>) {
+    this.setData({ loading: true });
+    exchangePhoneCode(event.detail).then(
+      (result) => this.setData({ loading: false, phone: result.data, error: null }),
+      (error: unknown) => {
+        if (error instanceof PhoneExchangeError) {
+          this.setData({ loading: false, phone: null, error: error.detail });
+          return;
+        }
+        // Anything else is a configuration mistake (no endpoint...): let the devtool show it.
+        this.setData({ loading: false });
+        throw error;
+      },
+    );
+  },
+});

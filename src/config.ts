@@ -1,0 +1,63 @@
+import { isRecord } from './guards';
+import type { CloudTransport, PhoneClientOptions, Transport } from './types';
+
+/** Same as Authing's server SDKs: long enough for a slow upstream, short enough for a waiting user. */
+export const DEFAULT_TIMEOUT = 10000;
+
+/** Options with every default applied, as the transports need them. */
+export interface ResolvedOptions {
+  endpoint?: string;
+  timeout: number;
+  header: Record<string, string>;
+  transport: Transport;
+}
+
+let globals: PhoneClientOptions = {};
+
+/**
+ * Sets the global defaults every exchange (and every `<phone-button>`) falls back to. Replaces the previous
+ * defaults as a whole. Invalid options throw a TypeError and leave the previous defaults in place.
+ */
+export function configure(options: PhoneClientOptions): void {
+  assertOptions(options, 'configure()');
+  // Copy, so that a caller mutating its object later changes nothing here.
+  globals = { ...options, header: options.header && { ...options.header } };
+}
+
+/** Per-call options over the global defaults over the built-in defaults; headers are merged key by key. */
+export function resolveOptions(overrides: PhoneClientOptions = {}): ResolvedOptions {
+  assertOptions(overrides, 'options');
+  return {
+    endpoint: overrides.endpoint ?? globals.endpoint,
+    timeout: overrides.timeout ?? globals.timeout ?? DEFAULT_TIMEOUT,
+    header: { ...globals.header, ...overrides.header },
+    transport: overrides.transport ?? globals.transport ?? 'request',
+  };
+}
+
+function assertOptions(options: unknown, where: string): asserts options is PhoneClientOptions {
+  if (!isRecord(options)) throw new TypeError(`${where}: options must be an object`);
+  const { endpoint, timeout, header, transport } = options;
+  if (endpoint !== undefined && !(typeof endpoint === 'string' && /^https?:\/\/\S+$/.test(endpoint))) {
+    throw new TypeError(`${where}: endpoint must be an http(s) URL`);
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
+    throw new TypeError(`${where}: timeout must be a positive number of milliseconds`);
+  }
+  if (header !== undefined && !(isRecord(header) && Object.values(header).every((value) => typeof value === 'string'))) {
+    throw new TypeError(`${where}: header must be an object of strings`);
+  }
+  if (transport !== undefined && transport !== 'request' && !isCloudTransport(transport)) {
+    throw new TypeError(`${where}: transport must be 'request' or { type: 'cloud', name, env? }`);
+  }
+}
+
+function isCloudTransport(value: unknown): value is CloudTransport {
+  return (
+    isRecord(value) &&
+    value.type === 'cloud' &&
+    typeof value.name === 'string' &&
+    value.name !== '' &&
+    (value.env === undefined || (typeof value.env === 'string' && value.env !== ''))
+  );
+}

@@ -1,0 +1,64 @@
+import { phoneError } from './errors';
+import { isRecord } from './guards';
+import type { ProxyAnswer } from './transports/answer';
+import type { PhoneNumberResult } from './types';
+
+/**
+ * Turns the proxy's answer into the DTO, or throws `rejected` (the proxy sent its error envelope) or
+ * `invalid-response` (anything else: unparseable, an HTML error page, a success without a phone number).
+ */
+export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNumberResult {
+  const body = typeof raw === 'string' ? parseJson(raw) : raw;
+  const envelope = isRecord(body) ? body : {};
+  const statusCode = httpStatus ?? numberOrUndefined(envelope.statusCode);
+  const requestId = stringOrUndefined(envelope.requestId);
+
+  if (typeof envelope.error === 'string') {
+    throw phoneError('rejected', stringOrUndefined(envelope.message) ?? `The phone endpoint answered ${envelope.error}`, {
+      statusCode,
+      error: envelope.error,
+      apiCode: numberOrUndefined(envelope.apiCode),
+      requestId,
+    });
+  }
+
+  const data = isRecord(envelope.data) ? envelope.data : {};
+  const { phoneNumber, purePhoneNumber, countryCode } = data;
+  const httpOk = httpStatus === undefined || (httpStatus >= 200 && httpStatus < 300);
+  const bodyOk = envelope.statusCode === undefined || envelope.statusCode === 200;
+  if (
+    !httpOk ||
+    !bodyOk ||
+    typeof phoneNumber !== 'string' ||
+    phoneNumber === '' ||
+    typeof purePhoneNumber !== 'string' ||
+    !(typeof countryCode === 'string' || typeof countryCode === 'number')
+  ) {
+    const status = statusCode === undefined ? '' : ` (status ${statusCode})`;
+    throw phoneError('invalid-response', `Unexpected answer from the phone endpoint${status}`, { statusCode, requestId });
+  }
+
+  return {
+    statusCode: numberOrUndefined(envelope.statusCode) ?? 200,
+    message: stringOrUndefined(envelope.message) ?? '',
+    ...(requestId !== undefined && { requestId }),
+    // countryCode can arrive as the number 86 upstream; the DTO promises a string.
+    data: { phoneNumber, purePhoneNumber, countryCode: String(countryCode) },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}

@@ -1,0 +1,19 @@
+import type { ProxyAnswer } from './answer';
+import { transportFailure } from './failure';
+
+/** POSTs `{ code }` with wx.request. HTTP errors resolve (they arrive in `success`); only a missing answer rejects. */
+export function postCode(code: string, endpoint: string, timeout: number, header: Record<string, string>): Promise<ProxyAnswer> {
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: endpoint,
+      method: 'POST',
+      // The code travels in the body only: URLs end up in access logs.
+      data: { code },
+      header: { ...header, 'content-type': 'application/json' },
+      dataType: 'json',
+      timeout,
+      success: (res) => resolve({ httpStatus: res.statusCode, body: res.data }),
+      fail: (failure) => reject(transportFailure(failure, timeout)),
+    });
+  });
+}

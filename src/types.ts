@@ -1,0 +1,98 @@
+/** Public types of miniprogram-phone-button: event details, options and results. */
+
+/**
+ * The detail of a `getphonenumber` / `getrealtimephonenumber` event, exactly as any button delivers it
+ * (the native one, Vant, TDesign...). Every field is optional because base libraries differ.
+ */
+export interface GetPhoneNumberDetail {
+  /** `getPhoneNumber:ok` on success; anything else is a failure (`...:fail user deny`, ...). */
+  errMsg?: string;
+  /** The one-time phone code (base library 2.21.2+), valid for 5 minutes. */
+  code?: string;
+  /** WeChat's error number; 1400001 means the mini program is out of quota. */
+  errno?: number;
+  /** Legacy fields of base libraries that give no `code`. */
+  encryptedData?: string;
+  iv?: string;
+  cloudID?: string;
+}
+
+/** The `phone` event detail and the `data` of a successful exchange. */
+export interface PhoneNumber {
+  /** With the country code, e.g. `+8613800138000`. */
+  phoneNumber: string;
+  /** Without the country code, e.g. `13800138000`. */
+  purePhoneNumber: string;
+  /** Always a string, e.g. `86`. */
+  countryCode: string;
+}
+
+/** The proxy's success DTO (protocol.md §3). */
+export interface PhoneNumberResult {
+  statusCode: number;
+  message: string;
+  requestId?: string;
+  data: PhoneNumber;
+}
+
+/** Why an exchange failed. */
+export type PhoneErrorReason =
+  /** The user refused consent. */
+  | 'denied'
+  /** The mini program has no quick-verification quota left (errno 1400001). */
+  | 'no-quota'
+  /** The base library gives no `code` (older than 2.21.2). */
+  | 'unsupported'
+  /** WeChat reported another failure. */
+  | 'wechat-failed'
+  /** The request never got an answer (no connection, domain not allow-listed...). */
+  | 'network'
+  /** No answer within `timeout`. The code may have been consumed: ask the user to tap again. */
+  | 'timeout'
+  /** The proxy answered with an error; `error` carries its machine-readable code. */
+  | 'rejected'
+  /** The answer was not a DTO we understand. */
+  | 'invalid-response';
+
+/** The `error` event detail, and `PhoneExchangeError.detail`. */
+export interface PhoneErrorDetail {
+  reason: PhoneErrorReason;
+  /** Human-readable, safe to log (never contains the code or a phone number). */
+  message: string;
+  /** WeChat's (or the transport's) errMsg, when there is one. */
+  errMsg?: string;
+  /** WeChat's (or the transport's) errno, when there is one. */
+  errno?: number;
+  /** HTTP status of the proxy's answer (request transport) or the envelope's statusCode (cloud transport). */
+  statusCode?: number;
+  /** The proxy's machine-readable error, e.g. `CODE_REJECTED` (reason `rejected` only). */
+  error?: string;
+  /** Authing's apiCode, when the proxy passes one on. */
+  apiCode?: number;
+  /** The proxy's request id, to find its log line. */
+  requestId?: string;
+}
+
+/** Calls a WeChat Cloud function instead of an HTTP endpoint. */
+export interface CloudTransport {
+  type: 'cloud';
+  /** The cloud function's name. */
+  name: string;
+  /** Cloud environment id; the one from `wx.cloud.init()` when left out. */
+  env?: string;
+}
+
+/** How the code travels: `wx.request` to `endpoint` (default), or a WeChat Cloud function. */
+export type Transport = 'request' | CloudTransport;
+
+/** Options of `configure()` and of a single exchange. Fields left out fall back to the global defaults. */
+export interface PhoneClientOptions {
+  /** The proxy's URL (`https://...`), for the `request` transport. */
+  endpoint?: string;
+  /** Milliseconds to wait for an answer. Default 10000. */
+  timeout?: number;
+  /** Extra request headers, e.g. the page's own session token. Merged over the global header. */
+  header?: Record<string, string>;
+  /** Default `'request'`. */
+  transport?: Transport;
+}

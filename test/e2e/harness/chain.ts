@@ -1,0 +1,78 @@
+/**
+ * The server side of the chain: the real proxy (the built miniprogram-phone-proxy package) on the Authing sandbox,
+ * both on free loopback ports.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProxyOptions, Sandbox, SandboxOptions } from 'miniprogram-phone-proxy';
+type ProxyPackage = typeof import('miniprogram-phone-proxy');
+
+/** The mini program the chain pretends to be: the appid in WeChat's Referer and on the proxy's allow-list. */
+export const MINI_PROGRAM_APPID = 'wx5e2e000000000001';
+/** The Authing user pool the sandbox checks in `x-authing-userpool-id`. */
+export const SANDBOX_USER_POOL_ID = 'sandbox-user-pool';
+
+export interface ChainOptions {
+  sandbox?: Omit<SandboxOptions, 'host' | 'port' | 'userPoolId'>;
+  /** Over the chain's defaults: no logs, no rate limit (scenarios send many requests from one address). */
+  proxy?: Partial<Omit<ProxyOptions, 'authing'>>;
+}
+
+export interface Chain {
+  sandbox: Sandbox;
+  /** Where `<phone-button endpoint>` points: the proxy's exchange route. */
+  endpoint: string;
+  /**
+   * Exchanges `code` at the sandbox directly, as a second proxy instance (which shares no memory with ours)
+   * would: afterwards the code is spent, and our proxy has never seen it.
+   */
+  spendElsewhere(code: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startChain(options: ChainOptions = {}): Promise<Chain> {
+  // The built package, as users run it; the sources are only for type checking.
+  const { startProxy, startSandbox, EXCHANGE_PATH } = require('miniprogram-phone-proxy') as ProxyPackage;
+  const extIdpConnidentifier = options.sandbox?.extIdpConnidentifier ?? 'wechat-miniprogram-sandbox';
+  const sandbox = await startSandbox({ ...options.sandbox, host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID });
+  try {
+    const proxy = await startProxy({
+      logger: false,
+      rateLimit: false,
+      ...options.proxy,
+      authing: {
+        appHost: sandbox.url,
+        userPoolId: SANDBOX_USER_POOL_ID,
+        extIdpConnidentifier,
+      },
+      host: '127.0.0.1',
+      port: 0,
+    });
+    return {
+      sandbox,
+      endpoint: `${proxy.url}${options.proxy?.routePath ?? '/phone'}`,
+      async spendElsewhere(code) {
+        const response = await fetch(`${sandbox.url}${EXCHANGE_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-authing-userpool-id': SANDBOX_USER_POOL_ID },
+          body: JSON.stringify({ code, extIdpConnidentifier }),
+        });
+        const body = (await response.json()) as { statusCode?: number };
+        if (body.statusCode !== 200) throw new Error(`the sandbox refused to spend the code: ${JSON.stringify(body)}`);
+      },
+      close: () => Promise.all([proxy.close(), sandbox.close()]).then(() => undefined),
+    };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+/** An http URL on loopback where nothing listens: a proxy that is down. */
+export async function deadEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/phone`;
+}

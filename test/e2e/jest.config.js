@@ -1,0 +1,9 @@
+// End-to-end project (the root config lists it): the BUILT component and the BUILT proxy over real loopback HTTP.
+// Node environment, because the proxy's servers need it; the harness gives miniprogram-simulate its own DOM.
+module.exports = {
+  displayName: 'e2e',
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+};

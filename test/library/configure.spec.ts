@@ -1,0 +1,81 @@
+import type { PhoneClientOptions } from '../../src/index';
+import { successBody } from '../helpers/loopback-proxy';
+import { TARGETS } from '../helpers/targets';
+import { requestSuccess } from '../helpers/wx-request-over-http';
+
+/** Answers every wx.request with the proxy's success DTO, recording the options it was called with. */
+function answerEveryRequest() {
+  return jest.spyOn(wx, 'request').mockImplementation((options) => {
+    options.success?.(requestSuccess(200, successBody()));
+    return {} as WechatMiniprogram.RequestTask;
+  });
+}
+
+const BAD_OPTIONS: [string, unknown][] = [
+  ['options not an object', null],
+  ['endpoint not a URL', { endpoint: 'phone-proxy.example.com' }],
+  ['endpoint of another scheme', { endpoint: 'ftp://example.com/phone' }],
+  ['endpoint empty', { endpoint: '' }],
+  ['timeout zero', { timeout: 0 }],
+  ['timeout negative', { timeout: -1 }],
+  ['timeout not finite', { timeout: Number.NaN }],
+  ['timeout as a string', { timeout: '100' }],
+  ['header with a number value', { header: { 'x-n': 1 } }],
+  ['header as an array', { header: ['x'] }],
+  ['transport unknown', { transport: 'http' }],
+  ['cloud transport without name', { transport: { type: 'cloud' } }],
+  ['cloud transport with empty name', { transport: { type: 'cloud', name: '' } }],
+  ['cloud transport with empty env', { transport: { type: 'cloud', name: 'fn', env: '' } }],
+];
+
+describe.each(TARGETS)('$name: configure', (target) => {
+  const { configure, sendPhoneCode, DEFAULT_TIMEOUT } = target.library();
+
+  afterEach(() => {
+    configure({});
+    jest.restoreAllMocks();
+  });
+
+  it.each(BAD_OPTIONS)('rejects %s with a TypeError and keeps the previous defaults', async (_, bad) => {
+    configure({ endpoint: 'https://kept.example.com/phone', timeout: 1234 });
+    expect(() => configure(bad as PhoneClientOptions)).toThrow(TypeError);
+
+    const request = answerEveryRequest();
+    await sendPhoneCode('code-1');
+    expect(request.mock.calls[0][0]).toMatchObject({ url: 'https://kept.example.com/phone', timeout: 1234 });
+  });
+
+  it.each(BAD_OPTIONS)('rejects per-call %s before sending anything', async (_, bad) => {
+    configure({ endpoint: 'https://kept.example.com/phone' });
+    const request = answerEveryRequest();
+    await expect(sendPhoneCode('code-1', bad as PhoneClientOptions)).rejects.toThrow(TypeError);
+    expect(request).not.toHaveBeenCalled();
+  });
+
+  it('replaces the previous defaults as a whole', async () => {
+    configure({ endpoint: 'https://a.example.com/phone', header: { 'x-app': 'demo' }, timeout: 500 });
+    configure({ endpoint: 'https://b.example.com/phone' });
+    const request = answerEveryRequest();
+    await sendPhoneCode('code-1');
+    const sent = request.mock.calls[0][0];
+    expect(sent.url).toBe('https://b.example.com/phone');
+    expect(sent.timeout).toBe(DEFAULT_TIMEOUT);
+    expect(sent.header).toEqual({ 'content-type': 'application/json' });
+  });
+
+  it('keeps its own copy of the header', async () => {
+    const header = { authorization: 'Bearer one' };
+    configure({ endpoint: 'https://a.example.com/phone', header });
+    header.authorization = 'Bearer two';
+    const request = answerEveryRequest();
+    await sendPhoneCode('code-1');
+    expect(request.mock.calls[0][0].header).toMatchObject({ authorization: 'Bearer one' });
+  });
+
+  it('rejects with a TypeError and sends nothing when no endpoint is configured', async () => {
+    const request = answerEveryRequest();
+    await expect(sendPhoneCode('code-1')).rejects.toThrow(/endpoint/);
+    await expect(sendPhoneCode('', { endpoint: 'https://a.example.com/phone' })).rejects.toThrow(TypeError);
+    expect(request).not.toHaveBeenCalled();
+  });
+});

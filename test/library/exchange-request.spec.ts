@@ -1,0 +1,121 @@
+import { closedEndpoint, type LoopbackProxy, type Reply, startLoopbackProxy, successBody } from '../helpers/loopback-proxy';
+import { rejectionDetail } from '../helpers/rejection';
+import { TARGETS } from '../helpers/targets';
+import { installWxRequestOverHttp } from '../helpers/wx-request-over-http';
+
+const OK = { errMsg: 'getPhoneNumber:ok', code: 'code-123' };
+
+describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
+  const { configure, exchangePhoneCode, PhoneExchangeError, DEFAULT_TIMEOUT } = target.library();
+  let proxy: LoopbackProxy;
+  let reply: Reply | 'hang';
+  let wxRequest: ReturnType<typeof installWxRequestOverHttp>;
+
+  beforeEach(async () => {
+    reply = { status: 200, body: successBody() };
+    proxy = await startLoopbackProxy(() => reply);
+    wxRequest = installWxRequestOverHttp();
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+    await wxRequest.settled();
+    configure({});
+    jest.restoreAllMocks();
+  });
+
+  const failure = (promise: Promise<unknown>) => rejectionDetail(promise, PhoneExchangeError);
+
+
+  it('POSTs { code } as JSON to the endpoint and resolves with the DTO', async () => {
+    await expect(exchangePhoneCode(OK, { endpoint: proxy.url })).resolves.toEqual(successBody());
+    expect(proxy.requests).toHaveLength(1);
+    const [request] = proxy.requests;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/phone');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(request.body)).toEqual({ code: 'code-123' });
+  });
+
+  it('turns a numeric countryCode into a string', async () => {
+    reply = { status: 200, body: successBody({ countryCode: 86 }) };
+    const result = await exchangePhoneCode(OK, { endpoint: proxy.url });
+    expect(result.data.countryCode).toBe('86');
+  });
+
+  it('falls back to configure() and merges the headers of both', async () => {
+    configure({ endpoint: proxy.url, header: { 'x-app': 'demo', 'x-both': 'global' } });
+    await exchangePhoneCode(OK, { header: { authorization: 'Bearer page-token', 'x-both': 'call' } });
+    expect(proxy.requests[0].headers).toMatchObject({ 'x-app': 'demo', authorization: 'Bearer page-token', 'x-both': 'call' });
+  });
+
+  it('passes the timeout to wx.request: the per-call one, else the global one, else 10000', async () => {
+    configure({ endpoint: proxy.url });
+    await exchangePhoneCode(OK);
+    configure({ endpoint: proxy.url, timeout: 3000 });
+    await exchangePhoneCode(OK);
+    await exchangePhoneCode(OK, { timeout: 1500 });
+    expect(wxRequest.spy.mock.calls.map(([options]) => options.timeout)).toEqual([DEFAULT_TIMEOUT, 3000, 1500]);
+  });
+
+  it('rejects with the proxy error envelope of an HTTP 4xx as rejected', async () => {
+    const envelope = { statusCode: 422, message: 'The phone code is invalid or expired', error: 'CODE_REJECTED', apiCode: 40029, requestId: 'req-9' };
+    reply = { status: 422, body: envelope };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({
+      reason: 'rejected',
+      message: envelope.message,
+      statusCode: 422,
+      error: 'CODE_REJECTED',
+      apiCode: 40029,
+      requestId: 'req-9',
+    });
+  });
+
+  it('rejects with the proxy error envelope of an HTTP 5xx as rejected, with the HTTP status', async () => {
+    reply = { status: 503, body: { statusCode: 503, message: 'Try again later', error: 'UPSTREAM_UNAVAILABLE', requestId: 'req-5' } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({
+      reason: 'rejected',
+      message: 'Try again later',
+      statusCode: 503,
+      error: 'UPSTREAM_UNAVAILABLE',
+      requestId: 'req-5',
+    });
+  });
+
+  it.each<[string, Reply]>([
+    ['a malformed JSON body', { status: 200, body: '{"statusCode":200,"data":' }],
+    ['an HTML error page', { status: 502, body: '<html>Bad Gateway</html>' }],
+    ['a success without data.phoneNumber', { status: 200, body: { statusCode: 200, message: 'ok', data: {} } }],
+    ['a success body on an HTTP error', { status: 500, body: successBody() }],
+    ['an error statusCode in a 200 body', { status: 200, body: { ...successBody(), statusCode: 500 } }],
+  ])('rejects %s as invalid-response', async (_, answer) => {
+    reply = answer;
+    const detail = await failure(exchangePhoneCode(OK, { endpoint: proxy.url }));
+    expect(detail).toMatchObject({ reason: 'invalid-response', statusCode: answer.status });
+    expect(detail.error).toBeUndefined();
+  });
+
+  it('rejects with timeout when no answer comes within the timeout', async () => {
+    reply = 'hang';
+    const detail = await failure(exchangePhoneCode(OK, { endpoint: proxy.url, timeout: 50 }));
+    expect(detail).toEqual({ reason: 'timeout', message: expect.stringContaining('50 ms'), errMsg: 'request:fail timeout' });
+    expect(proxy.requests).toHaveLength(1);
+  });
+
+  it('rejects with network when nothing listens', async () => {
+    const detail = await failure(exchangePhoneCode(OK, { endpoint: await closedEndpoint() }));
+    expect(detail).toMatchObject({ reason: 'network', errMsg: expect.stringMatching(/^request:fail /), errno: 600001 });
+  });
+
+  it('classifies the WeChat detail first and sends nothing when there is no code', async () => {
+    const detail = await failure(exchangePhoneCode({ errMsg: 'getPhoneNumber:fail user deny' }, { endpoint: proxy.url }));
+    expect(detail.reason).toBe('denied');
+    expect(wxRequest.spy).not.toHaveBeenCalled();
+  });
+
+  it('keeps the code and the phone number out of every error message', async () => {
+    reply = { status: 422, body: { statusCode: 422, message: 'rejected', error: 'CODE_REJECTED' } };
+    const error = await exchangePhoneCode(OK, { endpoint: proxy.url }).catch((rejection: Error) => rejection);
+    expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain('code-123');
+  });
+});
