@@ -1,3 +1,4 @@
+import { phoneError } from './errors';
 import { isRecord } from './guards';
 import type { CloudTransport, PhoneClientOptions, Transport } from './types';
 
@@ -19,14 +20,17 @@ let globals: PhoneClientOptions = {};
  * defaults as a whole. Invalid options throw a TypeError and leave the previous defaults in place.
  */
 export function configure(options: PhoneClientOptions): void {
-  assertOptions(options, 'configure()');
+  const problem = optionsProblem(options);
+  if (problem) throw new TypeError(`configure(): ${problem}`);
   // Copy, so that a caller mutating its object later changes nothing here.
   globals = { ...options, header: options.header && { ...options.header } };
 }
 
 /** Per-call options over the global defaults over the built-in defaults; headers are merged key by key. */
 export function resolveOptions(overrides: PhoneClientOptions = {}): ResolvedOptions {
-  assertOptions(overrides, 'options');
+  // A bad per-call option (or component property) surfaces like any other failure, so no tap ends silently.
+  const problem = optionsProblem(overrides);
+  if (problem) throw phoneError('misconfigured', `options: ${problem}`);
   return {
     endpoint: overrides.endpoint ?? globals.endpoint,
     timeout: overrides.timeout ?? globals.timeout ?? DEFAULT_TIMEOUT,
@@ -35,21 +39,23 @@ export function resolveOptions(overrides: PhoneClientOptions = {}): ResolvedOpti
   };
 }
 
-function assertOptions(options: unknown, where: string): asserts options is PhoneClientOptions {
-  if (!isRecord(options)) throw new TypeError(`${where}: options must be an object`);
+/** What is wrong with the options, or undefined when they are usable. */
+function optionsProblem(options: unknown): string | undefined {
+  if (!isRecord(options)) return 'options must be an object';
   const { endpoint, timeout, header, transport } = options;
   if (endpoint !== undefined && !(typeof endpoint === 'string' && /^https?:\/\/\S+$/.test(endpoint))) {
-    throw new TypeError(`${where}: endpoint must be an http(s) URL`);
+    return 'endpoint must be an http(s) URL';
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
-    throw new TypeError(`${where}: timeout must be a positive number of milliseconds`);
+    return 'timeout must be a positive number of milliseconds';
   }
   if (header !== undefined && !(isRecord(header) && Object.values(header).every((value) => typeof value === 'string'))) {
-    throw new TypeError(`${where}: header must be an object of strings`);
+    return 'header must be an object of strings';
   }
   if (transport !== undefined && transport !== 'request' && !isCloudTransport(transport)) {
-    throw new TypeError(`${where}: transport must be 'request' or { type: 'cloud', name, env? }`);
+    return "transport must be 'request' or { type: 'cloud', name, env? }";
   }
+  return undefined;
 }
 
 function isCloudTransport(value: unknown): value is CloudTransport {

@@ -52,7 +52,9 @@ export type PhoneErrorReason =
   /** The proxy answered with an error; `error` carries its machine-readable code. */
   | 'rejected'
   /** The answer was not a DTO we understand. */
-  | 'invalid-response';
+  | 'invalid-response'
+  /** Nothing was sent: no endpoint, invalid options, or no `wx.cloud`. A developer mistake, not the user's. */
+  | 'misconfigured';
 
 /** The `error` event detail, and `PhoneExchangeError.detail`. */
 export interface PhoneErrorDetail {

@@ -59,12 +59,13 @@ Component({
     },
 
     emitError(error: unknown) {
-      if (error instanceof PhoneExchangeError) {
-        this.triggerEvent('error', error.detail satisfies PhoneErrorDetail);
-      } else {
-        // Misconfiguration (no endpoint, no wx.cloud...): a developer error, nothing was sent.
-        console.error('[phone-button]', error);
+      if (!(error instanceof PhoneExchangeError)) {
+        console.error('[phone-button]', error); // a bug, not an outcome: nothing we can describe to the page
+        return;
       }
+      // The page may only show a generic message: say what to fix where the developer looks.
+      if (error.reason === 'misconfigured') console.error('[phone-button]', error.message);
+      this.triggerEvent('error', error.detail satisfies PhoneErrorDetail);
     },
   },
 });

@@ -1,3 +1,4 @@
+import { phoneError } from '../errors';
 import type { CloudTransport } from '../types';
 import type { ProxyAnswer } from './answer';
 import { timeoutError, transportFailure } from './failure';
@@ -8,7 +9,7 @@ import { timeoutError, transportFailure } from './failure';
  */
 export function callCloudFunction(code: string, transport: CloudTransport, timeout: number): Promise<ProxyAnswer> {
   const cloud = wx.cloud as WxCloud | undefined;
-  if (!cloud) throw new TypeError('The cloud transport needs wx.cloud (base library 2.2.3+, call wx.cloud.init() first)');
+  if (!cloud) throw phoneError('misconfigured', 'The cloud transport needs wx.cloud (base library 2.2.3+, call wx.cloud.init() first)');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(timeoutError(timeout)), timeout);
     cloud.callFunction({

@@ -205,13 +205,14 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(wxRequest.spy).not.toHaveBeenCalled();
     });
 
-    it('reports a misconfiguration on the console, sends nothing and clears loading', async () => {
+    it('emits a misconfigured error, tells the console, sends nothing and clears loading', async () => {
       const consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
       const view = mount(target, 'transport="cloud"');
       await view.tap(OK);
-      await until(() => consoleError.mock.calls.length > 0);
-      expect(String(consoleError.mock.calls[0][1])).toMatch(/TypeError/);
-      expect(view.events).toEqual([]);
+      await until(() => view.events.length > 0);
+      expect(view.events).toEqual([{ type: 'error', detail: { reason: 'misconfigured', message: expect.stringMatching(/transport/) } }]);
+      expect(String(consoleError.mock.calls[0][1])).toMatch(/transport/);
+      expect(wxRequest.spy).not.toHaveBeenCalled();
       expect(view.attr('loading')).toBe(false);
     });
   });

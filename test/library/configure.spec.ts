@@ -1,5 +1,6 @@
 import type { PhoneClientOptions } from '../../src/index';
 import { successBody } from '../helpers/loopback-proxy';
+import { rejectionDetail } from '../helpers/rejection';
 import { TARGETS } from '../helpers/targets';
 import { requestSuccess } from '../helpers/wx-request-over-http';
 
@@ -29,7 +30,7 @@ const BAD_OPTIONS: [string, unknown][] = [
 ];
 
 describe.each(TARGETS)('$name: configure', (target) => {
-  const { configure, sendPhoneCode, DEFAULT_TIMEOUT } = target.library();
+  const { configure, sendPhoneCode, PhoneExchangeError, DEFAULT_TIMEOUT } = target.library();
 
   afterEach(() => {
     configure({});
@@ -48,7 +49,8 @@ describe.each(TARGETS)('$name: configure', (target) => {
   it.each(BAD_OPTIONS)('rejects per-call %s before sending anything', async (_, bad) => {
     configure({ endpoint: 'https://kept.example.com/phone' });
     const request = answerEveryRequest();
-    await expect(sendPhoneCode('code-1', bad as PhoneClientOptions)).rejects.toThrow(TypeError);
+    const detail = await rejectionDetail(sendPhoneCode('code-1', bad as PhoneClientOptions), PhoneExchangeError);
+    expect(detail.reason).toBe('misconfigured');
     expect(request).not.toHaveBeenCalled();
   });
 
@@ -72,9 +74,10 @@ describe.each(TARGETS)('$name: configure', (target) => {
     expect(request.mock.calls[0][0].header).toMatchObject({ authorization: 'Bearer one' });
   });
 
-  it('rejects with a TypeError and sends nothing when no endpoint is configured', async () => {
+  it('rejects as misconfigured and sends nothing when no endpoint is configured', async () => {
     const request = answerEveryRequest();
-    await expect(sendPhoneCode('code-1')).rejects.toThrow(/endpoint/);
+    const detail = await rejectionDetail(sendPhoneCode('code-1'), PhoneExchangeError);
+    expect(detail).toEqual({ reason: 'misconfigured', message: expect.stringMatching(/endpoint/) });
     await expect(sendPhoneCode('', { endpoint: 'https://a.example.com/phone' })).rejects.toThrow(TypeError);
     expect(request).not.toHaveBeenCalled();
   });

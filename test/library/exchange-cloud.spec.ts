@@ -84,7 +84,8 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callFunction', (t
     expect((await failure(outcome)).reason).toBe('timeout');
   });
 
-  it('rejects with a TypeError when wx.cloud is missing', async () => {
-    await expect(exchangePhoneCode(OK, { transport: CLOUD })).rejects.toThrow(/wx\.cloud/);
+  it('rejects as misconfigured when wx.cloud is missing', async () => {
+    const detail = await rejectionDetail(exchangePhoneCode(OK, { transport: CLOUD }), PhoneExchangeError);
+    expect(detail).toEqual({ reason: 'misconfigured', message: expect.stringMatching(/wx\.cloud/) });
   });
 });
