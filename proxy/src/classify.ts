@@ -1,0 +1,160 @@
+// Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
+// Authing answers HTTP 200 for most errors: the body's statusCode decides (shared/protocol.md §2).
+import { errors, type ProxyErrorDefinition, type ProxyFailure } from './errors';
+
+export interface PhoneInfo {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+export type ExchangeOutcome =
+  | { readonly ok: true; readonly phone: PhoneInfo; readonly upstreamRequestId?: string }
+  | {
+      readonly ok: false;
+      readonly failure: ProxyFailure;
+      /** True when the code provably was not consumed (never sent, or refused before the exchange): it may be retried. */
+      readonly codeUnused: boolean;
+    };
+
+export interface UpstreamResponse {
+  status: number;
+  retryAfter?: string;
+  body: string;
+}
+
+/** WeChat errcodes (wrapped by Authing in 601/602) that we recognise. */
+const WECHAT_CODE_REJECTED = new Set([40029, 40163]); // invalid/expired code, code already used
+const WECHAT_RATE_LIMITED = 45011;
+const WECHAT_BUSY = -1;
+const WECHAT_INVALID_APPID = 40013;
+/** Authing apiCodes meaning our configuration points at nothing. */
+const AUTHING_MISCONFIGURED_API_CODES = new Set([2011, 2224]);
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+const MAX_LOGGED_MESSAGE = 200;
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    body = undefined;
+  }
+  if (!isObject(body)) {
+    // Not our JSON envelope at all: an HTML error page from a gateway, a truncated body...
+    return fail(byHttpStatus(response.status), { detail: { upstreamStatus: response.status, reason: 'not a JSON object' } }, response);
+  }
+
+  const upstreamRequestId = typeof body.requestId === 'string' ? body.requestId : undefined;
+  const apiCode = typeof body.apiCode === 'number' ? body.apiCode : undefined;
+  const statusCode = typeof body.statusCode === 'number' ? body.statusCode : response.status;
+  const message = typeof body.message === 'string' ? scrub(body.message, code) : undefined;
+  const detail = { upstreamStatus: response.status, upstreamStatusCode: statusCode, apiCode, upstreamMessage: message };
+
+  if (response.status >= 200 && response.status < 300 && statusCode === 200) {
+    const data = isObject(body.data) ? body.data : undefined;
+    const errcode = data && typeof data.errcode === 'number' ? data.errcode : 0;
+    if (errcode !== 0) {
+      return fail(byWechatErrcode(errcode), { upstreamRequestId, detail: { ...detail, wechatErrcode: errcode } }, response);
+    }
+    const phone = readPhone(data);
+    if (!phone) {
+      return fail(errors.UPSTREAM_ERROR, { upstreamRequestId, detail: { ...detail, reason: 'success without a phone number' } }, response);
+    }
+    return { ok: true, phone, upstreamRequestId };
+  }
+
+  const base = { upstreamRequestId, apiCode };
+  if (apiCode !== undefined && AUTHING_MISCONFIGURED_API_CODES.has(apiCode)) {
+    return fail(errors.MISCONFIGURED, { ...base, detail }, response);
+  }
+  if (statusCode === 601 || statusCode === 602) {
+    const errcode = wechatErrcode(body, message);
+    return fail(errcode === undefined ? errors.UPSTREAM_ERROR : byWechatErrcode(errcode), { ...base, detail: { ...detail, wechatErrcode: errcode } }, response);
+  }
+  return fail(byHttpStatus(statusCode), { ...base, detail }, response);
+}
+
+/** A call that produced no response. `timedOut`: our deadline fired. `sent`: bytes may have reached Authing. */
+export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
+  const errorCode = (error as { code?: unknown })?.code;
+  const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
+  if (timedOut || errorCode === 'UND_ERR_HEADERS_TIMEOUT' || errorCode === 'UND_ERR_BODY_TIMEOUT' || errorCode === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, codeUnused: !sent };
+  }
+  if (errorCode === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail }, codeUnused: false };
+  }
+  return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, codeUnused: !sent };
+}
+
+function fail(
+  definition: ProxyErrorDefinition,
+  extra: Omit<ProxyFailure, 'definition' | 'retryAfterSeconds'>,
+  response: UpstreamResponse,
+): ExchangeOutcome {
+  const rateLimited = definition === errors.RATE_LIMITED;
+  const failure: ProxyFailure = rateLimited ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) } : { definition, ...extra };
+  // Throttling and configuration errors are refused before the code reaches WeChat: the code stays usable.
+  return { ok: false, failure, codeUnused: rateLimited || definition === errors.MISCONFIGURED };
+}
+
+function byHttpStatus(status: number): ProxyErrorDefinition {
+  if (status === 429) return errors.RATE_LIMITED;
+  if (status === 401 || status === 403 || status === 404) return errors.MISCONFIGURED;
+  if (status >= 500 && status < 600) return errors.UPSTREAM_UNAVAILABLE;
+  return errors.UPSTREAM_ERROR;
+}
+
+function byWechatErrcode(errcode: number): ProxyErrorDefinition {
+  if (WECHAT_CODE_REJECTED.has(errcode)) return errors.CODE_REJECTED;
+  if (errcode === WECHAT_RATE_LIMITED) return errors.RATE_LIMITED;
+  if (errcode === WECHAT_BUSY) return errors.UPSTREAM_UNAVAILABLE;
+  if (errcode === WECHAT_INVALID_APPID) return errors.MISCONFIGURED;
+  return errors.UPSTREAM_ERROR;
+}
+
+/** WeChat errmsg texts (Authing's 601/602 message carries WeChat's errmsg, then ", rid: ..."). */
+const WECHAT_ERRMSG_PATTERNS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/invalid code/i, 40029],
+  [/code been used/i, 40163],
+  [/quota reach limit|retry next minute/i, WECHAT_RATE_LIMITED],
+  [/system (error|busy)/i, WECHAT_BUSY],
+  [/invalid appid/i, WECHAT_INVALID_APPID],
+];
+
+/** Where the WeChat errcode hides: a field, a labelled number in the message, or WeChat's errmsg text. */
+function wechatErrcode(body: Json, message: string | undefined): number | undefined {
+  const data = isObject(body.data) ? body.data : undefined;
+  for (const candidate of [body.errcode, data?.errcode]) {
+    if (typeof candidate === 'number') return candidate;
+  }
+  if (message === undefined) return undefined;
+  const labelled = /errcode\D{0,4}?(-?\d+)/i.exec(message);
+  if (labelled) return Number(labelled[1]);
+  return WECHAT_ERRMSG_PATTERNS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+function readPhone(data: Json | undefined): PhoneInfo | undefined {
+  const source = data && isObject(data.phone_info) ? data.phone_info : data;
+  if (!source) return undefined;
+  const { phoneNumber, purePhoneNumber, countryCode } = source;
+  if (typeof phoneNumber !== 'string' || !phoneNumber || typeof purePhoneNumber !== 'string' || !purePhoneNumber) return undefined;
+  if (typeof countryCode !== 'string' && typeof countryCode !== 'number') return undefined;
+  return { phoneNumber, purePhoneNumber, countryCode: String(countryCode) };
+}
+
+function retryAfterSeconds(header: string | undefined): number {
+  const seconds = header !== undefined && /^\d+$/.test(header) ? Number(header) : NaN;
+  return seconds > 0 && seconds <= 3600 ? seconds : DEFAULT_RETRY_AFTER_SECONDS;
+}
+
+/** Upstream text goes to the log only, bounded and without the code in case Authing echoes it. */
+function scrub(message: string, code: string): string {
+  const clean = code ? message.split(code).join('[code]') : message;
+  return clean.length > MAX_LOGGED_MESSAGE ? `${clean.slice(0, MAX_LOGGED_MESSAGE)}…` : clean;
+}

@@ -1,0 +1,86 @@
+// The wire error table (shared/protocol.md §3), created once and named, like fastify's own plugins do.
+// Messages are fixed and safe to show: upstream text never reaches the client.
+
+export type ProxyErrorCode =
+  | 'INVALID_REQUEST'
+  | 'ORIGIN_FORBIDDEN'
+  | 'CODE_REJECTED'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'MISCONFIGURED'
+  | 'NOT_FOUND'
+  | 'INTERNAL_ERROR';
+
+export interface ProxyErrorDefinition {
+  readonly error: ProxyErrorCode;
+  readonly statusCode: number;
+  readonly message: string;
+}
+
+function define(error: ProxyErrorCode, statusCode: number, message: string): ProxyErrorDefinition {
+  return Object.freeze({ error, statusCode, message });
+}
+
+export const errors = Object.freeze({
+  INVALID_REQUEST: define('INVALID_REQUEST', 400, 'Invalid request: send JSON {"code": "<phone code>"}'),
+  PAYLOAD_TOO_LARGE: define('INVALID_REQUEST', 413, 'Request body too large'),
+  UNSUPPORTED_MEDIA_TYPE: define('INVALID_REQUEST', 415, 'Content-Type must be application/json'),
+  ORIGIN_FORBIDDEN: define('ORIGIN_FORBIDDEN', 403, 'Caller not allowed'),
+  CODE_REJECTED: define('CODE_REJECTED', 422, 'The phone code is invalid, expired or already used'),
+  RATE_LIMITED: define('RATE_LIMITED', 429, 'Too many requests, retry later'),
+  UPSTREAM_ERROR: define('UPSTREAM_ERROR', 502, 'Unexpected answer from the identity provider'),
+  UPSTREAM_UNAVAILABLE: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider unavailable, retry later'),
+  UPSTREAM_TIMEOUT: define('UPSTREAM_TIMEOUT', 504, 'Identity provider did not answer in time'),
+  MISCONFIGURED: define('MISCONFIGURED', 500, 'Phone service is misconfigured'),
+  NOT_FOUND: define('NOT_FOUND', 404, 'Not found'),
+  INTERNAL_ERROR: define('INTERNAL_ERROR', 500, 'Internal error'),
+});
+
+/** A failure to answer with: the table row plus what the client may see and what only the log may see. */
+export interface ProxyFailure {
+  readonly definition: ProxyErrorDefinition;
+  readonly apiCode?: number;
+  readonly upstreamRequestId?: string;
+  /** Seconds for the Retry-After header (RATE_LIMITED). */
+  readonly retryAfterSeconds?: number;
+  /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown inside the app so that fastify's error path renders our envelope. */
+export class ProxyError extends Error {
+  readonly failure: ProxyFailure;
+  readonly statusCode: number;
+
+  constructor(failure: ProxyFailure) {
+    super(failure.definition.message);
+    this.name = 'ProxyError';
+    this.failure = failure;
+    this.statusCode = failure.definition.statusCode;
+  }
+}
+
+/** The failure envelope of our wire contract. */
+export interface FailureBody {
+  statusCode: number;
+  message: string;
+  error: ProxyErrorCode;
+  apiCode?: number;
+  requestId: string;
+  upstreamRequestId?: string;
+}
+
+export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
+  const { definition } = failure;
+  const body: FailureBody = {
+    statusCode: definition.statusCode,
+    message: definition.message,
+    error: definition.error,
+    requestId,
+  };
+  if (failure.apiCode !== undefined) body.apiCode = failure.apiCode;
+  if (failure.upstreamRequestId !== undefined) body.upstreamRequestId = failure.upstreamRequestId;
+  return body;
+}

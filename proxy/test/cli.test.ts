@@ -1,0 +1,106 @@
+// The CLI as a real child process (TypeScript sources through tsx): production start-up, graceful shutdown, dev.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { startSandbox } from '../src';
+import { APP_ID, postJson } from './helpers';
+
+const CLI = join(__dirname, '..', 'src', 'cli.ts');
+jest.setTimeout(20_000);
+
+interface Run {
+  child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+  /** Resolves with the first stdout match. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+function run(args: string[], env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const state = { stdout: '', stderr: '' };
+  const waiters: Array<() => void> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    state.stdout += chunk.toString();
+    waiters.forEach((wake) => wake());
+  });
+  child.stderr.on('data', (chunk: Buffer) => (state.stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    get stdout() {
+      return state.stdout;
+    },
+    get stderr() {
+      return state.stderr;
+    },
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(state.stdout);
+          if (match) resolve(match);
+        };
+        waiters.push(check);
+        check();
+        void exited.then(() => reject(new Error(`exited before ${pattern}: ${state.stdout}${state.stderr}`)));
+      }),
+  };
+}
+
+it('refuses to start in production without Authing settings, naming the variables', async () => {
+  const cli = run([], {});
+  expect(await cli.exited).toBe(1);
+  expect(cli.stderr).toContain('AUTHING_APP_HOST');
+  expect(cli.stderr).toContain('AUTHING_EXT_IDP_CONNIDENTIFIER');
+  expect(cli.stderr).toContain('miniprogram-phone-proxy dev');
+  expect(cli.stdout).not.toContain('listening');
+});
+
+it('names a wrong variable', async () => {
+  const cli = run([], { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_APP_ID: 'a', AUTHING_EXT_IDP_CONNIDENTIFIER: 'c', PORT: 'http' });
+  expect(await cli.exited).toBe(1);
+  expect(cli.stderr).toMatch(/PORT: must be a whole number/);
+});
+
+it('serves from the environment and on SIGTERM finishes the in-flight exchange, then exits 0', async () => {
+  const sandbox = await startSandbox({ appId: APP_ID });
+  const cli = run([], {
+    AUTHING_APP_HOST: sandbox.url,
+    AUTHING_APP_ID: APP_ID,
+    AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-miniprogram-sandbox',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  try {
+    const [, url] = await cli.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/);
+    const code = sandbox.mintCode();
+    sandbox.inject({ kind: 'latency', ms: 400 });
+    const inFlight = postJson(`${url}/phone`, { code });
+    while (sandbox.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    cli.child.kill('SIGTERM');
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual(sandbox.phoneFor(code));
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout).not.toContain(code);
+  } finally {
+    cli.child.kill('SIGKILL');
+    await sandbox.close();
+  }
+});
+
+it('dev: starts the sandbox and the proxy wired to it, devtools allowed', async () => {
+  const cli = run(['dev', '--port', '0'], {});
+  try {
+    const [, url] = await cli.waitFor(/Proxy for the demo mini program: (http:\S+)/);
+    const answer = await postJson(url, { code: 'f'.repeat(64) }, { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toMatchObject({ countryCode: '86' });
+    expect(cli.stdout).toMatch(/Authing sandbox .*never for production/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  } finally {
+    cli.child.kill('SIGKILL');
+  }
+});

@@ -1,0 +1,119 @@
+// Configuration is validated up front; every error names the environment variable or option at fault.
+import { buildApp, ConfigError, loadConfigFromEnv, resolveOptions } from '../src';
+
+const BASE = {
+  AUTHING_APP_HOST: 'https://example.authing.cn',
+  AUTHING_APP_ID: 'app-1',
+  AUTHING_EXT_IDP_CONNIDENTIFIER: 'wx-mp',
+};
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfigFromEnv', () => {
+  it('reads a minimal environment with defaults', () => {
+    const config = loadConfigFromEnv(BASE);
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8787,
+      authing: { appHost: 'https://example.authing.cn', appId: 'app-1', extIdpConnidentifier: 'wx-mp' },
+      rateLimit: { max: 60, timeWindowMs: 60_000 },
+      logger: { level: 'info' },
+    });
+    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, allowedAppIds: [], allowDevtools: false, trustProxy: false });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfigFromEnv({
+      ...BASE,
+      AUTHING_USERPOOL_ID: 'pool-1',
+      AUTHING_LANG: 'en-US',
+      HOST: '127.0.0.1',
+      PORT: '9000',
+      PHONE_ROUTE_PATH: '/api/phone',
+      UPSTREAM_TIMEOUT_MS: '3000',
+      ALLOWED_APPIDS: 'wx1234567890abcdef, wxfedcba0987654321',
+      ALLOW_DEVTOOLS: 'true',
+      RATE_LIMIT_MAX: '10',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      CORS_ORIGINS: 'https://h5.example.com',
+      TRUST_PROXY: '1',
+      DEDUPE_TTL_MS: '60000',
+      DEDUPE_MAX_ENTRIES: '500',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      authing: { appHost: 'https://example.authing.cn', appId: 'app-1', userPoolId: 'pool-1', extIdpConnidentifier: 'wx-mp', lang: 'en-US' },
+      routePath: '/api/phone',
+      upstreamTimeoutMs: 3000,
+      allowedAppIds: ['wx1234567890abcdef', 'wxfedcba0987654321'],
+      allowDevtools: true,
+      rateLimit: { max: 10, timeWindowMs: 1000 },
+      corsOrigins: ['https://h5.example.com'],
+      trustProxy: 1,
+      dedupe: { ttlMs: 60000, maxEntries: 500 },
+      logger: { level: 'warn' },
+    });
+  });
+
+  it('RATE_LIMIT_MAX=0 turns the limit off; TRUST_PROXY takes booleans and address lists', () => {
+    expect(loadConfigFromEnv({ ...BASE, RATE_LIMIT_MAX: '0' }).rateLimit).toBe(false);
+    expect(loadConfigFromEnv({ ...BASE, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfigFromEnv({ ...BASE, TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it('without Authing settings it fails naming them all (never falls back to the sandbox)', () => {
+    const error = configError(() => loadConfigFromEnv({}));
+    expect(error.key).toBe('AUTHING_APP_HOST');
+    expect(error.message).toContain('AUTHING_APP_HOST');
+    expect(error.message).toContain('AUTHING_EXT_IDP_CONNIDENTIFIER');
+    expect(error.message).toContain('AUTHING_APP_ID or AUTHING_USERPOOL_ID');
+  });
+
+  it.each([
+    ['AUTHING_APP_HOST', 'example.authing.cn'],
+    ['AUTHING_APP_HOST', 'ftp://example.authing.cn'],
+    ['AUTHING_LANG', 'fr-FR'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PHONE_ROUTE_PATH', 'phone'],
+    ['PHONE_ROUTE_PATH', '/metrics'],
+    ['UPSTREAM_TIMEOUT_MS', '5s'],
+    ['UPSTREAM_TIMEOUT_MS', '10'],
+    ['ALLOW_DEVTOOLS', 'maybe'],
+    ['RATE_LIMIT_MAX', '-1'],
+    ['RATE_LIMIT_WINDOW_MS', '0'],
+    ['CORS_ORIGINS', 'https://h5.example.com/'],
+    ['DEDUPE_TTL_MS', '5'],
+    ['DEDUPE_MAX_ENTRIES', '0'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('%s=%s is refused, naming the variable', (name, value) => {
+    const error = configError(() => loadConfigFromEnv({ ...BASE, [name]: value }));
+    expect(error.key).toBe(name);
+    expect(error.message.startsWith(`${name}: `)).toBe(true);
+  });
+});
+
+describe('programmatic options', () => {
+  const authing = { appHost: 'https://example.authing.cn', appId: 'a', extIdpConnidentifier: 'c' };
+
+  it.each([
+    ['authing.appHost', { authing: { ...authing, appHost: 'nope' } }],
+    ['authing.appId', { authing: { appHost: authing.appHost, extIdpConnidentifier: 'c' } }],
+    ['authing.extIdpConnidentifier', { authing: { ...authing, extIdpConnidentifier: '' } }],
+    ['upstreamTimeoutMs', { authing, upstreamTimeoutMs: 1.5 }],
+    ['rateLimit', { authing, rateLimit: { max: 0, timeWindowMs: 1000 } }],
+    ['logger.level', { authing, logger: { level: 'loud' } }],
+  ])('%s is named in the error', async (key, options) => {
+    await expect(buildApp(options as never)).rejects.toMatchObject({ name: 'ConfigError', key: expect.stringContaining(key) });
+  });
+});

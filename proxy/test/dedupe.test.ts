@@ -1,0 +1,147 @@
+// A code never reaches Authing twice: shared in-flight calls, remembered answers, and the few answers that are
+// deliberately forgotten because the code provably was not consumed.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { createServer } from 'node:net';
+import { startSandbox } from '../src';
+import { Dedupe, hashCode } from '../src/dedupe';
+import { APP_ID, startStack, type Stack } from './helpers';
+
+describe('duplicate codes against the sandbox', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ sandbox: { strictCodes: true }, proxy: { upstreamTimeoutMs: 600 } });
+  });
+  afterAll(() => stack.close());
+  afterEach(() => stack.sandbox.clearFaults());
+
+  it('concurrent duplicates share one upstream call and get the same phone', async () => {
+    const code = stack.sandbox.mintCode();
+    stack.sandbox.inject({ kind: 'latency', ms: 50 });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => stack.post({ code })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    for (const answer of answers) expect(answer.body.data).toEqual(stack.sandbox.phoneFor(code));
+    expect(new Set(answers.map((answer) => answer.body.requestId)).size).toBe(8);
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a sequential repeat gets the first answer without an upstream call', async () => {
+    const code = stack.sandbox.mintCode();
+    const first = await stack.post({ code });
+    const second = await stack.post({ code });
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body.data).toEqual(first.body.data);
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a rejected code is remembered too', async () => {
+    stack.sandbox.inject({ kind: 'wechat', statusCode: 602, errcode: 40029 });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).status).toBe(422);
+    expect((await stack.post({ code })).status).toBe(422);
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a timeout is remembered: the code may have been consumed, a repeat must not reach Authing', async () => {
+    stack.sandbox.inject({ kind: 'latency', ms: 1500 });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a reset is remembered (the request reached Authing)', async () => {
+    stack.sandbox.inject({ kind: 'reset' });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_UNAVAILABLE');
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_UNAVAILABLE');
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('throttling is not remembered: the code was not used, the retry succeeds', async () => {
+    stack.sandbox.inject({ kind: 'throttled' });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).status).toBe(429);
+    const retry = await stack.post({ code });
+    expect(retry.status).toBe(200);
+    expect(retry.body.data).toEqual(stack.sandbox.phoneFor(code));
+    expect(stack.sandbox.callsFor(code)).toBe(2);
+  });
+});
+
+describe('refused connections', () => {
+  /** A loopback port with nothing listening. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it('retries once, answers 503, and lets the same code through once Authing is back', async () => {
+    const port = await closedPort();
+    const connectErrors: unknown[] = [];
+    const onConnectError = (message: unknown): void => void connectErrors.push(message);
+    subscribe('undici:client:connectError', onConnectError);
+    const stack = await startStack({
+      proxy: { authing: { appHost: `http://127.0.0.1:${port}`, appId: APP_ID, extIdpConnidentifier: 'wechat-miniprogram-sandbox' } },
+    });
+    let sandbox;
+    try {
+      const code = 'c'.repeat(64);
+      const refused = await stack.post({ code });
+      expect(refused).toMatchObject({ status: 503, body: { error: 'UPSTREAM_UNAVAILABLE' } });
+      expect(connectErrors).toHaveLength(2); // the first attempt and exactly one retry
+
+      // The request never left, so the answer is not remembered: the same code works when Authing is reachable.
+      sandbox = await startSandbox({ port, appId: APP_ID });
+      const later = await stack.post({ code });
+      expect(later.status).toBe(200);
+      expect(sandbox.callsFor(code)).toBe(1);
+    } finally {
+      unsubscribe('undici:client:connectError', onConnectError);
+      await stack.close();
+      await sandbox?.close();
+    }
+  });
+});
+
+describe('Dedupe (bounded memory)', () => {
+  it('keys are sha256 hashes, never the code', () => {
+    const key = hashCode('secret-code');
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(key).not.toContain('secret');
+  });
+
+  it('forgets answers after the TTL and evicts the oldest beyond maxEntries', async () => {
+    let now = 0;
+    const dedupe = new Dedupe<number>({ ttlMs: 1000, maxEntries: 3, now: () => now });
+    let calls = 0;
+    const task = async (): Promise<number> => ++calls;
+    const always = (): boolean => true;
+
+    for (const key of ['a', 'b', 'c']) await dedupe.run(key, task, always).promise;
+    expect(dedupe.run('a', task, always).source).toBe('remembered');
+    expect(calls).toBe(3);
+
+    await dedupe.run('d', task, always).promise; // full: 'a' (the oldest) goes
+    expect(dedupe.size).toBe(3);
+    expect(dedupe.run('a', task, always).source).toBe('upstream');
+    await Promise.resolve();
+
+    now = 5000; // everything expired
+    expect(dedupe.run('b', task, always).source).toBe('upstream');
+    await Promise.resolve();
+    expect(dedupe.size).toBe(1);
+  });
+
+  it('forgets an answer when remember() says so, and after a rejection', async () => {
+    const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 10 });
+    await dedupe.run('k', async () => 'transient', () => false).promise;
+    expect(dedupe.size).toBe(0);
+    await expect(dedupe.run('k', () => Promise.reject(new Error('boom')), () => true).promise).rejects.toThrow('boom');
+    await Promise.resolve();
+    expect(dedupe.size).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+// Shared test scaffolding: a real sandbox and a real proxy on loopback ports, and a captured JSON log.
+import { Writable } from 'node:stream';
+import { startProxy, startSandbox, type ProxyOptions, type RunningProxy, type Sandbox, type SandboxOptions } from '../src';
+
+export const APP_ID = 'test-app-id-6a1f';
+export const CONNECTION = 'wechat-miniprogram-sandbox';
+/** A real-looking mini program Referer (wx.request sends it; version 0 = develop/trial build). */
+export const refererFor = (appId: string, version: string | number = 3): string =>
+  `https://servicewechat.com/${appId}/${version}/page-frame.html`;
+
+/** Collects pino's JSON lines. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+
+  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+
+  get text(): string {
+    return this.lines.join('\n');
+  }
+
+  records(): Array<Record<string, unknown>> {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+export interface Stack {
+  sandbox: Sandbox;
+  proxy: RunningProxy;
+  logs: LogCapture;
+  /** POST to the exchange route. */
+  post(body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+export function authingFor(sandbox: Sandbox): ProxyOptions['authing'] {
+  return { appHost: sandbox.url, appId: APP_ID, extIdpConnidentifier: CONNECTION };
+}
+
+/** Sandbox + proxy wired together. `proxy` options override the defaults (rate limit off, log captured at info). */
+export async function startStack(options: { sandbox?: SandboxOptions; proxy?: Partial<ProxyOptions> } = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ appId: APP_ID, ...options.sandbox });
+  const logs = new LogCapture();
+  const proxy = await startProxy({
+    authing: authingFor(sandbox),
+    rateLimit: false,
+    logger: { level: 'info', stream: logs },
+    ...options.proxy,
+  });
+  const routeUrl = proxy.url + (options.proxy?.routePath ?? '/phone');
+  return {
+    sandbox,
+    proxy,
+    logs,
+    post: (body, headers) => postJson(routeUrl, body, headers),
+    async close() {
+      await proxy.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** POSTs `body` (JSON-encoded unless a string) and parses the JSON answer. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
