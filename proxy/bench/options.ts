@@ -1,0 +1,74 @@
+// Bench settings: flags win over environment variables, which win over defaults sized for a 2-core machine.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Concurrent connections of the load generator. */
+  connections: number;
+  /** Seconds of unmeasured load before each throughput run. */
+  warmupSeconds: number;
+  /** Seconds of each measured throughput run. */
+  durationSeconds: number;
+  /** Requests per second of the fixed-rate latency run (evenly spaced, open loop). */
+  rate: number;
+  /** Seconds of each fixed-rate latency run. */
+  rateSeconds: number;
+  /** Distinct codes sent before the proxy's memory is read. */
+  memoryRequests: number;
+  /** How many times the proxy is cold-started (the median is reported). */
+  coldStarts: number;
+  /** Write bench/RESULTS.md. */
+  write: boolean;
+  /** Write a CPU profile of the proxy (node --cpu-prof) into bench/profiles/. */
+  cpuProfile: boolean;
+}
+
+const NUMBERS = {
+  connections: { flag: 'connections', env: 'BENCH_CONNECTIONS', fallback: 50 },
+  warmupSeconds: { flag: 'warmup', env: 'BENCH_WARMUP', fallback: 3 },
+  durationSeconds: { flag: 'duration', env: 'BENCH_DURATION', fallback: 10 },
+  rate: { flag: 'rate', env: 'BENCH_RATE', fallback: 1000 },
+  rateSeconds: { flag: 'rate-duration', env: 'BENCH_RATE_DURATION', fallback: 10 },
+  memoryRequests: { flag: 'memory-requests', env: 'BENCH_MEMORY_REQUESTS', fallback: 100_000 },
+  coldStarts: { flag: 'cold-starts', env: 'BENCH_COLD_STARTS', fallback: 3 },
+} as const;
+
+type NumberKey = keyof typeof NUMBERS;
+
+export const USAGE = `Usage: npm run bench -w miniprogram-phone-proxy [-- options]
+${Object.values(NUMBERS)
+  .map(({ flag, env, fallback }) => `  --${flag}=N`.padEnd(26) + `(env ${env}, default ${fallback})`)
+  .join('\n')}
+  --write                 also write bench/RESULTS.md
+  --cpu-prof              write a CPU profile of the proxy into bench/profiles/`;
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const flags = Object.fromEntries(Object.values(NUMBERS).map(({ flag }) => [flag, { type: 'string' as const }]));
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...flags, write: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const number = (key: NumberKey): number => {
+    const { flag, env: name, fallback } = NUMBERS[key];
+    const raw = (values as Record<string, string | undefined>)[flag] ?? env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} / ${name} must be a positive number, got "${raw}"`);
+    return value;
+  };
+  return {
+    connections: Math.round(number('connections')),
+    warmupSeconds: number('warmupSeconds'),
+    durationSeconds: number('durationSeconds'),
+    rate: number('rate'),
+    rateSeconds: number('rateSeconds'),
+    memoryRequests: Math.round(number('memoryRequests')),
+    coldStarts: Math.round(number('coldStarts')),
+    write: values.write === true,
+    cpuProfile: values['cpu-prof'] === true,
+  };
+}

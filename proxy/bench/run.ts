@@ -1,0 +1,151 @@
+// `npm run bench`: floor vs Express+axios vs miniprogram-phone-proxy against a local Authing sandbox.
+// Prints a table and PASS/MISS per target of issue 5; --write also updates bench/RESULTS.md.
+import http from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ChildServer, type ServerScript, type StartOptions } from './child';
+import { postCode } from './client';
+import { distinctCodes } from './codes';
+import { runAtRate, runLoad } from './load';
+import { withLogFile } from './log-file';
+import { parseOptions, type BenchOptions } from './options';
+import { describeMachine, renderText, verdicts, writeResults, type BenchReport, type TargetFigures } from './report';
+
+/** bench/ in the source tree (this file runs from bench/.build/bench/). */
+const BENCH_DIR = path.resolve(__dirname, '..', '..');
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function withChild<T>(script: ServerScript, options: StartOptions, use: (child: ChildServer) => Promise<T>): Promise<T> {
+  const child = await ChildServer.start(script, options);
+  try {
+    return await use(child);
+  } finally {
+    await child.stop();
+  }
+}
+
+/** How a server under test starts: the upstream it calls; the proxy also gets its log file and maybe a profiler. */
+function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[]): StartOptions {
+  const profile = script === 'proxy' && options.cpuProfile;
+  return {
+    env: { BENCH_UPSTREAM_URL: upstream.url },
+    execArgv: [...execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'profiles')] : [])],
+    stdout: script === 'proxy' ? stdout : 'ignore',
+  };
+}
+
+/**
+ * A fresh upstream and a fresh server under test for each phase, so no phase inherits another's state.
+ * The proxy logs to a temporary file: `logLines` proves its info logging really ran.
+ */
+async function withServer<T>(
+  script: ServerScript,
+  options: BenchOptions,
+  use: (server: ChildServer, upstream: ChildServer) => Promise<T>,
+  execArgv: string[] = [],
+): Promise<{ result: T; logLines: number }> {
+  return withChild('upstream', {}, (upstream) =>
+    withLogFile((fd) => withChild(script, serverOptions(script, upstream, options, fd, execArgv), (server) => use(server, upstream))),
+  );
+}
+
+async function measureTarget(script: ServerScript, label: string, options: BenchOptions, fixedRate: boolean): Promise<TargetFigures> {
+  progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${fixedRate ? ` + ${options.rateSeconds} s at ${options.rate} req/s` : ''}`);
+  const { result, logLines } = await withServer(script, options, async (server) => {
+    const load = { url: server.url, connections: options.connections };
+    await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+    const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+    const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: options.rate }) : undefined;
+    return { label, throughput, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
+  });
+  return script === 'proxy' ? { ...result, logLines } : result;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
+  progress(`cold start x${options.coldStarts}`);
+  const nextCode = distinctCodes();
+  const listen: number[] = [];
+  const firstAnswer: number[] = [];
+  await withChild('upstream', {}, async (upstream) => {
+    for (let run = 0; run < options.coldStarts; run++) {
+      await withChild('proxy', { env: { BENCH_UPSTREAM_URL: upstream.url }, stdout: 'ignore' }, async (proxy) => {
+        const answer = await postCode(proxy.url, nextCode());
+        if (answer.status !== 200) throw new Error(`cold start: first answer was HTTP ${answer.status}`);
+        firstAnswer.push(performance.now() - proxy.spawnedAt);
+        listen.push(proxy.readyAt - proxy.spawnedAt);
+      });
+    }
+  });
+  return { runs: options.coldStarts, listenMs: median(listen), firstAnswerMs: median(firstAnswer) };
+}
+
+/** N codes, each sent by `duplicates` concurrent requests: the upstream must see each code once. */
+async function measureDedupe(proxy: ChildServer, upstream: ChildServer, codes: number, duplicates: number): Promise<BenchReport['dedupe']> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: duplicates });
+  const nextCode = distinctCodes();
+  const calls: number[] = [];
+  let allAnswered = true;
+  try {
+    for (let i = 0; i < codes; i++) {
+      const code = nextCode();
+      const answers = await Promise.all(Array.from({ length: duplicates }, () => postCode(proxy.url, code, agent)));
+      const phones = new Set(answers.map((answer) => (JSON.parse(answer.body) as { data?: { phoneNumber?: string } }).data?.phoneNumber));
+      allAnswered &&= answers.every((answer) => answer.status === 200) && phones.size === 1;
+      calls.push(await upstream.callsFor(code));
+    }
+  } finally {
+    agent.destroy();
+  }
+  return { codes, duplicates, minCalls: Math.min(...calls), maxCalls: Math.max(...calls), allAnswered };
+}
+
+/**
+ * RSS after `memoryRequests` distinct codes, and the live heap (after a full GC) at a fifth of them and at the end:
+ * a bounded de-duplication cache shows as a live heap that stops growing.
+ */
+async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<BenchReport, 'memory' | 'dedupe'>> {
+  progress(`proxy: ${options.memoryRequests} distinct codes, then de-duplication`);
+  const early = Math.round(options.memoryRequests / 5);
+  const { result } = await withServer(
+    'proxy',
+    options,
+    async (proxy, upstream) => {
+      const load = { url: proxy.url, connections: options.connections };
+      const first = await runLoad({ ...load, amount: early });
+      const liveHeapEarlyBytes = await proxy.liveHeap();
+      const rest = await runLoad({ ...load, amount: options.memoryRequests - early });
+      const { rssBytes, peakRssBytes } = proxy.memory(); // before our GC: what the process holds
+      const liveHeapBytes = await proxy.liveHeap();
+      const memory = { loads: [first, rest], rssBytes, peakRssBytes, earlyRequests: early, liveHeapEarlyBytes, liveHeapBytes };
+      const dedupe = await measureDedupe(proxy, upstream, 20, 50);
+      return { memory, dedupe };
+    },
+    ['--expose-gc'],
+  );
+  return result;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const floor = await measureTarget('floor', '1 floor (node:http)', options, true);
+  const express = await measureTarget('express-axios', '2 express+axios', options, false);
+  const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, true);
+  const { memory, dedupe } = await measureMemoryAndDedupe(options);
+  const coldStart = await measureColdStart(options);
+  const report: BenchReport = { machine: describeMachine(), options, floor, express, proxy, memory, dedupe, coldStart };
+  console.log(renderText(report));
+  if (options.write) {
+    const file = path.join(BENCH_DIR, 'RESULTS.md');
+    writeResults(file, report);
+    progress(`wrote ${path.relative(process.cwd(), file)}`);
+  }
+  if (verdicts(report).some((verdict) => !verdict.pass)) progress('some targets were missed (see MISS above)');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,27 @@
+// Target 3: miniprogram-phone-proxy with every protection on: validation, Referer allow-list, a rate limit set
+// high enough not to trigger, metrics, de-duplication with its default bounds, and info logs serialized by pino
+// to stdout (its default destination), which the runner points at a file.
+import { startProxy } from '../../src/index';
+import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerQuestions, serve, upstreamUrl } from './common';
+
+async function main(): Promise<void> {
+  const proxy = await startProxy({
+    host: '127.0.0.1',
+    port: 0,
+    authing: { appHost: upstreamUrl(), appId: AUTHING_APP_ID, extIdpConnidentifier: EXT_IDP_CONNIDENTIFIER },
+    routePath: ROUTE_PATH,
+    allowedAppIds: [MINIPROGRAM_APPID],
+    rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
+    logger: { level: 'info' },
+  });
+  // Live heap, only when started with --expose-gc (the memory phase): what the de-duplication cache really holds.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  answerQuestions((question) => {
+    if (question.type !== 'liveHeap' || !gc) return undefined;
+    gc();
+    return process.memoryUsage().heapUsed;
+  });
+  serve(proxy.url, () => proxy.close());
+}
+
+void main();
