@@ -132,6 +132,22 @@ test('rejects a URL that is not http(s), asynchronously, without sending anythin
   expect(received).toHaveLength(0);
 });
 
+test('abort() ends a pending request in fail with request:fail abort, and headers reach onHeadersReceived', async () => {
+  const request = createWxRequest({ appid: APPID });
+  answer = 'hang';
+  const aborted = await new Promise<WechatMiniprogram.GeneralCallbackResult>((resolve) => {
+    const task = request({ url: `${baseUrl}/slow`, fail: resolve });
+    setTimeout(() => task.abort(), 50);
+  });
+  answer = { status: 201, type: 'application/json', body: '{}' };
+  const headers = await new Promise<WechatMiniprogram.RequestTaskOnHeadersReceivedListenerResult>((resolve) => {
+    request({ url: `${baseUrl}/x` }).onHeadersReceived(resolve);
+  });
+
+  expect(aborted.errMsg).toBe('request:fail abort');
+  expect(headers).toMatchObject({ statusCode: 201, cookies: ['a=1', 'b=2'], header: { 'Content-Type': 'application/json' } });
+});
+
 test('sends the developer tool Referer for version devtools', async () => {
   await call({ url: `${baseUrl}/phone` }, 'devtools');
   expect(received[0].headers.referer).toBe(refererFor(APPID, 'devtools'));

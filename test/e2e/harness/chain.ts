@@ -4,13 +4,29 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProxyOptions, Sandbox, SandboxOptions } from 'miniprogram-phone-proxy';
-type ProxyPackage = typeof import('miniprogram-phone-proxy');
+import * as path from 'node:path';
+import type { EXCHANGE_PATH } from '../../../proxy/src/authing-client';
+import type { ProxyOptions } from '../../../proxy/src/config';
+import type { Sandbox, SandboxOptions, startSandbox } from '../../../proxy/src/sandbox';
+import type { startProxy } from '../../../proxy/src/server';
+import { assertBuilt } from './built';
+
+/**
+ * The part of the package's public API the chain uses, typed from the modules that define it: the package index
+ * also brings in the serverless handlers, whose Web `Response` typing clashes with the DOM types this project loads.
+ */
+interface ProxyPackage {
+  startProxy: typeof startProxy;
+  startSandbox: typeof startSandbox;
+  EXCHANGE_PATH: typeof EXCHANGE_PATH;
+}
 
 /** The mini program the chain pretends to be: the appid in WeChat's Referer and on the proxy's allow-list. */
 export const MINI_PROGRAM_APPID = 'wx5e2e000000000001';
 /** The Authing user pool the sandbox checks in `x-authing-userpool-id`. */
 export const SANDBOX_USER_POOL_ID = 'sandbox-user-pool';
+/** The WeChat mini program connection (extIdpConnidentifier) the sandbox knows. */
+export const SANDBOX_CONNECTION_ID = 'wechat-miniprogram-e2e';
 
 export interface ChainOptions {
   sandbox?: Omit<SandboxOptions, 'host' | 'port' | 'userPoolId'>;
@@ -32,9 +48,10 @@ export interface Chain {
 
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   // The built package, as users run it; the sources are only for type checking.
+  assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
   const { startProxy, startSandbox, EXCHANGE_PATH } = require('miniprogram-phone-proxy') as ProxyPackage;
-  const extIdpConnidentifier = options.sandbox?.extIdpConnidentifier ?? 'wechat-miniprogram-sandbox';
-  const sandbox = await startSandbox({ ...options.sandbox, host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID });
+  const extIdpConnidentifier = options.sandbox?.extIdpConnidentifier ?? SANDBOX_CONNECTION_ID;
+  const sandbox = await startSandbox({ ...options.sandbox, extIdpConnidentifier, host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID });
   try {
     const proxy = await startProxy({
       logger: false,

@@ -3,37 +3,24 @@
  *
  * The end-to-end chain runs the real proxy (fastify, undici) next to the simulated component. Jest's jsdom
  * environment would load those servers with browser globals, so the e2e tests and the demo run in Node and borrow
- * one jsdom window instead: every global Node lacks, plus jsdom's own `Event` / `CustomEvent`, because j-component
- * dispatches `new CustomEvent(...)` on jsdom elements, which reject Node's native events.
+ * one jsdom window instead: `window`, `document` and the DOM interfaces Node lacks (`HTMLElement`, `TouchEvent`...),
+ * plus jsdom's own `Event` / `CustomEvent`, because j-component dispatches `new CustomEvent(...)` on jsdom elements,
+ * which reject Node's native events. Instance objects (`localStorage`, `location`...) stay on `window` only.
  */
 import { JSDOM } from 'jsdom';
 
-const DOM_EVENTS = ['Event', 'CustomEvent'] as const;
+const JSDOM_EVENTS = ['Event', 'CustomEvent'];
 
-let installed: { window: JSDOM['window']; keys: string[]; replaced: Map<string, unknown> } | undefined;
+let installed = false;
 
-/** Installs the window globals once per realm (once per jest test file). Call before requiring miniprogram-simulate. */
+/** Installs the window globals once per realm (a jest test file, the demo). Call before requiring miniprogram-simulate. */
 export function installDom(): void {
   if (installed) return;
-  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>');
-  const scope = globalThis as unknown as Record<string, unknown>;
+  installed = true;
+  // A real origin: on an opaque one, getters such as localStorage throw.
+  const { window } = new JSDOM('<!doctype html><html><head></head><body></body></html>', { url: 'https://servicewechat.com/' });
   const source = window as unknown as Record<string, unknown>;
-  const keys = Object.getOwnPropertyNames(window).filter((key) => !(key in globalThis));
-  for (const key of keys) scope[key] = source[key];
-  const replaced = new Map<string, unknown>();
-  for (const key of DOM_EVENTS) {
-    replaced.set(key, scope[key]);
-    scope[key] = source[key];
-  }
-  installed = { window, keys, replaced };
-}
-
-/** Puts the realm back as it was and closes the window. */
-export function removeDom(): void {
-  if (!installed) return;
-  const scope = globalThis as unknown as Record<string, unknown>;
-  for (const key of installed.keys) delete scope[key];
-  installed.replaced.forEach((value, key) => (scope[key] = value));
-  installed.window.close();
-  installed = undefined;
+  const isInterface = (key: string): boolean => /^[A-Z]/.test(key) && typeof source[key] === 'function';
+  const missing = ['window', 'document', ...Object.getOwnPropertyNames(window).filter(isInterface)].filter((key) => !(key in globalThis));
+  for (const key of [...missing, ...JSDOM_EVENTS]) (globalThis as Record<string, unknown>)[key] = source[key];
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type * as Simulate from 'miniprogram-simulate';
 import type * as Library from '../../../src/index';
 import type { GetPhoneNumberDetail, PhoneErrorDetail, PhoneNumber } from '../../../src/index';
+import { assertBuilt } from './built';
 import { installDom } from './dom';
 import { createWxRequest, type WxRequestOptions } from './wx-request';
 
@@ -31,8 +32,6 @@ export interface MountedPhoneButton {
    * the button's open-type would make WeChat fire nothing, or when no event comes within `waitMs`.
    */
   tap(detail: GetPhoneNumberDetail, waitMs?: number): Promise<PhoneButtonOutcome>;
-  /** Every event emitted so far, in order. */
-  readonly emitted: readonly PhoneButtonOutcome[];
   detach(): void;
 }
 
@@ -51,6 +50,7 @@ let phoneButtonId: string | undefined;
 /** miniprogram-simulate on a DOM. Requiring it defines the global `wx` (stub APIs) and `Component`. */
 export function loadSimulate(): typeof Simulate {
   if (!simulate) {
+    assertBuilt(`${COMPONENT_PATH}.js`, 'npm run build');
     installDom();
     simulate = require('miniprogram-simulate') as typeof Simulate;
   }
@@ -75,6 +75,7 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
   // miniprogram-simulate renders nothing for a path loaded twice: load it once per realm.
   phoneButtonId ??= sim.load(COMPONENT_PATH, 'phone-button');
 
+  // Events in emission order; each tap reads the next one.
   const emitted: PhoneButtonOutcome[] = [];
   let unread = 0;
   let waiter: (() => void) | undefined;
@@ -116,9 +117,9 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
     });
 
   return {
-    emitted,
     tap(detail, waitMs = DEFAULT_WAIT_MS) {
-      const openType = nativeButton.toJSON().attrs.find((attr) => attr.name === 'open-type')?.value ?? '';
+      // j-component lists attributes camel-cased.
+      const openType = nativeButton.toJSON().attrs.find((attr) => attr.name === 'openType')?.value ?? '';
       const eventName = EVENT_FOR_OPEN_TYPE[openType];
       if (!eventName) return Promise.reject(new Error(`the native button's open-type is "${openType}": WeChat fires no phone event`));
       const outcome = nextOutcome(waitMs);

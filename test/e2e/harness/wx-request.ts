@@ -64,6 +64,8 @@ const NET_ERRORS: Record<string, string> = {
 type RequestData = string | WechatMiniprogram.IAnyObject | ArrayBuffer;
 /** What the developer tool delivers to `fail`; `exception` and `useHttpDNS` exist only on phones. */
 type Failure = { errMsg: string; errno?: number };
+/** WeChat documents no errno for an abort. */
+const abortFailure = (): Failure => ({ errMsg: 'request:fail abort' });
 type Success<T extends RequestData> = WechatMiniprogram.RequestSuccessCallbackResult<T>;
 
 export function refererFor(appid: string, version: MiniProgramVersion = 0): string {
@@ -79,6 +81,7 @@ export function createWxRequest(options: WxRequestOptions): WechatMiniprogram.Wx
     const header = requestHeader(option.header, referer);
     const headersListeners = new Set<WechatMiniprogram.RequestTaskOnHeadersReceivedCallback>();
     let settled = false;
+    let aborted = false;
     let outgoing: http.ClientRequest | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let url: URL | undefined;
@@ -95,12 +98,14 @@ export function createWxRequest(options: WxRequestOptions): WechatMiniprogram.Wx
     };
     // Callbacks run asynchronously, as in WeChat, even when the request fails before it starts.
     const failSoon = (failure: Failure): void => void setTimeout(() => settle(failure), 0);
+    const onNetworkError = (error: NodeJS.ErrnoException): void => settle(aborted ? abortFailure() : networkFailure(error));
 
     const task: WechatMiniprogram.RequestTask = {
       abort() {
-        outgoing?.destroy();
-        // WeChat documents no errno for an abort.
-        failSoon({ errMsg: 'request:fail abort' });
+        aborted = true;
+        // The destroyed request reports its error, which settles as an abort.
+        if (outgoing) outgoing.destroy();
+        else failSoon(abortFailure());
       },
       onHeadersReceived: (listener) => void headersListeners.add(listener),
       offHeadersReceived: (listener) => void (listener ? headersListeners.delete(listener) : headersListeners.clear()),
@@ -132,7 +137,7 @@ export function createWxRequest(options: WxRequestOptions): WechatMiniprogram.Wx
       headersListeners.forEach((listener) => listener({ header: responseHeader, statusCode: res.statusCode ?? 0, cookies }));
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error: NodeJS.ErrnoException) => settle(networkFailure(error)));
+      res.on('error', onNetworkError);
       res.on('end', () => {
         const raw = Buffer.concat(chunks);
         const statusCode = res.statusCode ?? 0;
@@ -141,7 +146,7 @@ export function createWxRequest(options: WxRequestOptions): WechatMiniprogram.Wx
         settle(success, { statusCode, responseBody: raw.toString('utf8') });
       });
     });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => settle(networkFailure(error)));
+    outgoing.on('error', onNetworkError);
     timer = setTimeout(() => {
       settle({ errMsg: 'request:fail timeout', errno: WX_ERRNO.timeout });
       outgoing?.destroy();

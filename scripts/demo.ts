@@ -1,0 +1,131 @@
+/**
+ * `npm run demo`: the whole chain on this machine, no WeChat or Authing account needed. A tap on the BUILT
+ * <phone-button> (miniprogram_dist, in miniprogram-simulate) goes over real HTTP to the real proxy, which asks the
+ * Authing sandbox; each hop is printed. Then a retry, a refusal and a code spent elsewhere show the other paths.
+ * Exits 0 when every step ends as expected, 1 otherwise. Codes are printed as hashes and numbers masked, as in logs.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { GetPhoneNumberDetail } from '../src/index';
+import { MINI_PROGRAM_APPID, startChain, type Chain } from '../test/e2e/harness/chain';
+import { DIST_DIR, mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonOutcome } from '../test/e2e/harness/mini-program';
+import type { RequestTrace } from '../test/e2e/harness/wx-request';
+
+interface Step {
+  title: string;
+  /** What WeChat hands the button after the consent sheet; `previous` is the last step's. */
+  detail(chain: Chain, previous: GetPhoneNumberDetail | undefined): Promise<GetPhoneNumberDetail>;
+  /** Why the outcome is wrong, or undefined when it is the expected one. */
+  check(outcome: PhoneButtonOutcome, chain: Chain, code: string | undefined): string | undefined;
+}
+
+const STEPS: Step[] = [
+  {
+    title: 'The user allows: WeChat hands the button a one-time code',
+    detail: async (chain) => ({ errMsg: 'getPhoneNumber:ok', code: chain.sandbox.mintCode() }),
+    check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
+  },
+  {
+    title: 'The page retries the same code (say its first answer was lost): the proxy answers from memory',
+    detail: async (_chain, previous) => ({ ...previous }),
+    check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
+  },
+  {
+    title: 'The user refuses: nothing is sent',
+    detail: async () => ({ errMsg: 'getPhoneNumber:fail user deny' }),
+    check: (outcome) => expectError(outcome, 'denied'),
+  },
+  {
+    title: 'A code another server already spent: Authing refuses it',
+    detail: async (chain) => {
+      const code = chain.sandbox.mintCode();
+      await chain.spendElsewhere(code);
+      return { errMsg: 'getPhoneNumber:ok', code };
+    },
+    check: (outcome) => expectError(outcome, 'rejected', 'CODE_REJECTED'),
+  },
+];
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const traces: RequestTrace[] = [];
+  useRealNetwork({ appid: MINI_PROGRAM_APPID, onTrace: (trace) => traces.push(trace) });
+  const chain = await startChain({ sandbox: { strictCodes: true } });
+  let button: MountedPhoneButton | undefined;
+  const failures: string[] = [];
+  try {
+    button = mountPhoneButton({ endpoint: chain.endpoint });
+    console.log('miniprogram-phone-button demo: tap -> <phone-button> -> wx.request -> proxy -> Authing (sandbox)\n');
+    row('component', `${path.relative(process.cwd(), DIST_DIR)}/phone-button (built), mini program ${MINI_PROGRAM_APPID}`);
+    row('proxy', chain.endpoint);
+    row('Authing', `${chain.sandbox.url} (sandbox: single-use codes, fake numbers)`);
+
+    let detail: GetPhoneNumberDetail | undefined;
+    for (const [index, step] of STEPS.entries()) {
+      console.log(`\n${index + 1}. ${step.title}`);
+      traces.length = 0;
+      detail = await step.detail(chain, detail);
+      const callsBefore = chain.sandbox.calls;
+      row('tap', `getphonenumber ${JSON.stringify({ ...detail, code: detail.code && codeHash(detail.code) })}`);
+      const outcome = await button.tap(detail);
+      for (const trace of traces) printTrace(trace);
+      if (traces.length === 0) row('request', 'none');
+      const calls = chain.sandbox.calls - callsBefore;
+      row('Authing', `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`);
+      row('event', `${outcome.event} ${JSON.stringify(outcome.detail)}`);
+      const problem = step.check(outcome, chain, detail.code);
+      if (problem) failures.push(`step ${index + 1}: ${problem}`);
+      row(problem ? '✗' : '✓', problem ?? 'as expected');
+    }
+  } finally {
+    button?.detach();
+    await chain.close();
+  }
+  if (failures.length > 0) throw new Error(failures.join('\n  '));
+  console.log(`\n✓ demo passed: ${STEPS.length} taps, each as expected, in ${Date.now() - startedAt} ms`);
+}
+
+function printTrace(trace: RequestTrace): void {
+  row('request', `${trace.method} ${trace.url} ${redactCodes(trace.body)}  Referer: ${trace.header.Referer}`);
+  if (trace.statusCode === undefined) row('proxy', trace.errMsg);
+  else row('proxy', `HTTP ${trace.statusCode} ${maskPhones(trace.responseBody ?? '')}`);
+}
+
+function row(label: string, text: string): void {
+  console.log(`   ${label.padEnd(9)} ${text}`);
+}
+
+/** Codes never get printed: a hash identifies one just as well (the proxy keys its memory by sha256 too). */
+function codeHash(code: string): string {
+  return `sha256:${createHash('sha256').update(code).digest('hex').slice(0, 12)}…`;
+}
+
+function redactCodes(body: string): string {
+  return body.replace(/("code"\s*:\s*")([^"]*)"/g, (_match, prefix: string, code: string) => `${prefix}${codeHash(code)}"`);
+}
+
+/** `+8613812345678` -> `+86138****5678`, like the proxy's logs. */
+function maskPhones(body: string): string {
+  return body.replace(/("(?:phoneNumber|purePhoneNumber)"\s*:\s*"[^"]*?)\d{4}(\d{4}")/g, '$1****$2');
+}
+
+function expectPhone(outcome: PhoneButtonOutcome, chain: Chain, code: string | undefined): string | undefined {
+  const expected = JSON.stringify(code && chain.sandbox.phoneFor(code));
+  if (outcome.event !== 'phone' || JSON.stringify(outcome.detail) !== expected) return `expected phone ${expected}`;
+  return undefined;
+}
+
+function expectCalls(chain: Chain, code: string | undefined, calls: number): string | undefined {
+  const actual = code ? chain.sandbox.callsFor(code) : 0;
+  return actual === calls ? undefined : `expected ${calls} Authing call(s) for the code, got ${actual}`;
+}
+
+function expectError(outcome: PhoneButtonOutcome, reason: string, error?: string): string | undefined {
+  if (outcome.event === 'error' && outcome.detail.reason === reason && outcome.detail.error === error) return undefined;
+  return `expected error ${JSON.stringify({ reason, error })}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(`\n✗ demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
