@@ -79,7 +79,7 @@ export function createFetchHandler(options: ProxyOptions): (request: Request, in
       if (value === undefined || HOP_BY_HOP.has(name)) continue;
       for (const item of Array.isArray(value) ? value : [value]) responseHeaders.append(name, String(item));
     }
-    return new Response(NULL_BODY_STATUSES.has(answer.statusCode) ? null : answer.rawPayload, {
+    return new Response(NULL_BODY_STATUSES.has(answer.statusCode) ? null : new Uint8Array(answer.rawPayload), {
       status: answer.statusCode,
       headers: responseHeaders,
     });
