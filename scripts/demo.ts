@@ -2,7 +2,8 @@
  * `npm run demo`: the whole chain on this machine, no WeChat or Authing account needed. A tap on the BUILT
  * <phone-button> (miniprogram_dist, in miniprogram-simulate) goes over real HTTP to the real proxy, which asks the
  * Authing sandbox; each hop is printed. Then a retry, a refusal and a code spent elsewhere show the other paths.
- * Exits 0 when every step ends as expected, 1 otherwise. Codes are printed as hashes and numbers masked, as in logs.
+ * Exits 0 when every step ends as expected, 1 otherwise. Codes are printed as hashes and the proxy's answer with numbers
+ * masked, as in logs; the emitted `phone` detail is shown whole (it is the sandbox's fake number).
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';

@@ -1,8 +1,10 @@
 import { resolveOptions } from './config';
-import { phoneError } from './errors';
+import { PhoneExchangeError, phoneError } from './errors';
 import { readPhoneCode } from './phone-code';
 import { readProxyAnswer } from './proxy-answer';
 import { callCloudFunction } from './transports/cloud';
+import type { ProxyAnswer } from './transports/answer';
+import { transportFailure } from './transports/failure';
 import { postCode } from './transports/request';
 import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneNumberResult } from './types';
 
@@ -14,11 +16,19 @@ import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneNumberResult } from
 export async function sendPhoneCode(code: string, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   if (typeof code !== 'string' || code === '') throw new TypeError('sendPhoneCode(): code must be a non-empty string');
   const { endpoint, timeout, header, transport } = resolveOptions(options);
-  if (transport !== 'request') return readProxyAnswer(await callCloudFunction(code, transport, timeout));
-  if (endpoint === undefined) {
+  let sending: Promise<ProxyAnswer>;
+  if (transport !== 'request') {
+    sending = callCloudFunction(code, transport, timeout);
+  } else if (endpoint === undefined) {
     throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
+  } else {
+    sending = postCode(code, endpoint, timeout, header);
   }
-  return readProxyAnswer(await postCode(code, endpoint, timeout, header));
+  // A WeChat API that throws instead of calling `fail` still failed to send: the page must hear of it.
+  const answer = await sending.catch((error: unknown) => {
+    throw error instanceof PhoneExchangeError ? error : transportFailure({ errMsg: error instanceof Error ? error.message : String(error) }, timeout);
+  });
+  return readProxyAnswer(answer);
 }
 
 /** The whole exchange for a page with its own button: pass the `getphonenumber` event's `detail`. */

@@ -37,6 +37,17 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(JSON.parse(request.body)).toEqual({ code: 'code-123' });
   });
 
+  it('rejects as network when wx.request throws instead of calling fail', async () => {
+    jest.spyOn(wx, 'request').mockImplementation(() => {
+      throw new Error('request:fail invalid url');
+    });
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({
+      reason: 'network',
+      message: expect.any(String),
+      errMsg: 'request:fail invalid url',
+    });
+  });
+
   it('turns a numeric countryCode into a string', async () => {
     reply = { status: 200, body: successBody({ countryCode: 86 }) };
     const result = await exchangePhoneCode(OK, { endpoint: proxy.url });

@@ -17,7 +17,7 @@ Page({
           this.setData({ loading: false, phone: null, error: error.detail });
           return;
         }
-        // Anything else is a configuration mistake (no endpoint...): let the devtool show it.
+        // Not an exchange outcome (every failure, misconfiguration included, is a PhoneExchangeError): a bug.
         this.setData({ loading: false });
         throw error;
       },
