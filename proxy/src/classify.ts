@@ -79,14 +79,17 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
   return fail(byHttpStatus(statusCode), { ...base, detail }, response);
 }
 
-/** A call that produced no response. `timedOut`: our deadline fired. `sent`: bytes may have reached Authing. */
+/** The error code of an upstream answer too big to be Authing's: treated as a malformed answer. */
+export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
+
+/** A call that produced no complete response. `timedOut`: our deadline fired. `sent`: bytes may have reached Authing. */
 export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
-  if (timedOut || errorCode === 'UND_ERR_HEADERS_TIMEOUT' || errorCode === 'UND_ERR_BODY_TIMEOUT' || errorCode === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (timedOut) {
     return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, codeUnused: !sent };
   }
-  if (errorCode === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+  if (errorCode === RESPONSE_TOO_LARGE) {
     return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail }, codeUnused: false };
   }
   return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, codeUnused: !sent };
@@ -155,6 +158,6 @@ function retryAfterSeconds(header: string | undefined): number {
 
 /** Upstream text goes to the log only, bounded and without the code in case Authing echoes it. */
 function scrub(message: string, code: string): string {
-  const clean = code ? message.split(code).join('[code]') : message;
+  const clean = code && message.includes(code) ? message.split(code).join('[code]') : message;
   return clean.length > MAX_LOGGED_MESSAGE ? `${clean.slice(0, MAX_LOGGED_MESSAGE)}…` : clean;
 }

@@ -1,7 +1,7 @@
 // A code never reaches Authing twice: shared in-flight calls, remembered answers, and the few answers that are
 // deliberately forgotten because the code provably was not consumed.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { startSandbox } from '../src';
 import { Dedupe, hashCode } from '../src/dedupe';
 import { APP_ID, startStack, type Stack } from './helpers';
@@ -81,9 +81,14 @@ describe('refused connections', () => {
 
   it('retries once, answers 503, and lets the same code through once Authing is back', async () => {
     const port = await closedPort();
-    const connectErrors: unknown[] = [];
-    const onConnectError = (message: unknown): void => void connectErrors.push(message);
-    subscribe('undici:client:connectError', onConnectError);
+    // Every connection attempt the proxy makes to the closed port, and how it ended.
+    const refusedAttempts: unknown[] = [];
+    const onSocket = (message: unknown): void => {
+      (message as { socket: Socket }).socket.once('error', (error: NodeJS.ErrnoException & { port?: number }) => {
+        if (error.code === 'ECONNREFUSED' && error.port === port) refusedAttempts.push(error);
+      });
+    };
+    subscribe('net.client.socket', onSocket);
     const stack = await startStack({
       proxy: { authing: { appHost: `http://127.0.0.1:${port}`, appId: APP_ID, extIdpConnidentifier: 'wechat-miniprogram-sandbox' } },
     });
@@ -92,7 +97,7 @@ describe('refused connections', () => {
       const code = 'c'.repeat(64);
       const refused = await stack.post({ code });
       expect(refused).toMatchObject({ status: 503, body: { error: 'UPSTREAM_UNAVAILABLE' } });
-      expect(connectErrors).toHaveLength(2); // the first attempt and exactly one retry
+      expect(refusedAttempts).toHaveLength(2); // the first attempt and exactly one retry
 
       // The request never left, so the answer is not remembered: the same code works when Authing is reachable.
       sandbox = await startSandbox({ port, appId: APP_ID });
@@ -100,7 +105,7 @@ describe('refused connections', () => {
       expect(later.status).toBe(200);
       expect(sandbox.callsFor(code)).toBe(1);
     } finally {
-      unsubscribe('undici:client:connectError', onConnectError);
+      unsubscribe('net.client.socket', onSocket);
       await stack.close();
       await sandbox?.close();
     }
@@ -134,6 +139,22 @@ describe('Dedupe (bounded memory)', () => {
     expect(dedupe.run('b', task, always).source).toBe('upstream');
     await Promise.resolve();
     expect(dedupe.size).toBe(1);
+  });
+
+  it('evicts the oldest remembered answer first, past any number of answers forgotten early', async () => {
+    const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 3, now: () => 0 });
+    const task = async (): Promise<string> => 'answer';
+    const keep = (): boolean => true;
+    await dedupe.run('a', task, keep).promise;
+    for (let i = 0; i < 20; i++) await dedupe.run(`forgotten-${i}`, task, () => false).promise;
+    expect(dedupe.size).toBe(1);
+
+    for (const key of ['b', 'c']) await dedupe.run(key, task, keep).promise;
+    expect(dedupe.run('a', task, keep).source).toBe('remembered');
+    await dedupe.run('d', task, keep).promise; // full: 'a', the oldest, goes
+    expect(dedupe.size).toBe(3);
+    expect(['b', 'c', 'd'].map((key) => dedupe.run(key, task, keep).source)).toEqual(['remembered', 'remembered', 'remembered']);
+    expect(dedupe.run('a', task, keep).source).toBe('upstream');
   });
 
   it('forgets an answer when remember() says so, and after a rejection', async () => {
