@@ -14,6 +14,7 @@ import { errors, ProxyError } from './errors';
 import { exchangeRoute } from './exchange-route';
 import { createLogger } from './logging';
 import { createMetrics } from './metrics';
+import { requestTimeoutOptions, ShutdownRequestDeadline } from './request-deadline';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
 export const BODY_LIMIT_BYTES = 4096;
@@ -31,6 +32,8 @@ export async function buildApp(options: ProxyOptions): Promise<FastifyInstance> 
     // Our own ids: a client-chosen id would let callers forge log correlation.
     genReqId: () => randomUUID(),
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: config.requestTimeoutMs,
+    http: requestTimeoutOptions(config.requestTimeoutMs),
     // fastify accepts a hop count at runtime (proxy-addr); its types only list the other forms.
     trustProxy: config.trustProxy as boolean | string,
   });
@@ -67,19 +70,22 @@ export async function buildApp(options: ProxyOptions): Promise<FastifyInstance> 
   const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
   const dedupe = new Dedupe<ExchangeOutcome>(config.dedupe);
   const metrics = createMetrics();
-  // server.close() ends idle keep-alive sockets only once, when it starts; a socket whose exchange finishes
-  // during shutdown would hold close() until the client hangs up. End each as it turns idle.
+  // server.close() ends idle keep-alive sockets only once, when it starts: answers sent during shutdown close
+  // their connection, and clients still sending a request are cut at the request deadline.
+  const shutdownDeadline = new ShutdownRequestDeadline(app.server, config.requestTimeoutMs);
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
+    shutdownDeadline.start();
     done();
   });
-  app.addHook('onResponse', (_request, _reply, done) => {
-    if (closing) setImmediate(() => app.server.closeIdleConnections());
+  app.addHook('onSend', (_request, reply, _payload, done) => {
+    if (closing) reply.header('connection', 'close');
     done();
   });
   // Runs after the server stopped and in-flight requests finished.
   app.addHook('onClose', async () => {
+    shutdownDeadline.stop();
     await client.close();
     dedupe.clear();
   });

@@ -13,8 +13,12 @@ export type ExchangeOutcome =
   | {
       readonly ok: false;
       readonly failure: ProxyFailure;
-      /** True when the code provably was not consumed (never sent, or refused before the exchange): it may be retried. */
-      readonly codeUnused: boolean;
+      /**
+       * True only when the request provably never left this machine (connection refused or DNS failure after the
+       * one retry, or the client closed): the one failure the same code may be sent again after. Any answer from
+       * upstream, even throttling or a configuration error, may have been preceded by a use of the code.
+       */
+      readonly neverSent: boolean;
     };
 
 export interface UpstreamResponse {
@@ -87,12 +91,12 @@ export function classifyError(error: unknown, timedOut: boolean, sent: boolean):
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
   if (timedOut) {
-    return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, codeUnused: !sent };
+    return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, neverSent: !sent };
   }
   if (errorCode === RESPONSE_TOO_LARGE) {
-    return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail }, codeUnused: false };
+    return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail }, neverSent: false };
   }
-  return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, codeUnused: !sent };
+  return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, neverSent: !sent };
 }
 
 function fail(
@@ -102,8 +106,7 @@ function fail(
 ): ExchangeOutcome {
   const rateLimited = definition === errors.RATE_LIMITED;
   const failure: ProxyFailure = rateLimited ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) } : { definition, ...extra };
-  // Throttling and configuration errors are refused before the code reaches WeChat: the code stays usable.
-  return { ok: false, failure, codeUnused: rateLimited || definition === errors.MISCONFIGURED };
+  return { ok: false, failure, neverSent: false };
 }
 
 function byHttpStatus(status: number): ProxyErrorDefinition {

@@ -1,25 +1,37 @@
 #!/usr/bin/env node
-// miniprogram-phone-proxy            serve, configured from environment variables (README)
+// miniprogram-phone-proxy [serve]    serve, configured from environment variables (README)
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
-import { ConfigError, loadConfigFromEnv } from './config';
+import { ConfigError, loadConfigFromEnv, resolveOptions, type ProxyOptions } from './config';
 import { startProxy, type RunningProxy } from './server';
-import { DEFAULT_CONNECTION_ID, runSandboxCli, startSandbox } from './sandbox';
+import { DEFAULT_CONNECTION_ID, parseSandboxArgs, runSandboxCli, startSandbox } from './sandbox';
 
 const USAGE = `Usage:
-  miniprogram-phone-proxy                      serve; configured by environment variables (AUTHING_APP_HOST, ...; see README)
+  miniprogram-phone-proxy [serve]              serve; configured by environment variables only
+                                               (AUTHING_APP_HOST, PORT, ...; see README), no flags
   miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1]
                                                local development: an Authing sandbox and the proxy wired to it
   miniprogram-phone-proxy sandbox [flags]      the Authing sandbox alone (--help for its flags)
   miniprogram-phone-proxy --help`;
 
-/** In-flight exchanges are bounded by the upstream timeout; past this grace period shutdown gives up. */
+/** Slack on top of the request and upstream deadlines (which bound shutdown) before shutdown gives up. */
 const SHUTDOWN_MARGIN_MS = 2000;
 const DEV_APP_ID = 'sandbox-app-id';
 
-function fail(message: string): never {
+/** Exit codes: 1 for a failure (configuration, start-up, shutdown), 2 for a command line that makes no sense. */
+function fail(message: string, exitCode: 1 | 2 = 1): never {
   process.stderr.write(`miniprogram-phone-proxy: ${message}\n`);
-  process.exit(1);
+  process.exit(exitCode);
+}
+
+function usageError(message: string): never {
+  fail(`${message}\n\n${USAGE}`, 2);
+}
+
+/** A request still arriving at shutdown may take requestTimeoutMs to arrive, then upstreamTimeoutMs to exchange. */
+function shutdownGraceMs(options: ProxyOptions): number {
+  const { requestTimeoutMs, upstreamTimeoutMs } = resolveOptions(options);
+  return requestTimeoutMs + upstreamTimeoutMs + SHUTDOWN_MARGIN_MS;
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish, exit 0 (1 if the grace period runs out). */
@@ -38,7 +50,8 @@ function shutDownOnSignals(stop: () => Promise<void>, graceMs: number): void {
   process.on('SIGINT', onSignal);
 }
 
-async function serve(): Promise<void> {
+async function serve(argv: readonly string[]): Promise<void> {
+  if (argv.length > 0) usageError(`serve takes no arguments (got ${argv.join(' ')}): set environment variables instead, e.g. PORT=9000`);
   let config;
   try {
     config = loadConfigFromEnv();
@@ -47,8 +60,8 @@ async function serve(): Promise<void> {
     throw error;
   }
   const proxy = await startProxy(config);
-  proxy.app.log.info({ url: proxy.url, routePath: config.routePath ?? '/phone' }, 'miniprogram-phone-proxy listening');
-  shutDownOnSignals(proxy.close, (config.upstreamTimeoutMs ?? 5000) + SHUTDOWN_MARGIN_MS);
+  proxy.app.log.info({ url: proxy.url, routePath: resolveOptions(config).routePath }, 'miniprogram-phone-proxy listening');
+  shutDownOnSignals(proxy.close, shutdownGraceMs(config));
 }
 
 function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
@@ -58,7 +71,7 @@ function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
     const value = inline ?? argv[++i];
     if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) options.port = Number(value);
     else if (flag === '--host' && value) options.host = value;
-    else fail(`dev: unknown or invalid option ${argv[i - (inline === undefined ? 1 : 0)] ?? flag}\n\n${USAGE}`);
+    else usageError(`dev: unknown or invalid option ${argv[i - (inline === undefined ? 1 : 0)] ?? flag}`);
   }
   return options;
 }
@@ -66,15 +79,14 @@ function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
 async function dev(argv: readonly string[]): Promise<void> {
   const { host, port } = parseDevArgs(argv);
   const sandbox = await startSandbox({ appId: DEV_APP_ID });
+  // No Referer allow-list: any caller passes, the developer tool included.
+  const options: ProxyOptions = {
+    authing: { appHost: sandbox.url, appId: DEV_APP_ID, extIdpConnidentifier: DEFAULT_CONNECTION_ID },
+    logger: { level: 'info' },
+  };
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy({
-      host,
-      port,
-      authing: { appHost: sandbox.url, appId: DEV_APP_ID, extIdpConnidentifier: DEFAULT_CONNECTION_ID },
-      allowDevtools: true,
-      logger: { level: 'info' },
-    });
+    proxy = await startProxy({ host, port, ...options });
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -87,14 +99,19 @@ async function dev(argv: readonly string[]): Promise<void> {
   shutDownOnSignals(async () => {
     await proxy.close();
     await sandbox.close();
-  }, 5000 + SHUTDOWN_MARGIN_MS);
+  }, shutdownGraceMs(options));
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'serve') return serve();
+  if (command === undefined || command === 'serve') return serve(rest);
   if (command === 'dev') return dev(rest);
   if (command === 'sandbox') {
+    try {
+      parseSandboxArgs(rest); // a usage error exits 2 here, before anything starts
+    } catch (error) {
+      fail((error as Error).message, 2);
+    }
     await runSandboxCli(rest);
     return;
   }
@@ -102,7 +119,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  fail(`unknown command ${command}\n\n${USAGE}`);
+  usageError(`unknown command ${command}`);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => fail(error.message));

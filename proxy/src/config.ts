@@ -1,5 +1,6 @@
 // Options (programmatic) and environment variables (CLI), validated up front with one set of rules:
 // the environment is converted to options, then both go through the same schema.
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
@@ -21,6 +22,8 @@ export interface ProxyOptions {
   routePath?: string;
   /** Deadline for one Authing exchange, default 5000. */
   upstreamTimeoutMs?: number;
+  /** Deadline for a client to send its whole request (headers and body), default 10000; also bounds shutdown. */
+  requestTimeoutMs?: number;
   /** Mini program appids allowed by the Referer check; empty/undefined = no check. */
   allowedAppIds?: string[];
   /** Whether the developer tool's Referer (version 'devtools') passes the allow-list. */
@@ -29,9 +32,9 @@ export interface ProxyOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Exact origins (https://h5.example.com) allowed by CORS, for H5 callers; default none. */
   corsOrigins?: string[];
-  /** fastify's trustProxy: true, a hop count, or a comma list of trusted addresses/CIDRs. */
+  /** fastify's trustProxy: true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
   trustProxy?: boolean | string | number;
-  /** Remembered answers per code hash: default 300_000 ms, 10_000 entries. */
+  /** Remembered answers per code hash: default 300_000 ms, 10_000 answers (calls in flight do not count). */
   dedupe?: { ttlMs?: number; maxEntries?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
@@ -41,6 +44,7 @@ export interface ResolvedOptions {
   authing: AuthingOptions;
   routePath: string;
   upstreamTimeoutMs: number;
+  requestTimeoutMs: number;
   allowedAppIds: string[];
   allowDevtools: boolean;
   rateLimit: { max: number; timeWindowMs: number } | false;
@@ -61,6 +65,8 @@ export class ConfigError extends Error {
   }
 }
 
+/** A phone code request is ~100 bytes: any honest client sends it well within this. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000 });
 export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics'];
 
@@ -85,6 +91,25 @@ const origin = text.refine((value) => {
   }
 }, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)');
 
+/** Names proxy-addr (fastify's trustProxy) knows for address ranges. */
+const TRUST_PROXY_RANGES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One trustProxy list item: an IP address, a CIDR (10.0.0.0/8, fd00::/8, 10.0.0.0/255.0.0.0) or a range name. */
+function isTrustedProxyItem(item: string): boolean {
+  if (TRUST_PROXY_RANGES.includes(item)) return true;
+  const [address, range, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIPv4(range);
+}
+
+const trustedProxies = text.refine(
+  (value) => value.split(',').every((item) => isTrustedProxyItem(item.trim())),
+  `must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and ${TRUST_PROXY_RANGES.join('/')}`,
+);
+
 const positiveInt = (min: number, max: number) =>
   z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -107,13 +132,14 @@ const optionsSchema = z.object({
     .refine((path) => !RESERVED_PATHS.includes(path), `must not be one of ${RESERVED_PATHS.join(', ')}`)
     .default('/phone'),
   upstreamTimeoutMs: positiveInt(50, 60_000).default(5000),
+  requestTimeoutMs: positiveInt(100, 60_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
   allowedAppIds: z.array(text).default([]),
   allowDevtools: z.boolean().default(false),
   rateLimit: z
     .union([z.literal(false), z.object({ max: positiveInt(1, 1e9), timeWindowMs: positiveInt(1, 86_400_000) })])
     .default({ ...DEFAULT_RATE_LIMIT }),
   corsOrigins: z.array(origin).default([]),
-  trustProxy: z.union([z.boolean(), text, positiveInt(0, 100)]).default(false),
+  trustProxy: z.union([z.boolean(), trustedProxies, positiveInt(0, 100)]).default(false),
   dedupe: z
     .object({ ttlMs: positiveInt(1000, 3_600_000).default(300_000), maxEntries: positiveInt(1, 10_000_000).default(10_000) })
     .default({ ttlMs: 300_000, maxEntries: 10_000 }),
@@ -163,6 +189,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'authing.lang': 'AUTHING_LANG',
   routePath: 'PHONE_ROUTE_PATH',
   upstreamTimeoutMs: 'UPSTREAM_TIMEOUT_MS',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   allowedAppIds: 'ALLOWED_APPIDS',
   allowDevtools: 'ALLOW_DEVTOOLS',
   'rateLimit.max': 'RATE_LIMIT_MAX',
@@ -238,6 +265,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     },
     routePath: read('PHONE_ROUTE_PATH'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS'),
     allowedAppIds: list('ALLOWED_APPIDS'),
     allowDevtools: bool('ALLOW_DEVTOOLS'),
     // RATE_LIMIT_MAX=0 turns our limit off (e.g. when a gateway in front already limits).

@@ -10,11 +10,11 @@ export interface DedupeOptions {
   now?: () => number;
 }
 
-interface Entry<T> {
+/** A remembered answer. */
+interface Answer<T> {
   readonly key: string;
   readonly promise: Promise<T>;
-  /** Infinity while in flight. */
-  expiresAt: number;
+  readonly expiresAt: number;
 }
 
 /** sha256 of the code, base64url: the dedupe key, and (shortened) the only trace of a code in logs. */
@@ -23,13 +23,19 @@ export function hashCode(code: string): string {
 }
 
 export class Dedupe<T> {
-  private readonly entries = new Map<string, Entry<T>>();
   /**
-   * Entries in insertion order, which is (almost) expiry order since every entry lives ttlMs: eviction takes from
-   * the head. The Map has the same order, but V8 walks over the holes that deletions leave at its head, on every
-   * request. Entries forgotten early stay here until they reach the head or the queue is compacted.
+   * Calls in flight, never evicted: dropping one would let a concurrent duplicate spend the code a second time.
+   * Bounded by concurrency x upstream timeout, not by maxEntries.
    */
-  private queue: Array<Entry<T> | undefined> = [];
+  private readonly inFlight = new Map<string, Promise<T>>();
+  /** Settled answers, at most maxEntries. */
+  private readonly answers = new Map<string, Answer<T>>();
+  /**
+   * Answers in the order they settled, which is expiry order since every answer lives ttlMs: eviction takes from
+   * the head. The Map has the same order, but V8 walks over the holes that deletions leave at its head, on every
+   * eviction. Answers dropped early (expired on a lookup) stay here until they reach the head or the queue is compacted.
+   */
+  private queue: Array<Answer<T> | undefined> = [];
   private head = 0;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
@@ -41,68 +47,70 @@ export class Dedupe<T> {
     this.now = options.now ?? Date.now;
   }
 
+  /** Calls in flight plus remembered answers. */
   get size(): number {
-    return this.entries.size;
+    return this.inFlight.size + this.answers.size;
   }
 
   /**
    * Runs `task` for `key` unless a call for it is in flight or its answer is remembered.
-   * `remember(value)` false forgets the answer once settled (e.g. the code provably was not consumed).
+   * `remember(value)` false forgets the answer once settled (e.g. the request provably never left).
    */
   run(key: string, task: () => Promise<T>, remember: (value: T) => boolean): { promise: Promise<T>; source: DedupeSource } {
-    const now = this.now();
-    const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) {
-      return { promise: existing.promise, source: existing.expiresAt === Infinity ? 'inflight' : 'remembered' };
-    }
-    if (existing) this.entries.delete(key);
-    this.evict(now);
+    const flying = this.inFlight.get(key);
+    if (flying) return { promise: flying, source: 'inflight' };
+    const answer = this.answers.get(key);
+    if (answer && answer.expiresAt > this.now()) return { promise: answer.promise, source: 'remembered' };
+    if (answer) this.answers.delete(key);
 
     const promise = task();
-    const entry: Entry<T> = { key, promise, expiresAt: Infinity };
-    this.entries.set(key, entry);
-    this.enqueue(entry);
+    this.inFlight.set(key, promise);
     promise.then(
       (value) => {
-        if (remember(value)) entry.expiresAt = this.now() + this.ttlMs;
-        else this.forget(entry);
+        this.inFlight.delete(key);
+        if (remember(value)) this.keep(key, promise);
       },
-      () => this.forget(entry),
+      () => this.inFlight.delete(key),
     );
     return { promise, source: 'upstream' };
   }
 
   clear(): void {
-    this.entries.clear();
+    this.inFlight.clear();
+    this.answers.clear();
     this.queue = [];
     this.head = 0;
   }
 
-  private isCurrent(entry: Entry<T>): boolean {
-    return this.entries.get(entry.key) === entry;
+  private keep(key: string, promise: Promise<T>): void {
+    const now = this.now();
+    this.evict(now);
+    const answer: Answer<T> = { key, promise, expiresAt: now + this.ttlMs };
+    this.answers.set(key, answer);
+    this.enqueue(answer);
   }
 
-  private forget(entry: Entry<T>): void {
-    if (this.isCurrent(entry)) this.entries.delete(entry.key);
+  private isCurrent(answer: Answer<T>): boolean {
+    return this.answers.get(answer.key) === answer;
   }
 
-  /** Drops expired entries at the head, then the oldest while full. */
+  /** Drops expired answers at the head, then the oldest until there is room for one more. */
   private evict(now: number): void {
     while (this.head < this.queue.length) {
-      const entry = this.queue[this.head] as Entry<T>;
-      const current = this.isCurrent(entry);
-      if (current && entry.expiresAt > now && this.entries.size < this.maxEntries) return;
-      if (current) this.entries.delete(entry.key);
+      const answer = this.queue[this.head] as Answer<T>;
+      const current = this.isCurrent(answer);
+      if (current && answer.expiresAt > now && this.answers.size < this.maxEntries) return;
+      if (current) this.answers.delete(answer.key);
       this.queue[this.head++] = undefined;
     }
     this.queue.length = 0;
     this.head = 0;
   }
 
-  private enqueue(entry: Entry<T>): void {
-    this.queue.push(entry);
-    // Consumed head slots and forgotten entries would grow the queue without bound. At most maxEntries are
-    // current, so compacting at twice that keeps it bounded at an amortized O(1) per entry.
+  private enqueue(answer: Answer<T>): void {
+    this.queue.push(answer);
+    // Consumed head slots and answers dropped early would grow the queue without bound. At most maxEntries are
+    // current, so compacting at twice that keeps it bounded at an amortized O(1) per answer.
     if (this.queue.length >= 2 * this.maxEntries) {
       this.queue = this.queue.slice(this.head).filter((queued) => queued !== undefined && this.isCurrent(queued));
       this.head = 0;

@@ -50,8 +50,11 @@ function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' 
   return definition !== undefined && definition.statusCode >= 500 ? 'warn' : 'info';
 }
 
-/** Answers that may be replayed to a repeat of the same code: all but those that provably left the code unused. */
-const remember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.codeUnused;
+/**
+ * Answers replayed to a repeat of the same code: every one except when the request provably never left (protocol.md:
+ * the same code must not reach Authing twice, and any answer from upstream may follow a use of the code).
+ */
+const remember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;
 
 export async function exchangeRoute(app: FastifyInstance, options: ExchangeRouteOptions): Promise<void> {
   const { client, dedupe, metrics, callerCheck, rateLimit } = options;

@@ -1,7 +1,7 @@
 // Public API of miniprogram-phone-proxy.
 export { buildApp, BODY_LIMIT_BYTES } from './app';
 export { startProxy, type RunningProxy } from './server';
-export { createNodeHandler, createFetchHandler, type FetchHandlerInfo } from './serverless';
+export { createNodeHandler, createFetchHandler, type NodeHandler, type FetchHandler, type FetchHandlerInfo } from './serverless';
 export {
   loadConfigFromEnv,
   resolveOptions,

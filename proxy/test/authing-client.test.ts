@@ -94,7 +94,7 @@ describe('AuthingClient', () => {
     });
     client = clientFor(upstream);
     const outcome = await client.exchange('code-1');
-    expect(outcome).toMatchObject({ ok: false, codeUnused: false, failure: { definition: errors.UPSTREAM_ERROR } });
+    expect(outcome).toMatchObject({ ok: false, neverSent: false, failure: { definition: errors.UPSTREAM_ERROR } });
   });
 
   it('an answer just under 64 KiB is read whole', async () => {
@@ -110,7 +110,7 @@ describe('AuthingClient', () => {
     const started = Date.now();
     const outcome = await client.exchange('code-1');
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(outcome).toMatchObject({ ok: false, codeUnused: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
+    expect(outcome).toMatchObject({ ok: false, neverSent: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(upstream.requests).toHaveLength(1);
   });
@@ -122,7 +122,7 @@ describe('AuthingClient', () => {
     });
     client = clientFor(upstream, 200);
     const outcome = await client.exchange('code-1');
-    expect(outcome).toMatchObject({ ok: false, codeUnused: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
+    expect(outcome).toMatchObject({ ok: false, neverSent: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
   });
 
   it('reuses keep-alive connections and opens at most 128', async () => {
@@ -150,7 +150,7 @@ describe('AuthingClient', () => {
     expect(order).toEqual(['answered', 'closed']);
 
     const late = await client.exchange('code-2');
-    expect(late).toMatchObject({ ok: false, codeUnused: true, failure: { definition: errors.UPSTREAM_UNAVAILABLE } });
+    expect(late).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_UNAVAILABLE } });
     expect(upstream.requests).toHaveLength(1);
   });
 });

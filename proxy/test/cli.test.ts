@@ -58,9 +58,31 @@ it('refuses to start in production without Authing settings, naming the variable
 });
 
 it('names a wrong variable', async () => {
-  const cli = run([], { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_APP_ID: 'a', AUTHING_EXT_IDP_CONNIDENTIFIER: 'c', PORT: 'http' });
+  const authing = { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_APP_ID: 'a', AUTHING_EXT_IDP_CONNIDENTIFIER: 'c' };
+  const [cli, trustProxy] = [run([], { ...authing, PORT: 'http' }), run([], { ...authing, TRUST_PROXY: 'abc' })];
   expect(await cli.exited).toBe(1);
   expect(cli.stderr).toMatch(/PORT: must be a whole number/);
+  expect(await trustProxy.exited).toBe(1);
+  expect(trustProxy.stderr).toMatch(/configuration error: TRUST_PROXY: must be/);
+});
+
+it('rejects arguments it does not take with a usage error (exit 2), before reading the configuration', async () => {
+  const [serve, unknown, badFlag] = [run(['serve', '--port', '9000'], {}), run(['serv'], {}), run(['sandbox', '--prot', '1'], {})];
+  expect(await serve.exited).toBe(2);
+  expect(serve.stderr).toContain('serve takes no arguments (got --port 9000)');
+  expect(serve.stderr).toContain('PORT=9000');
+  expect(await unknown.exited).toBe(2);
+  expect(unknown.stderr).toContain('unknown command serv');
+  expect(await badFlag.exited).toBe(2);
+  expect(badFlag.stderr).toContain('unknown option --prot');
+});
+
+it('--help documents every command, serve included', async () => {
+  const help = run(['--help'], {});
+  expect(await help.exited).toBe(0);
+  expect(help.stdout).toMatch(/miniprogram-phone-proxy \[serve\]/);
+  expect(help.stdout).toContain('miniprogram-phone-proxy dev');
+  expect(help.stdout).toContain('miniprogram-phone-proxy sandbox');
 });
 
 it('serves from the environment and on SIGTERM finishes the in-flight exchange, then exits 0', async () => {
@@ -90,7 +112,7 @@ it('serves from the environment and on SIGTERM finishes the in-flight exchange, 
   }
 });
 
-it('dev: starts the sandbox and the proxy wired to it, devtools allowed', async () => {
+it('dev: starts the sandbox and the proxy wired to it, with no Referer allow-list (the devtools Referer passes)', async () => {
   const cli = run(['dev', '--port', '0'], {});
   try {
     const [, url] = await cli.waitFor(/Proxy for the demo mini program: (http:\S+)/);

@@ -27,7 +27,7 @@ describe('loadConfigFromEnv', () => {
       rateLimit: { max: 60, timeWindowMs: 60_000 },
       logger: { level: 'info' },
     });
-    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, allowedAppIds: [], allowDevtools: false, trustProxy: false });
+    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, requestTimeoutMs: 10_000, allowedAppIds: [], allowDevtools: false, trustProxy: false });
   });
 
   it('reads every variable', () => {
@@ -39,6 +39,7 @@ describe('loadConfigFromEnv', () => {
       PORT: '9000',
       PHONE_ROUTE_PATH: '/api/phone',
       UPSTREAM_TIMEOUT_MS: '3000',
+      REQUEST_TIMEOUT_MS: '2000',
       ALLOWED_APPIDS: 'wx1234567890abcdef, wxfedcba0987654321',
       ALLOW_DEVTOOLS: 'true',
       RATE_LIMIT_MAX: '10',
@@ -55,6 +56,7 @@ describe('loadConfigFromEnv', () => {
       authing: { appHost: 'https://example.authing.cn', appId: 'app-1', userPoolId: 'pool-1', extIdpConnidentifier: 'wx-mp', lang: 'en-US' },
       routePath: '/api/phone',
       upstreamTimeoutMs: 3000,
+      requestTimeoutMs: 2000,
       allowedAppIds: ['wx1234567890abcdef', 'wxfedcba0987654321'],
       allowDevtools: true,
       rateLimit: { max: 10, timeWindowMs: 1000 },
@@ -69,6 +71,15 @@ describe('loadConfigFromEnv', () => {
     expect(loadConfigFromEnv({ ...BASE, RATE_LIMIT_MAX: '0' }).rateLimit).toBe(false);
     expect(loadConfigFromEnv({ ...BASE, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfigFromEnv({ ...BASE, TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it('TRUST_PROXY lists every form fastify (proxy-addr) accepts, and fastify builds with it', async () => {
+    const list = 'loopback, linklocal, uniquelocal, 192.168.1.10, 10.0.0.0/8, 10.0.0.0/255.0.0.0, ::1, fd00::/8';
+    const config = loadConfigFromEnv({ ...BASE, TRUST_PROXY: list });
+    expect(config.trustProxy).toBe(list);
+    const { host, port, ...options } = config;
+    const app = await buildApp({ ...options, logger: false });
+    await app.close();
   });
 
   it('without Authing settings it fails naming them all (never falls back to the sandbox)', () => {
@@ -89,6 +100,8 @@ describe('loadConfigFromEnv', () => {
     ['PHONE_ROUTE_PATH', '/metrics'],
     ['UPSTREAM_TIMEOUT_MS', '5s'],
     ['UPSTREAM_TIMEOUT_MS', '10'],
+    ['REQUEST_TIMEOUT_MS', '50'],
+    ['REQUEST_TIMEOUT_MS', '10s'],
     ['ALLOW_DEVTOOLS', 'maybe'],
     ['RATE_LIMIT_MAX', '-1'],
     ['RATE_LIMIT_WINDOW_MS', '0'],
@@ -96,6 +109,10 @@ describe('loadConfigFromEnv', () => {
     ['DEDUPE_TTL_MS', '5'],
     ['DEDUPE_MAX_ENTRIES', '0'],
     ['LOG_LEVEL', 'verbose'],
+    ['TRUST_PROXY', 'abc'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '127.0.0.1,nginx'],
+    ['TRUST_PROXY', '10.0.0.1/8/8'],
   ])('%s=%s is refused, naming the variable', (name, value) => {
     const error = configError(() => loadConfigFromEnv({ ...BASE, [name]: value }));
     expect(error.key).toBe(name);
@@ -113,6 +130,8 @@ describe('programmatic options', () => {
     ['upstreamTimeoutMs', { authing, upstreamTimeoutMs: 1.5 }],
     ['rateLimit', { authing, rateLimit: { max: 0, timeWindowMs: 1000 } }],
     ['logger.level', { authing, logger: { level: 'loud' } }],
+    ['trustProxy', { authing, trustProxy: 'abc' }],
+    ['requestTimeoutMs', { authing, requestTimeoutMs: 0 }],
   ])('%s is named in the error', async (key, options) => {
     await expect(buildApp(options as never)).rejects.toMatchObject({ name: 'ConfigError', key: expect.stringContaining(key) });
   });

@@ -1,10 +1,10 @@
-// A code never reaches Authing twice: shared in-flight calls, remembered answers, and the few answers that are
-// deliberately forgotten because the code provably was not consumed.
+// A code never reaches Authing twice: shared in-flight calls, remembered answers (every one, failures included), and
+// the one kind deliberately forgotten: a request that provably never left this machine.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { startSandbox } from '../src';
 import { Dedupe, hashCode } from '../src/dedupe';
-import { APP_ID, startStack, type Stack } from './helpers';
+import { APP_ID, closedPortUrl, startStack, type Stack } from './helpers';
 
 describe('duplicate codes against the sandbox', () => {
   let stack: Stack;
@@ -58,29 +58,47 @@ describe('duplicate codes against the sandbox', () => {
     expect(stack.sandbox.callsFor(code)).toBe(1);
   });
 
-  it('throttling is not remembered: the code was not used, the retry succeeds', async () => {
-    stack.sandbox.inject({ kind: 'throttled' });
+  it.each([
+    ['Authing throttling (HTTP 429)', { kind: 'throttled' } as const, 429, 'RATE_LIMITED'],
+    ['WeChat 45011 throttling', { kind: 'wechat', statusCode: 602, errcode: 45011 } as const, 429, 'RATE_LIMITED'],
+    ['a misconfiguration (apiCode 2011)', { kind: 'envelope', statusCode: 400, apiCode: 2011 } as const, 500, 'MISCONFIGURED'],
+  ])('%s is remembered too: the request reached Authing, a repeat gets the same answer', async (_name, fault, status, error) => {
+    stack.sandbox.inject(fault);
     const code = stack.sandbox.mintCode();
-    expect((await stack.post({ code })).status).toBe(429);
-    const retry = await stack.post({ code });
-    expect(retry.status).toBe(200);
-    expect(retry.body.data).toEqual(stack.sandbox.phoneFor(code));
-    expect(stack.sandbox.callsFor(code)).toBe(2);
+    const first = await stack.post({ code });
+    const repeat = await stack.post({ code });
+    expect(first).toMatchObject({ status, body: { error } });
+    expect(repeat).toMatchObject({ status, body: { error } });
+    expect(repeat.body.apiCode).toBe(first.body.apiCode);
+    expect(repeat.headers.get('retry-after')).toBe(first.headers.get('retry-after'));
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+});
+
+describe('a full de-duplication cache', () => {
+  it('keeps the call in flight: a duplicate arriving after other codes filled the cache shares it', async () => {
+    const stack = await startStack({ proxy: { dedupe: { maxEntries: 2 } } });
+    try {
+      const code = stack.sandbox.mintCode();
+      stack.sandbox.inject({ kind: 'latency', ms: 300 });
+      const first = stack.post({ code });
+      while (stack.sandbox.callsFor(code) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const other of [stack.sandbox.mintCode(), stack.sandbox.mintCode()]) expect((await stack.post({ code: other })).status).toBe(200);
+      const [answer, duplicate] = await Promise.all([first, stack.post({ code })]);
+      expect(answer.status).toBe(200);
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.body.data).toEqual(answer.body.data);
+      expect(stack.sandbox.callsFor(code)).toBe(1);
+    } finally {
+      await stack.close();
+    }
   });
 });
 
 describe('refused connections', () => {
-  /** A loopback port with nothing listening. */
-  async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-  }
-
   it('retries once, answers 503, and lets the same code through once Authing is back', async () => {
-    const port = await closedPort();
+    const appHost = await closedPortUrl();
+    const port = Number(new URL(appHost).port);
     // Every connection attempt the proxy makes to the closed port, and how it ended.
     const refusedAttempts: unknown[] = [];
     const onSocket = (message: unknown): void => {
@@ -90,7 +108,7 @@ describe('refused connections', () => {
     };
     subscribe('net.client.socket', onSocket);
     const stack = await startStack({
-      proxy: { authing: { appHost: `http://127.0.0.1:${port}`, appId: APP_ID, extIdpConnidentifier: 'wechat-miniprogram-sandbox' } },
+      proxy: { authing: { appHost, appId: APP_ID, extIdpConnidentifier: 'wechat-miniprogram-sandbox' } },
     });
     let sandbox;
     try {
@@ -155,6 +173,27 @@ describe('Dedupe (bounded memory)', () => {
     expect(dedupe.size).toBe(3);
     expect(['b', 'c', 'd'].map((key) => dedupe.run(key, task, keep).source)).toEqual(['remembered', 'remembered', 'remembered']);
     expect(dedupe.run('a', task, keep).source).toBe('upstream');
+  });
+
+  it('never evicts a call in flight, however full: a concurrent duplicate shares it', async () => {
+    const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 2, now: () => 0 });
+    const keep = (): boolean => true;
+    let calls = 0;
+    let finish: (value: string) => void = () => undefined;
+    const slow = (): Promise<string> => {
+      calls++;
+      return new Promise((resolve) => (finish = resolve));
+    };
+    const pending = Array.from({ length: 5 }, (_, i) => dedupe.run(`slow-${i}`, slow, keep)); // 5 in flight, capacity 2
+    for (const key of ['b', 'c', 'd']) await dedupe.run(key, async () => key, keep).promise; // fills and overflows the answers
+    expect(pending.map((_, i) => dedupe.run(`slow-${i}`, slow, keep).source)).toEqual(Array(5).fill('inflight'));
+    expect(calls).toBe(5);
+    expect(dedupe.size).toBe(5 + 2);
+
+    finish('late'); // the last one settles: remembered like any answer, evicting the oldest ('c')
+    await pending[4].promise;
+    expect(dedupe.run('slow-4', slow, keep).source).toBe('remembered');
+    expect(['c', 'd'].map((key) => dedupe.run(key, async () => key, keep).source)).toEqual(['upstream', 'remembered']);
   });
 
   it('forgets an answer when remember() says so, and after a rejection', async () => {

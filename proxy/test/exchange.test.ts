@@ -131,9 +131,9 @@ describe('misconfiguration detected by the real sandbox', () => {
       const answer = await stack.post({ code });
       expect(answer).toMatchObject({ status: 500, body: { error: 'MISCONFIGURED' } });
       expect(answer.body.apiCode).toBe(apiCode);
-      // A misconfiguration leaves the code usable: it is not remembered, a retry reaches Authing again.
-      await stack.post({ code });
-      expect(sandbox.callsFor(code)).toBe(2);
+      // Remembered like every upstream answer: a repeat gets the same answer and never reaches Authing.
+      expect(await stack.post({ code })).toMatchObject({ status: 500, body: { error: 'MISCONFIGURED' } });
+      expect(sandbox.callsFor(code)).toBe(1);
     } finally {
       await stack.close();
       await sandbox.close();

@@ -1,4 +1,5 @@
 // Shared test scaffolding: a real sandbox and a real proxy on loopback ports, and a captured JSON log.
+import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { startProxy, startSandbox, type ProxyOptions, type RunningProxy, type Sandbox, type SandboxOptions } from '../src';
 
@@ -8,22 +9,35 @@ export const CONNECTION = 'wechat-miniprogram-sandbox';
 export const refererFor = (appId: string, version: string | number = 3): string =>
   `https://servicewechat.com/${appId}/${version}/page-frame.html`;
 
-/** Collects pino's JSON lines. */
+/** Collects every line pino writes. */
 export class LogCapture extends Writable {
-  readonly lines: string[] = [];
+  private readonly chunks: string[] = [];
 
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.chunks.push(chunk.toString());
     done();
   }
 
   get text(): string {
-    return this.lines.join('\n');
+    return this.chunks.join('');
+  }
+
+  get lines(): string[] {
+    return this.text.split('\n').filter(Boolean);
   }
 
   records(): Array<Record<string, unknown>> {
     return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+}
+
+/** A loopback URL where nothing listens: a port that was just free, so connecting is refused. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }
 
 export interface Stack {

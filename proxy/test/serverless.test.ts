@@ -1,8 +1,28 @@
 // The framework-free handlers dispatch through the same app: same DTO, same protections.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, createFetchHandler, createNodeHandler, startSandbox, type Sandbox } from '../src';
 import { authingFor, postJson, refererFor } from './helpers';
+
+/** Connections opened to `url` (the proxy's upstream agent, when `url` is the sandbox) until stop(). */
+function watchConnectionsTo(url: string): { sockets: Socket[]; stop(): void } {
+  const port = Number(new URL(url).port);
+  const sockets: Socket[] = [];
+  const onSocket = (message: unknown): void => {
+    const { socket } = message as { socket: Socket };
+    socket.once('connect', () => {
+      if (socket.remotePort === port) sockets.push(socket);
+    });
+  };
+  subscribe('net.client.socket', onSocket);
+  return { sockets, stop: () => unsubscribe('net.client.socket', onSocket) };
+}
+
+async function untilSandboxCalled(): Promise<void> {
+  while (sandbox.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -11,15 +31,20 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 describe('createNodeHandler', () => {
+  let handler: ReturnType<typeof createNodeHandler>;
   let server: Server;
   let url: string;
   beforeAll(async () => {
     // A plain http.Server stands in for the function runtime (SCF web function, WeChat Cloud HTTP access).
-    server = createServer(createNodeHandler({ authing: authingFor(sandbox), logger: false, allowedAppIds: ['wxallowed'] }));
+    handler = createNodeHandler({ authing: authingFor(sandbox), logger: false, allowedAppIds: ['wxallowed'] });
+    server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/phone`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    await handler.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
 
   it('exchanges a code with the same DTO and headers as the server', async () => {
     const code = sandbox.mintCode();
@@ -35,11 +60,76 @@ describe('createNodeHandler', () => {
   });
 });
 
+it('createNodeHandler close(): a request still arriving gets its DTO first, then the upstream connections close', async () => {
+  const handler = createNodeHandler({ authing: authingFor(sandbox), logger: false });
+  const order: string[] = [];
+  const server = createServer((req, res) => {
+    res.once('finish', () => order.push('answered'));
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const upstream = watchConnectionsTo(sandbox.url);
+  try {
+    const code = sandbox.mintCode();
+    const body = JSON.stringify({ code });
+    const received = once(server, 'request');
+    const request = httpRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/phone`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const answered = once(request, 'response') as Promise<[IncomingMessage]>;
+    request.write(body.slice(0, 4));
+    await received;
+    const closed = handler.close().then(() => order.push('closed'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    request.end(body.slice(4)); // the rest of the body arrives after close() was called
+    const [response] = await answered;
+    const text = (await response.toArray()).join('');
+    await closed;
+    expect(order).toEqual(['answered', 'closed']);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(text).data).toEqual(sandbox.phoneFor(code));
+    expect(upstream.sockets.length).toBeGreaterThan(0);
+    expect(upstream.sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
+  } finally {
+    upstream.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+it('createFetchHandler close(): the exchange in flight gets its DTO first, then the upstream connections close', async () => {
+  const handler = createFetchHandler({ authing: authingFor(sandbox), logger: false });
+  const upstream = watchConnectionsTo(sandbox.url);
+  try {
+    sandbox.reset();
+    const code = sandbox.mintCode();
+    sandbox.inject({ kind: 'latency', ms: 300 });
+    const order: string[] = [];
+    const request = new Request('https://fn.example.com/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const inFlight = handler(request).then((response) => {
+      order.push('answered');
+      return response;
+    });
+    await untilSandboxCalled();
+    await handler.close().then(() => order.push('closed'));
+    const response = await inFlight;
+    expect(order).toEqual(['answered', 'closed']);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: unknown }).data).toEqual(sandbox.phoneFor(code));
+    expect(upstream.sockets.length).toBeGreaterThan(0);
+    expect(upstream.sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
+  } finally {
+    upstream.stop();
+  }
+});
+
 describe('createFetchHandler', () => {
   let handler: ReturnType<typeof createFetchHandler>;
   beforeAll(() => {
     handler = createFetchHandler({ authing: authingFor(sandbox), logger: false, rateLimit: { max: 2, timeWindowMs: 60_000 } });
   });
+  afterAll(() => handler.close());
   const call = (body: string | null, headers: Record<string, string> = { 'content-type': 'application/json' }, info?: { remoteAddress?: string }) =>
     handler(new Request('https://fn.example.com/phone', { method: 'POST', headers, body }), info);
 
@@ -93,4 +183,8 @@ it('both factories validate options up front', () => {
   const bad = { authing: { appHost: 'not a url', appId: 'a', extIdpConnidentifier: 'c' } };
   expect(() => createNodeHandler(bad)).toThrow(ConfigError);
   expect(() => createFetchHandler(bad)).toThrow(/authing\.appHost/);
+  // Once accepted by fastify's constructor only, and then every request failed: now refused at creation.
+  const badTrustProxy = { authing: authingFor(sandbox), trustProxy: 'abc' };
+  expect(() => createNodeHandler(badTrustProxy)).toThrow(/^trustProxy: must be true, false, a hop count/);
+  expect(() => createFetchHandler(badTrustProxy)).toThrow(ConfigError);
 });

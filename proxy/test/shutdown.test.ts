@@ -1,7 +1,43 @@
-// close() stops accepting connections but lets an in-flight exchange finish with its DTO.
-import { startStack } from './helpers';
+// close() stops accepting connections but lets an in-flight exchange finish with its DTO; a client that never
+// finishes sending its request cannot hold the server open.
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { startStack, type Stack } from './helpers';
 
-it('an exchange in flight during close still gets its answer; new connections are refused', async () => {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** 'settled' when `promise` settles within `ms`, else 'still pending' (a hang fails the assertion, not the test timeout). */
+async function within(promise: Promise<unknown>, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(resolve, ms, 'still pending')));
+  try {
+    return await Promise.race([promise.then(() => 'settled'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Stalled {
+  socket: Socket;
+  closed: Promise<unknown>;
+  received(): string;
+}
+
+/** Opens a connection that sends the headers and the first bytes of a body, then stalls. */
+async function stalledRequest(stack: Stack): Promise<Stalled> {
+  const { hostname, port } = new URL(stack.proxy.url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+  socket.on('error', () => undefined); // the server may reset it
+  const closed = once(socket, 'close');
+  socket.write('POST /phone HTTP/1.1\r\nhost: proxy\r\ncontent-type: application/json\r\ncontent-length: 80\r\n\r\n{"code":"ab');
+  await sleep(50); // let the server parse the headers
+  return { socket, closed, received: () => received };
+}
+
+it('an exchange in flight during close still gets its answer, closing its connection; new connections are refused', async () => {
   const stack = await startStack();
   try {
     const code = stack.sandbox.mintCode();
@@ -14,9 +50,45 @@ it('an exchange in flight during close still gets its answer; new connections ar
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual(stack.sandbox.phoneFor(code));
+    expect(answer.headers.get('connection')).toBe('close');
     await closing;
     await expect(fetch(`${stack.proxy.url}/healthz`)).rejects.toThrow();
   } finally {
+    await stack.sandbox.close();
+  }
+});
+
+it('a client stalled mid-body is answered 408 at the request deadline while serving', async () => {
+  const stack = await startStack({ proxy: { requestTimeoutMs: 200 } });
+  const stalled = await stalledRequest(stack);
+  try {
+    expect(await within(stalled.closed, 3000)).toBe('settled');
+    expect(stalled.received()).toMatch(/^HTTP\/1\.1 408 /);
+  } finally {
+    stalled.socket.destroy();
+    await stack.close();
+  }
+});
+
+it('a client stalled mid-body cannot hold shutdown open; an exchange in flight past the deadline still finishes', async () => {
+  const stack = await startStack({ proxy: { requestTimeoutMs: 200 } });
+  const stalled = await stalledRequest(stack);
+  let closing: Promise<void> | undefined;
+  try {
+    const code = stack.sandbox.mintCode();
+    stack.sandbox.inject({ kind: 'latency', ms: 600 });
+    const inFlight = stack.post({ code });
+    while (stack.sandbox.calls === 0) await sleep(5);
+    closing = stack.proxy.close();
+
+    expect(await within(closing, 3000)).toBe('settled');
+    expect(await within(stalled.closed, 100)).toBe('settled');
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual(stack.sandbox.phoneFor(code));
+  } finally {
+    stalled.socket.destroy();
+    await closing;
     await stack.sandbox.close();
   }
 });

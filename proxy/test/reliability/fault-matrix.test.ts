@@ -2,7 +2,8 @@
 // nothing of the upstream's text or our internals in the body, and the proxy keeps serving.
 import { WECHAT_ERRMSG } from '../../src/sandbox';
 import type { SandboxFault, SandboxOptions } from '../../src/index';
-import { closedPortUrl, expectServing, parseAnswer, postCode, startRig, type Rig } from './harness';
+import { closedPortUrl } from '../helpers';
+import { expectServing, parseAnswer, postCode, startRig, type Rig } from './harness';
 
 const UPSTREAM_TIMEOUT_MS = 200;
 /** A message only the upstream knows: it must never reach the client. */
@@ -81,7 +82,11 @@ describe('fault matrix: one upstream fault, one documented answer', () => {
     expect(parsed).toMatchObject({ kind: 'error', error });
     if (apiCode !== undefined) expect(parsed).toMatchObject({ body: { apiCode } });
     for (const text of [...UPSTREAM_TEXTS, code]) expect(answer.text).not.toContain(text);
-    expect(rig.sandbox.callsFor(code)).toBe(1); // the code reached Authing: never sent twice
+    // The code reached Authing: a repeat gets the same answer and the code is never sent twice.
+    const repeat = await postCode(rig.url, code);
+    expect(repeat.status).toBe(status);
+    expect(parseAnswer(repeat)).toMatchObject({ kind: 'error', error });
+    expect(rig.sandbox.callsFor(code)).toBe(1);
     await expectServing(rig);
   });
 });

@@ -1,10 +1,9 @@
 // Shared rig of the reliability suite: a real Authing sandbox and a real proxy on loopback, raw HTTP requests
 // (node:http, so any header or body can be sent), captured logs, and the wire contract of protocol.md §3.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { startProxy, startSandbox, type ProxyOptions, type Sandbox, type SandboxOptions } from '../../src/index';
 import { DEFAULT_CONNECTION_ID } from '../../src/sandbox';
+import { LogCapture } from '../helpers';
 
 /** The mini program the rig's allow-list accepts, and the Referer wx.request sends for it. */
 export const ALLOWED_APPID = 'wx0123456789abcdef';
@@ -27,24 +26,6 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
 /** Every field the client may see in a failure body; anything else could carry upstream internals. */
 const FAILURE_FIELDS = new Set(['statusCode', 'message', 'error', 'apiCode', 'requestId', 'upstreamRequestId']);
 const SUCCESS_FIELDS = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data']);
-
-/** Collects every log line the proxy writes. */
-export class LogCapture extends Writable {
-  readonly chunks: string[] = [];
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(chunk.toString());
-    callback();
-  }
-
-  get text(): string {
-    return this.chunks.join('');
-  }
-
-  get lines(): string[] {
-    return this.text.split('\n').filter(Boolean);
-  }
-}
 
 export interface Answer {
   status: number;
@@ -139,15 +120,6 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     await sandbox.close();
     throw error;
   }
-}
-
-/** An address where nothing listens: a port that was just free. */
-export async function closedPortUrl(): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 export type Parsed =

@@ -1,0 +1,54 @@
+// How long a client may take to send its whole request (headers and body): bounds slowloris clients and stalled
+// uploads, also while shutting down. Node enforces requestTimeout with a periodic check that server.close() stops,
+// so without the cut below a client that sent half a request would hold graceful shutdown open forever.
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * Node's own enforcement while serving, next to fastify's `requestTimeout` option (which fastify applies after
+ * creating the server): headers within the same deadline, and deadlines checked every second at most (Node: 30 s).
+ */
+export function requestTimeoutOptions(requestTimeoutMs: number): ServerOptions {
+  return { headersTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) };
+}
+
+/**
+ * Once shutdown starts, connections still sending a request (partial headers or body) get `requestTimeoutMs`
+ * more, then are destroyed. Connections whose request fully arrived (an exchange in flight) are left to finish.
+ */
+export class ShutdownRequestDeadline {
+  private readonly sockets = new Set<Socket>();
+  /** The request being answered on each connection, until its response finishes. */
+  private readonly answering = new WeakMap<Socket, IncomingMessage>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    server: Server,
+    private readonly requestTimeoutMs: number,
+  ) {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.on('request', (request: IncomingMessage, response) => {
+      this.answering.set(request.socket, request);
+      response.once('finish', () => this.answering.delete(request.socket));
+    });
+  }
+
+  /** Shutdown began. */
+  start(): void {
+    this.timer ??= setTimeout(() => this.cutUnfinishedRequests(), this.requestTimeoutMs).unref();
+  }
+
+  /** The server closed. */
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private cutUnfinishedRequests(): void {
+    for (const socket of this.sockets) {
+      if (!this.answering.get(socket)?.complete) socket.destroy();
+    }
+  }
+}
