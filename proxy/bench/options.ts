@@ -4,13 +4,15 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Concurrent connections of the load generator. */
   connections: number;
-  /** Seconds of unmeasured load before each throughput run. */
+  /** Rounds of the throughput and fixed-rate phases; each round runs floor, express+axios, proxy in turn. */
+  rounds: number;
+  /** Seconds of unmeasured load before each throughput run (every round). */
   warmupSeconds: number;
-  /** Seconds of each measured throughput run. */
+  /** Seconds of each measured throughput run (every round). */
   durationSeconds: number;
   /** Requests per second of the fixed-rate latency run (evenly spaced, open loop). */
   rate: number;
-  /** Seconds of each fixed-rate latency run. */
+  /** Seconds of each fixed-rate latency run (every round). */
   rateSeconds: number;
   /** Distinct codes sent before the proxy's memory is read. */
   memoryRequests: number;
@@ -24,10 +26,11 @@ export interface BenchOptions {
 
 const NUMBERS = {
   connections: { flag: 'connections', env: 'BENCH_CONNECTIONS', fallback: 50 },
-  warmupSeconds: { flag: 'warmup', env: 'BENCH_WARMUP', fallback: 3 },
-  durationSeconds: { flag: 'duration', env: 'BENCH_DURATION', fallback: 10 },
+  rounds: { flag: 'rounds', env: 'BENCH_ROUNDS', fallback: 3 },
+  warmupSeconds: { flag: 'warmup', env: 'BENCH_WARMUP', fallback: 2 },
+  durationSeconds: { flag: 'duration', env: 'BENCH_DURATION', fallback: 5 },
   rate: { flag: 'rate', env: 'BENCH_RATE', fallback: 1000 },
-  rateSeconds: { flag: 'rate-duration', env: 'BENCH_RATE_DURATION', fallback: 10 },
+  rateSeconds: { flag: 'rate-duration', env: 'BENCH_RATE_DURATION', fallback: 5 },
   memoryRequests: { flag: 'memory-requests', env: 'BENCH_MEMORY_REQUESTS', fallback: 100_000 },
   coldStarts: { flag: 'cold-starts', env: 'BENCH_COLD_STARTS', fallback: 3 },
 } as const;
@@ -62,6 +65,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   };
   return {
     connections: Math.round(number('connections')),
+    rounds: Math.round(number('rounds')),
     warmupSeconds: number('warmupSeconds'),
     durationSeconds: number('durationSeconds'),
     rate: number('rate'),

@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { LoadResult } from './load';
 import { megabytes } from './memory';
 import type { BenchOptions } from './options';
+import { spread, type Spread } from './stats';
 
 export interface MachineInfo {
   cpus: number;
@@ -15,6 +16,7 @@ export interface MachineInfo {
   date: string;
 }
 
+/** One target in one round: its own fresh upstream and server process. */
 export interface TargetFigures {
   label: string;
   throughput: LoadResult;
@@ -25,12 +27,17 @@ export interface TargetFigures {
   logLines?: number;
 }
 
-export interface BenchReport {
-  machine: MachineInfo;
-  options: BenchOptions;
+/** One round: the three targets measured back to back. */
+export interface RoundFigures {
   floor: TargetFigures;
   express: TargetFigures;
   proxy: TargetFigures;
+}
+
+export interface BenchReport {
+  machine: MachineInfo;
+  options: BenchOptions;
+  rounds: RoundFigures[];
   memory: {
     /** The distinct-code load, in two runs (the live heap is read between them). */
     loads: LoadResult[];
@@ -42,6 +49,8 @@ export interface BenchReport {
   };
   coldStart: { runs: number; listenMs: number; firstAnswerMs: number };
   dedupe: { codes: number; duplicates: number; minCalls: number; maxCalls: number; allAnswered: boolean };
+  /** Wall time of the whole bench. */
+  elapsedSeconds: number;
 }
 
 export interface Verdict {
@@ -69,25 +78,45 @@ export function describeMachine(): MachineInfo {
 
 const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const mb = (bytes: number): string => `${fixed(megabytes(bytes), 1)} MB`;
+/** "median (min..max)": `..` because a range of differences can be negative. */
+const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string =>
+  `${format(median)} (${format(min)}..${format(max)})`;
+
+const TARGETS = ['floor', 'express', 'proxy'] as const;
+type TargetKey = (typeof TARGETS)[number];
+
+/** A figure of one target across the rounds. */
+const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: TargetFigures) => number): Spread =>
+  spread(report.rounds.map((round) => figure(round[key])));
+
+/** Paired per round (same machine state for both sides), then summarized: what the verdicts judge. */
+function comparisons(report: BenchReport): { toFloor: number[]; toExpress: number[]; p99Diff: number[] } {
+  const rps = (target: TargetFigures) => target.throughput.requestsPerSecond;
+  const fixedP99 = (target: TargetFigures) => target.fixedRate?.p99Ms ?? NaN;
+  return {
+    toFloor: report.rounds.map((round) => rps(round.proxy) / rps(round.floor)),
+    toExpress: report.rounds.map((round) => rps(round.proxy) / rps(round.express)),
+    p99Diff: report.rounds.map((round) => fixedP99(round.proxy) - fixedP99(round.floor)),
+  };
+}
 
 /** Every load run of the report: a verdict needs them all answered 200, or it measured errors. */
 function loadRuns(report: BenchReport): Array<[string, LoadResult]> {
-  const runs: Array<[string, LoadResult]> = [
-    [report.floor.label, report.floor.throughput],
-    [report.express.label, report.express.throughput],
-    [report.proxy.label, report.proxy.throughput],
-    ...report.memory.loads.map((run, i): [string, LoadResult] => [`${report.proxy.label} (memory run ${i + 1})`, run]),
-  ];
-  if (report.floor.fixedRate) runs.push([`${report.floor.label} (fixed rate)`, report.floor.fixedRate]);
-  if (report.proxy.fixedRate) runs.push([`${report.proxy.label} (fixed rate)`, report.proxy.fixedRate]);
+  const runs: Array<[string, LoadResult]> = [];
+  report.rounds.forEach((round, i) => {
+    for (const target of TARGETS.map((key) => round[key])) {
+      runs.push([`${target.label} (round ${i + 1})`, target.throughput]);
+      if (target.fixedRate) runs.push([`${target.label} (round ${i + 1}, fixed rate)`, target.fixedRate]);
+    }
+  });
+  report.memory.loads.forEach((run, i) => runs.push([`${report.rounds[0]?.proxy.label} (memory run ${i + 1})`, run]));
   return runs;
 }
 
 export function verdicts(report: BenchReport): Verdict[] {
-  const { floor, express, proxy, memory, dedupe, options } = report;
-  const toFloor = proxy.throughput.requestsPerSecond / floor.throughput.requestsPerSecond;
-  const toExpress = proxy.throughput.requestsPerSecond / express.throughput.requestsPerSecond;
-  const p99Diff = (proxy.fixedRate?.p99Ms ?? NaN) - (floor.fixedRate?.p99Ms ?? NaN);
+  const { memory, dedupe, options } = report;
+  const { toFloor, toExpress, p99Diff } = comparisons(report);
+  const [floorRatio, expressRatio, p99Spread] = [spread(toFloor), spread(toExpress), spread(p99Diff)];
   const failed = loadRuns(report).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
   return [
     {
@@ -95,12 +124,20 @@ export function verdicts(report: BenchReport): Verdict[] {
       measured: failed.length === 0 ? 'yes' : failed.map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`).join('; '),
       pass: failed.length === 0,
     },
-    { target: 'throughput proxy/floor >= 70%', measured: `${fixed(toFloor * 100, 1)}%`, pass: toFloor >= 0.7 },
-    { target: 'throughput proxy/express+axios >= 2x', measured: `${fixed(toExpress)}x`, pass: toExpress >= 2 },
     {
-      target: `p99 at ${options.rate} req/s: proxy - floor <= 2 ms`,
-      measured: `${fixed(p99Diff)} ms`,
-      pass: p99Diff <= 2,
+      target: 'throughput proxy/floor >= 70% (median of rounds)',
+      measured: spreadText(floorRatio, (ratio) => `${fixed(ratio * 100, 1)}%`),
+      pass: floorRatio.median >= 0.7,
+    },
+    {
+      target: 'throughput proxy/express+axios >= 2x (median of rounds)',
+      measured: spreadText(expressRatio, (ratio) => `${fixed(ratio)}x`),
+      pass: expressRatio.median >= 2,
+    },
+    {
+      target: `p99 at ${options.rate} req/s: proxy - floor <= 2 ms (median of rounds)`,
+      measured: spreadText(p99Spread, (ms) => `${fixed(ms)} ms`),
+      pass: p99Spread.median <= 2,
     },
     {
       target: `RSS after ${options.memoryRequests} distinct codes < 100 MB`,
@@ -126,42 +163,58 @@ function table(headers: string[], rows: string[][], markdown: boolean): string {
 }
 
 function render(report: BenchReport, markdown: boolean): string {
-  const { machine, options, floor, express, proxy, coldStart } = report;
+  const { machine, options, rounds, coldStart } = report;
   const heading = (text: string) => (markdown ? `### ${text}` : `== ${text}`);
-  const throughputRows = [floor, express, proxy].map((target) => [
-    target.label,
-    fixed(target.throughput.requestsPerSecond, 0),
-    fixed(target.throughput.p50Ms),
-    fixed(target.throughput.p99Ms),
-    mb(target.peakRssBytes),
-    String(target.throughput.responses),
+  const label = (key: TargetKey) => rounds[0]?.[key].label ?? key;
+  const figure = (key: TargetKey, pick: (target: TargetFigures) => number, format: (value: number) => string) =>
+    spreadText(acrossRounds(report, key, pick), format);
+  const [count, ms] = [(value: number) => fixed(value, 0), (value: number) => fixed(value)];
+  const throughputRows = TARGETS.map((key) => [
+    label(key),
+    figure(key, (target) => target.throughput.requestsPerSecond, count),
+    figure(key, (target) => target.throughput.p50Ms, ms),
+    figure(key, (target) => target.throughput.p99Ms, ms),
+    figure(key, (target) => target.peakRssBytes, (bytes) => fixed(megabytes(bytes), 1)),
   ]);
-  const fixedRows = [floor, proxy].map((target) => [
-    target.label,
-    fixed(target.fixedRate?.requestsPerSecond ?? NaN, 0),
-    fixed(target.fixedRate?.p50Ms ?? NaN),
-    fixed(target.fixedRate?.p99Ms ?? NaN),
+  const fixedRows = (['floor', 'proxy'] as const).map((key) => [
+    label(key),
+    figure(key, (target) => target.fixedRate?.requestsPerSecond ?? NaN, count),
+    figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
+    figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
+  ]);
+  const { toFloor, toExpress, p99Diff } = comparisons(report);
+  const roundRows = rounds.map((round, i) => [
+    String(i + 1),
+    ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
+    fixed(toFloor[i]),
+    fixed(toExpress[i]),
+    `${ms(p99Diff[i])} ms`,
   ]);
   const verdictRows = verdicts(report).map((verdict) => [verdict.pass ? 'PASS' : 'MISS', verdict.target, verdict.measured]);
   return [
     heading('Machine'),
     `${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGb} GB RAM; Node ${machine.node}; ${machine.os}; ${machine.date}`,
-    `Load: autocannon, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per target, ` +
-      'every request a distinct code; each server and the upstream (Authing sandbox) in its own process.',
+    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy), ` +
+      `each target per round ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
+      'every request a distinct code; each server and the upstream (Authing sandbox) in its own fresh process every round. ' +
+      `Figures: median (min..max) over the rounds. Whole bench: ${fixed(report.elapsedSeconds, 0)} s.`,
     '',
     heading('Throughput (unlimited rate)'),
-    table(['target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'requests'], throughputRows, markdown),
+    table(['target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB'], throughputRows, markdown),
     '',
-    heading(`Latency at a fixed ${options.rate} req/s, evenly spaced (${options.rateSeconds} s, open loop)`),
+    heading(`Latency at a fixed ${options.rate} req/s, evenly spaced (${options.rateSeconds} s per round, open loop)`),
     table(['target', 'req/s', 'p50 ms', 'p99 ms'], fixedRows, markdown),
+    '',
+    heading('Per round (ratios paired within a round)'),
+    table(['round', 'floor req/s', 'express req/s', 'proxy req/s', 'proxy/floor', 'proxy/express', `p99 diff at ${options.rate} req/s`], roundRows, markdown),
     '',
     heading('Proxy alone'),
     table(
       ['figure', 'value'],
       [
-        ['ratio proxy/floor (req/s)', fixed(proxy.throughput.requestsPerSecond / floor.throughput.requestsPerSecond)],
-        ['ratio proxy/express+axios (req/s)', fixed(proxy.throughput.requestsPerSecond / express.throughput.requestsPerSecond)],
-        [`info log lines written during its throughput phase`, String(proxy.logLines ?? 'n/a')],
+        ['ratio proxy/floor (req/s), median of rounds', spreadText(spread(toFloor), ms)],
+        ['ratio proxy/express+axios (req/s), median of rounds', spreadText(spread(toExpress), ms)],
+        ['info log lines written per round (warm-up, throughput, fixed rate)', figure('proxy', (target) => target.logLines ?? NaN, count)],
         [`RSS after ${options.memoryRequests} distinct codes`, mb(report.memory.rssBytes)],
         [`peak RSS during those ${options.memoryRequests}`, mb(report.memory.peakRssBytes)],
         [`live heap after full GC, at ${report.memory.earlyRequests} / ${options.memoryRequests} codes`, `${mb(report.memory.liveHeapEarlyBytes)} / ${mb(report.memory.liveHeapBytes)}`],

@@ -1,4 +1,6 @@
 // `npm run bench`: floor vs Express+axios vs miniprogram-phone-proxy against a local Authing sandbox.
+// Throughput and fixed-rate latency run in interleaved rounds (floor, express+axios, proxy, again...) so that a
+// slow or fast stretch of the machine hits every target alike; the report gives medians and ranges.
 // Prints a table and PASS/MISS per target of issue 5; --write also updates bench/RESULTS.md.
 import http from 'node:http';
 import path from 'node:path';
@@ -9,7 +11,8 @@ import { distinctCodes } from './codes';
 import { runAtRate, runLoad } from './load';
 import { withLogFile } from './log-file';
 import { parseOptions, type BenchOptions } from './options';
-import { describeMachine, renderText, verdicts, writeResults, type BenchReport, type TargetFigures } from './report';
+import { describeMachine, renderText, verdicts, writeResults, type BenchReport, type RoundFigures, type TargetFigures } from './report';
+import { median } from './stats';
 
 /** bench/ in the source tree (this file runs from bench/.build/bench/). */
 const BENCH_DIR = path.resolve(__dirname, '..', '..');
@@ -61,8 +64,6 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
   });
   return script === 'proxy' ? { ...result, logLines } : result;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
   progress(`cold start x${options.coldStarts}`);
@@ -128,14 +129,23 @@ async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<Bench
   return result;
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2), process.env);
+async function measureRound(options: BenchOptions, round: number): Promise<RoundFigures> {
+  progress(`round ${round} of ${options.rounds}`);
   const floor = await measureTarget('floor', '1 floor (node:http)', options, true);
   const express = await measureTarget('express-axios', '2 express+axios', options, false);
   const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, true);
+  return { floor, express, proxy };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const rounds: RoundFigures[] = [];
+  for (let round = 1; round <= options.rounds; round++) rounds.push(await measureRound(options, round));
   const { memory, dedupe } = await measureMemoryAndDedupe(options);
   const coldStart = await measureColdStart(options);
-  const report: BenchReport = { machine: describeMachine(), options, floor, express, proxy, memory, dedupe, coldStart };
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, elapsedSeconds };
   console.log(renderText(report));
   if (options.write) {
     const file = path.join(BENCH_DIR, 'RESULTS.md');
