@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { GetPhoneNumberDetail } from '../src/index';
 import { MINI_PROGRAM_APPID, startChain, type Chain } from '../test/e2e/harness/chain';
 import { DIST_DIR, mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonOutcome } from '../test/e2e/harness/mini-program';
-import type { RequestTrace } from '../test/e2e/harness/wx-request';
+import type { RequestTrace } from '../test/helpers/wx-request';
 
 interface Step {
   title: string;

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deadEndpoint } from './harness/chain';
-import { createWxRequest, refererFor, WX_ERRNO } from './harness/wx-request';
+import { createWxRequest, refererFor, WX_ERRNO } from '../helpers/wx-request';
 
 interface Received {
   method: string;

@@ -1,47 +1,25 @@
-import { Buffer } from 'buffer';
-import http from 'http';
+import { createWxRequest } from './wx-request';
+
+/** The appid in the Referer of the unit tests' requests; the proxy under test here does not check it. */
+const UNIT_TEST_APPID = 'wx0000000000000000';
 
 /**
- * Makes the simulated `wx.request` really talk HTTP, with WeChat's semantics: any HTTP status arrives in
- * `success` (body JSON-parsed when it parses, else the raw text); no answer within `timeout` arrives in `fail`
- * as `request:fail timeout`; a connection error arrives in `fail` too. `settled()` waits for every request.
+ * Makes the simulated `wx.request` really talk HTTP with WeChat's semantics (see wx-request.ts), spied on so tests
+ * can read the options each call got. `settled()` waits until every request has called `complete`.
  */
 export function installWxRequestOverHttp() {
   const pending: Promise<void>[] = [];
+  const overHttp = createWxRequest({ appid: UNIT_TEST_APPID });
   const spy = jest.spyOn(wx, 'request').mockImplementation((options) => {
-    let destroy = () => {};
-    pending.push(new Promise<void>((done) => {
-      const body = JSON.stringify(options.data ?? {});
-      const request = http.request(options.url, {
-        method: options.method ?? 'GET',
-        headers: { ...options.header, 'content-length': Buffer.byteLength(body) },
-      });
-      destroy = () => request.destroy();
-      let finished = false;
-      const finish = (callback: () => void) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        callback();
+    let done = () => {};
+    pending.push(new Promise<void>((resolve) => (done = resolve)));
+    return overHttp({
+      ...options,
+      complete: (result) => {
+        options.complete?.(result);
         done();
-      };
-      const timer = setTimeout(() => {
-        request.destroy();
-        finish(() => options.fail?.({ errMsg: 'request:fail timeout' } as WechatMiniprogram.RequestFailCallbackErr));
-      }, options.timeout ?? 60000);
-      request.on('response', (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          finish(() => options.success?.(requestSuccess(response.statusCode ?? 0, parseJson(text), response.headers)));
-        });
-      });
-      const failure = (error: Error) => ({ errMsg: `request:fail ${error.message}`, errno: 600001 }) as WechatMiniprogram.RequestFailCallbackErr;
-      request.on('error', (error) => finish(() => options.fail?.(failure(error))));
-      request.end(body);
-    }));
-    return { abort: () => destroy() } as WechatMiniprogram.RequestTask;
+      },
+    });
   });
   return {
     spy,
@@ -49,14 +27,6 @@ export function installWxRequestOverHttp() {
       await Promise.all(pending);
     },
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /** A wx.request `success` result with the fields a real one always has (profile/exception details left out). */

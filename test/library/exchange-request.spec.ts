@@ -109,7 +109,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
   it('rejects with timeout when no answer comes within the timeout', async () => {
     reply = 'hang';
     const detail = await failure(exchangePhoneCode(OK, { endpoint: proxy.url, timeout: 50 }));
-    expect(detail).toEqual({ reason: 'timeout', message: expect.stringContaining('50 ms'), errMsg: 'request:fail timeout' });
+    expect(detail).toEqual({ reason: 'timeout', message: expect.stringContaining('50 ms'), errMsg: 'request:fail timeout', errno: 5 });
     expect(proxy.requests).toHaveLength(1);
   });
 

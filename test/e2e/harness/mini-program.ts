@@ -8,7 +8,7 @@ import type * as Library from '../../../src/index';
 import type { GetPhoneNumberDetail, PhoneErrorDetail, PhoneNumber } from '../../../src/index';
 import { assertBuilt } from './built';
 import { installDom } from './dom';
-import { createWxRequest, type WxRequestOptions } from './wx-request';
+import { createWxRequest, type WxRequestOptions } from '../../helpers/wx-request';
 
 export const DIST_DIR = path.resolve(__dirname, '../../../miniprogram_dist');
 const COMPONENT_PATH = path.join(DIST_DIR, 'phone-button', 'index');
