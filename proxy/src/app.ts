@@ -1,109 +1,107 @@
-// Assembles the fastify app from validated options: hooks common to every answer, the error envelope,
-// CORS, the rate limit, the exchange route, /healthz and /metrics.
+// The proxy's request handling, free of any server: options validated and wired once, then each request routed to
+// the exchange route, /healthz or /metrics. node-handler.ts and fetch-handler.ts put it behind a runtime.
 import { randomUUID } from 'node:crypto';
-import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
-import fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { AuthingClient } from './authing-client';
 import { createCallerCheck } from './caller-check';
 import type { ExchangeOutcome } from './classify';
-import { resolveOptions, type ProxyOptions } from './config';
+import { createClientAddress } from './client-address';
+import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './config';
+import { Cors } from './cors';
 import { Dedupe } from './dedupe';
-import { errorHandler, sendFailure } from './error-handler';
-import { errors, ProxyError } from './errors';
-import { exchangeRoute } from './exchange-route';
+import { errors, type ProxyFailure } from './errors';
+import { createExchangeRoute } from './exchange-route';
+import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { createLogger } from './logging';
 import { createMetrics } from './metrics';
-import { requestTimeoutOptions, ShutdownRequestDeadline } from './request-deadline';
+import { RateLimiter } from './rate-limit';
 
-/** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
-export const BODY_LIMIT_BYTES = 4096;
+const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
+const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });
+const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
 
-const NOT_FOUND = Object.freeze({ definition: errors.NOT_FOUND });
+export interface App {
+  /** Answers one request; never rejects (a bug is answered 500 INTERNAL_ERROR and logged). */
+  respond(request: AppRequest): Promise<AppResponse>;
+  /** Counts a request as in flight until `release()`: adapters hold it until their answer is delivered. */
+  hold(): () => void;
+  readonly config: ResolvedOptions;
+  readonly logger: Logger | undefined;
+  /** Waits for the requests held, then closes the connections to Authing. Later exchanges fail (503). */
+  close(): Promise<void>;
+}
 
-/** Builds the app, ready but not listening. Throws ConfigError on invalid options. */
-export async function buildApp(options: ProxyOptions): Promise<FastifyInstance> {
+/** Validates the options (throws ConfigError) and wires the parts. */
+export function createApp(options: ProxyOptions): App {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
-  const app: FastifyInstance = fastify({
-    loggerInstance: logger,
-    // One summary line per exchange (exchange-route.ts) instead of fastify's two lines per request.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
-    // Our own ids: a client-chosen id would let callers forge log correlation.
-    genReqId: () => randomUUID(),
-    bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: config.requestTimeoutMs,
-    http: requestTimeoutOptions(config.requestTimeoutMs),
-    // fastify accepts a hop count at runtime (proxy-addr); its types only list the other forms.
-    trustProxy: config.trustProxy as boolean | string,
-  });
-
-  // JSON only: fastify's text/plain parser would hand us strings (415 is the answer for those).
-  app.removeContentTypeParser('text/plain');
-  app.decorateReply('exchangeRecord', null);
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    sendFailure(reply, NOT_FOUND);
-  });
-
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.corsOrigins,
-      methods: ['POST'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-    });
-  }
-  if (config.rateLimit) {
-    await app.register(rateLimit, {
-      global: false, // only the exchange route: health checks and scrapes are not limited
-      errorResponseBuilder: (_request, context) =>
-        new ProxyError({ definition: errors.RATE_LIMITED, retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
-    });
-  }
-
   const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
   const dedupe = new Dedupe<ExchangeOutcome>(config.dedupe);
   const metrics = createMetrics();
-  // server.close() ends idle keep-alive sockets only once, when it starts: answers sent during shutdown close
-  // their connection, and clients still sending a request are cut at the request deadline.
-  const shutdownDeadline = new ShutdownRequestDeadline(app.server, config.requestTimeoutMs);
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    shutdownDeadline.start();
-    done();
-  });
-  app.addHook('onSend', (_request, reply, _payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done();
-  });
-  // Runs after the server stopped and in-flight requests finished.
-  app.addHook('onClose', async () => {
-    shutdownDeadline.stop();
-    await client.close();
-    dedupe.clear();
-  });
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
-  await app.register(exchangeRoute, {
-    routePath: config.routePath,
+  const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
+  const { rateLimit, routePath } = config;
+  const exchange = createExchangeRoute({
     client,
     dedupe,
     metrics,
+    logger,
     callerCheck: createCallerCheck(config),
-    rateLimit: config.rateLimit,
+    rateLimit: rateLimit
+      ? { limiter: new RateLimiter(rateLimit.max, rateLimit.timeWindowMs), clientAddress: createClientAddress(config.trustProxy) }
+      : undefined,
   });
 
-  await app.ready();
-  return app;
+  const route = async (request: AppRequest, requestId: string): Promise<AppResponse> => {
+    const { method, path } = request;
+    if (path === routePath) {
+      if (method === 'POST') return exchange(request, requestId);
+      if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
+    } else if (method === 'GET' || method === 'HEAD') {
+      // Neither is rate limited: health checks and scrapes come often, from few addresses.
+      if (path === '/healthz') return jsonResponse(200, { status: 'ok' });
+      if (path === '/metrics') {
+        return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
+      }
+    }
+    return failureResponse(NOT_FOUND, requestId);
+  };
+
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
+
+  const hold = (): (() => void) => {
+    inFlight++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--inFlight === 0) onIdle?.();
+    };
+  };
+
+  const respond = async (request: AppRequest): Promise<AppResponse> => {
+    // Our own ids: a client-chosen id would let callers forge log correlation.
+    const requestId = randomUUID();
+    let response: AppResponse;
+    try {
+      response = await route(request, requestId);
+    } catch (error) {
+      logger?.error({ reqId: requestId, err: error }, 'unhandled error');
+      response = failureResponse(INTERNAL_ERROR, requestId);
+    }
+    response.headers['cache-control'] = 'no-store';
+    response.headers['x-request-id'] = requestId;
+    cors?.decorate(response, request.headers.origin);
+    return response;
+  };
+
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      await client.close();
+      dedupe.clear();
+    })());
+
+  return { respond, hold, config, logger, close };
 }

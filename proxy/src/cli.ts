@@ -60,7 +60,6 @@ async function serve(argv: readonly string[]): Promise<void> {
     throw error;
   }
   const proxy = await startProxy(config);
-  proxy.app.log.info({ url: proxy.url, routePath: resolveOptions(config).routePath }, 'miniprogram-phone-proxy listening');
   shutDownOnSignals(proxy.close, shutdownGraceMs(config));
 }
 

@@ -1,7 +1,7 @@
 // Options (programmatic) and environment variables (CLI), validated up front with one set of rules:
 // the environment is converted to options, then both go through the same schema.
 import { isIP, isIPv4 } from 'node:net';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -32,7 +32,7 @@ export interface ProxyOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Exact origins (https://h5.example.com) allowed by CORS, for H5 callers; default none. */
   corsOrigins?: string[];
-  /** fastify's trustProxy: true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
+  /** Whose X-Forwarded-For to believe (proxy-addr): true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
   trustProxy?: boolean | string | number;
   /** Remembered answers per code hash: default 300_000 ms, 10_000 answers (calls in flight do not count). */
   dedupe?: { ttlMs?: number; maxEntries?: number };
@@ -72,26 +72,32 @@ export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const text = z.string().trim().min(1, 'must not be empty');
+const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
 
-const httpUrl = text.refine((value) => {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
-  } catch {
-    return false;
-  }
-}, 'must be an http(s) URL without query, e.g. https://example.authing.cn');
+const httpUrl = v.pipe(
+  text,
+  v.check((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without query, e.g. https://example.authing.cn'),
+);
 
-const origin = text.refine((value) => {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)');
+const origin = v.pipe(
+  text,
+  v.check((value) => {
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  }, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)'),
+);
 
-/** Names proxy-addr (fastify's trustProxy) knows for address ranges. */
+/** Names proxy-addr knows for address ranges. */
 const TRUST_PROXY_RANGES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** One trustProxy list item: an IP address, a CIDR (10.0.0.0/8, fd00::/8, 10.0.0.0/255.0.0.0) or a range name. */
@@ -105,77 +111,111 @@ function isTrustedProxyItem(item: string): boolean {
   return family === 4 && isIPv4(range);
 }
 
-const trustedProxies = text.refine(
-  (value) => value.split(',').every((item) => isTrustedProxyItem(item.trim())),
-  `must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and ${TRUST_PROXY_RANGES.join('/')}`,
+const TRUST_PROXY_MESSAGE = `must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and ${TRUST_PROXY_RANGES.join('/')}`;
+
+const trustedProxies = v.pipe(
+  text,
+  v.check((value) => value.split(',').every((item) => isTrustedProxyItem(item.trim())), TRUST_PROXY_MESSAGE),
 );
 
 const positiveInt = (min: number, max: number) =>
-  z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
 
-const optionsSchema = z.object({
-  authing: z
-    .object({
-      appHost: httpUrl,
-      appId: text.optional(),
-      userPoolId: text.optional(),
-      extIdpConnidentifier: text,
-      lang: z.enum(['zh-CN', 'en-US'], 'must be zh-CN or en-US').optional(),
-    })
-    .refine((authing) => authing.appId !== undefined || authing.userPoolId !== undefined, {
-      message: 'set appId or userPoolId (at least one): Authing needs to know the application or user pool',
-      path: ['appId'],
-    }),
-  routePath: z
-    .string()
-    .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with /, e.g. /phone')
-    .refine((path) => !RESERVED_PATHS.includes(path), `must not be one of ${RESERVED_PATHS.join(', ')}`)
-    .default('/phone'),
-  upstreamTimeoutMs: positiveInt(50, 60_000).default(5000),
-  requestTimeoutMs: positiveInt(100, 60_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
-  allowedAppIds: z.array(text).default([]),
-  allowDevtools: z.boolean().default(false),
-  rateLimit: z
-    .union([z.literal(false), z.object({ max: positiveInt(1, 1e9), timeWindowMs: positiveInt(1, 86_400_000) })])
-    .default({ ...DEFAULT_RATE_LIMIT }),
-  corsOrigins: z.array(origin).default([]),
-  trustProxy: z.union([z.boolean(), trustedProxies, positiveInt(0, 100)]).default(false),
-  dedupe: z
-    .object({ ttlMs: positiveInt(1000, 3_600_000).default(300_000), maxEntries: positiveInt(1, 10_000_000).default(10_000) })
-    .default({ ttlMs: 300_000, maxEntries: 10_000 }),
-  logger: z
-    .union([
-      z.literal(false),
-      z.object({
-        level: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
-        stream: z
-          .custom<NodeJS.WritableStream>((value) => typeof (value as NodeJS.WritableStream)?.write === 'function', 'must be a writable stream')
-          .optional(),
-      }),
-    ])
-    .default({ level: 'info' }),
+const authingSchema = v.pipe(
+  v.object({
+    appHost: httpUrl,
+    appId: v.optional(text),
+    userPoolId: v.optional(text),
+    extIdpConnidentifier: text,
+    lang: v.optional(v.picklist(['zh-CN', 'en-US'], 'must be zh-CN or en-US')),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['appId'], ['userPoolId']],
+      (authing) => authing.appId !== undefined || authing.userPoolId !== undefined,
+      'set appId or userPoolId (at least one): Authing needs to know the application or user pool',
+    ),
+    ['appId'],
+  ),
+);
+
+const optionsSchema = v.object({
+  authing: authingSchema,
+  routePath: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with /, e.g. /phone'),
+      v.check((path) => !RESERVED_PATHS.includes(path), `must not be one of ${RESERVED_PATHS.join(', ')}`),
+    ),
+    '/phone',
+  ),
+  upstreamTimeoutMs: v.optional(positiveInt(50, 60_000), 5000),
+  requestTimeoutMs: v.optional(positiveInt(100, 60_000), DEFAULT_REQUEST_TIMEOUT_MS),
+  allowedAppIds: v.optional(v.array(text, 'must be a list'), []),
+  allowDevtools: v.optional(v.boolean('must be true or false'), false),
+  rateLimit: v.optional(
+    v.union(
+      [v.literal(false), v.object({ max: positiveInt(1, 1e9), timeWindowMs: positiveInt(1, 86_400_000) })],
+      'must be false or { max, timeWindowMs }',
+    ),
+    () => ({ ...DEFAULT_RATE_LIMIT }),
+  ),
+  corsOrigins: v.optional(v.array(origin, 'must be a list'), []),
+  trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), false),
+  dedupe: v.optional(
+    v.object({ ttlMs: v.optional(positiveInt(1000, 3_600_000), 300_000), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
+    {},
+  ),
+  logger: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.object({
+          level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+          stream: v.optional(
+            v.custom<NodeJS.WritableStream>((value) => typeof (value as NodeJS.WritableStream)?.write === 'function', 'must be a writable stream'),
+          ),
+        }),
+      ],
+      'must be false or { level, stream }',
+    ),
+    {},
+  ),
 });
 
 /** Validates programmatic options and fills in defaults; throws ConfigError naming the option. */
 export function resolveOptions(options: ProxyOptions): ResolvedOptions {
-  const result = optionsSchema.safeParse(options);
+  const result = v.safeParse(optionsSchema, options);
   if (!result.success) {
-    const issue = mostSpecific(result.error.issues[0]);
-    throw new ConfigError(issue.path.join('.') || 'options', issue.message);
+    const { path, message } = mostSpecific(result.issues[0]);
+    throw new ConfigError(path.join('.') || 'options', message);
   }
-  return result.data as ResolvedOptions;
+  return result.output as ResolvedOptions;
 }
 
-type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+interface Problem {
+  path: string[];
+  message: string;
+}
 
-/** A failed union (e.g. `rateLimit: false | {max, timeWindowMs}`) reports the branch that got deepest. */
-function mostSpecific(issue: Issue): Issue {
-  if (issue.code !== 'invalid_union' || !issue.errors) return issue;
-  let best = issue;
-  for (const inner of issue.errors.flat()) {
+/**
+ * The issue's option path and message. A failed union (e.g. `rateLimit: false | {max, timeWindowMs}`) reports the
+ * branch that got deepest; its issues' paths are relative to the union.
+ */
+function mostSpecific(issue: v.BaseIssue<unknown>): Problem {
+  const path = (issue.path ?? []).map((item) => String(item.key));
+  let best: Problem = { path, message: issue.message };
+  if (issue.type !== 'union' || !issue.issues) return best;
+  for (const inner of issue.issues) {
     const candidate = mostSpecific(inner);
-    const path = [...issue.path, ...candidate.path];
-    if (path.length > best.path.length) best = { path, message: candidate.message };
+    if (candidate.path.length > 0 && path.length + candidate.path.length > best.path.length) {
+      best = { path: [...path, ...candidate.path], message: candidate.message };
+    }
   }
   return best;
 }

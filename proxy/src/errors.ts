@@ -1,4 +1,4 @@
-// The wire error table (shared/protocol.md §3), created once and named, like fastify's own plugins do.
+// The wire error table (shared/protocol.md §3), created once and named.
 // Messages are fixed and safe to show: upstream text never reaches the client.
 
 export type ProxyErrorCode =
@@ -47,19 +47,6 @@ export interface ProxyFailure {
   readonly retryAfterSeconds?: number;
   /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
   readonly detail?: Readonly<Record<string, unknown>>;
-}
-
-/** Thrown inside the app so that fastify's error path renders our envelope. */
-export class ProxyError extends Error {
-  readonly failure: ProxyFailure;
-  readonly statusCode: number;
-
-  constructor(failure: ProxyFailure) {
-    super(failure.definition.message);
-    this.name = 'ProxyError';
-    this.failure = failure;
-    this.statusCode = failure.definition.statusCode;
-  }
 }
 
 /** The failure envelope of our wire contract. */

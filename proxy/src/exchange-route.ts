@@ -1,22 +1,19 @@
 // The exchange route: POST {routePath} {"code"} -> the Authing DTO, or our failure envelope.
-// One summary log line and one metrics update per request, in onResponse.
+// One summary log line and one metrics update per request.
+import { performance } from 'node:perf_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
-import { hashCode, type Dedupe } from './dedupe';
+import { hashCode, type Dedupe, type DedupeSource } from './dedupe';
 import { errors, type ProxyFailure } from './errors';
-import { sendFailure, type ExchangeRecord } from './error-handler';
+import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { maskPhone, shortHash } from './logging';
 import type { ProxyMetrics } from './metrics';
-
-/** WeChat phone codes are 64 hex characters; leave room for format changes, refuse anything odd. */
-const CODE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+import type { RateLimiter } from './rate-limit';
+import { readPhoneCode } from './request-body';
 
 const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
-const NOT_AN_OBJECT: ProxyFailure = Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason: 'body is not a JSON object' } });
-const NO_CODE: ProxyFailure = Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason: 'code is missing or not a string' } });
-const BAD_CODE: ProxyFailure = Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason: 'code has an invalid length or characters' } });
 
 export interface SuccessBody {
   statusCode: 200;
@@ -27,21 +24,28 @@ export interface SuccessBody {
 }
 
 export interface ExchangeRouteOptions {
-  routePath: string;
   client: AuthingClient;
   dedupe: Dedupe<ExchangeOutcome>;
   metrics: ProxyMetrics;
+  logger: Logger | undefined;
   /** Undefined when no allow-list is configured. */
-  callerCheck?: (headers: IncomingHttpHeaders) => boolean;
-  rateLimit: { max: number; timeWindowMs: number } | false;
+  callerCheck: ((headers: IncomingHttpHeaders) => boolean) | undefined;
+  /** Undefined when the rate limit is off. */
+  rateLimit: { limiter: RateLimiter; clientAddress: (request: AppRequest) => string } | undefined;
 }
 
-/** The code from the request body, or why the body is refused. */
-export function readCode(body: unknown): string | ProxyFailure {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return NOT_AN_OBJECT;
-  const { code } = body as { code?: unknown };
-  if (typeof code !== 'string') return NO_CODE;
-  return CODE_PATTERN.test(code) ? code : BAD_CODE;
+/** What the summary log line says of a request besides its outcome. */
+interface Trace {
+  codeHash?: string;
+  source?: DedupeSource;
+}
+
+type Result = { readonly failure: ProxyFailure } | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string };
+
+function successResponse(result: { phone: PhoneInfo; upstreamRequestId?: string }, requestId: string): AppResponse {
+  const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
+  if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
+  return jsonResponse(200, body);
 }
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
@@ -56,8 +60,8 @@ function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' 
  */
 const remember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;
 
-export async function exchangeRoute(app: FastifyInstance, options: ExchangeRouteOptions): Promise<void> {
-  const { client, dedupe, metrics, callerCheck, rateLimit } = options;
+export function createExchangeRoute(options: ExchangeRouteOptions): (request: AppRequest, requestId: string) => Promise<AppResponse> {
+  const { client, dedupe, metrics, logger, callerCheck, rateLimit } = options;
 
   const exchange = async (code: string): Promise<ExchangeOutcome> => {
     const stopTimer = metrics.upstreamSeconds.startTimer();
@@ -66,56 +70,56 @@ export async function exchangeRoute(app: FastifyInstance, options: ExchangeRoute
     return outcome;
   };
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.exchangeRecord = {};
-    // Answering from a callback hook: send and do not call done().
-    if (callerCheck && !callerCheck(request.headers)) sendFailure(reply, FORBIDDEN);
-    else done();
-  });
+  /** Every check in order, then the exchange, de-duplicated. */
+  const decide = async (request: AppRequest, trace: Trace): Promise<Result> => {
+    if (callerCheck && !callerCheck(request.headers)) return { failure: FORBIDDEN };
+    if (rateLimit) {
+      const retryAfterSeconds = rateLimit.limiter.take(rateLimit.clientAddress(request));
+      if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
+    }
+    const code = await readPhoneCode(request);
+    if (typeof code !== 'string') return { failure: code };
 
-  app.addHook('onResponse', (request, reply, done) => {
-    const record = reply.exchangeRecord ?? {};
-    // Unset only when fastify answered by itself (e.g. 503 while closing).
-    const outcome = record.outcome ?? `HTTP_${reply.statusCode}`;
+    const key = hashCode(code);
+    trace.codeHash = shortHash(key);
+    const { promise, source } = dedupe.run(key, () => exchange(code), remember);
+    trace.source = source;
+    if (source !== 'upstream') metrics.dedupeHits.inc({ source });
+    const outcome = await promise;
+    return outcome.ok ? { phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId } : { failure: outcome.failure };
+  };
+
+  return async (request, requestId) => {
+    const started = performance.now();
+    const trace: Trace = {};
+    let result: Result;
+    try {
+      result = await decide(request, trace);
+    } catch (error) {
+      // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
+      const { message, stack } = error as Error;
+      result = { failure: { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } } };
+    }
+
+    const failure = 'failure' in result ? result.failure : undefined;
+    const response = 'failure' in result ? failureResponse(result.failure, requestId) : successResponse(result, requestId);
+    const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
-    const failure = record.failure;
-    const line = {
-      outcome,
-      statusCode: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-      codeHash: record.codeHash,
-      dedupe: record.source,
-      phone: record.phone,
-      upstreamRequestId: record.upstreamRequestId ?? failure?.upstreamRequestId,
-      apiCode: failure?.apiCode,
-      detail: failure?.detail,
-    };
-    request.log[logLevel(failure)](line, 'phone exchange');
-    done();
-  });
-
-  app.post(
-    options.routePath,
-    { config: rateLimit ? { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.timeWindowMs } } : {} },
-    async (request, reply): Promise<SuccessBody | FastifyReply> => {
-      const record = reply.exchangeRecord as ExchangeRecord; // set in onRequest
-      const code = readCode(request.body);
-      if (typeof code !== 'string') return sendFailure(reply, code);
-
-      const key = hashCode(code);
-      record.codeHash = shortHash(key);
-      const { promise, source } = dedupe.run(key, () => exchange(code), remember);
-      record.source = source;
-      if (source !== 'upstream') metrics.dedupeHits.inc({ source });
-
-      const outcome = await promise;
-      if (!outcome.ok) return sendFailure(reply, outcome.failure);
-      record.outcome = 'ok';
-      record.phone = maskPhone(outcome.phone.purePhoneNumber);
-      record.upstreamRequestId = outcome.upstreamRequestId;
-      const body: SuccessBody = { statusCode: 200, message: 'ok', requestId: request.id, data: outcome.phone };
-      if (outcome.upstreamRequestId !== undefined) body.upstreamRequestId = outcome.upstreamRequestId;
-      return body;
-    },
-  );
+    logger?.[logLevel(failure)](
+      {
+        reqId: requestId,
+        outcome,
+        statusCode: response.status,
+        ms: Math.round(performance.now() - started),
+        codeHash: trace.codeHash,
+        dedupe: trace.source,
+        phone: 'phone' in result ? maskPhone(result.phone.purePhoneNumber) : undefined,
+        upstreamRequestId: 'phone' in result ? result.upstreamRequestId : failure?.upstreamRequestId,
+        apiCode: failure?.apiCode,
+        detail: failure?.detail,
+      },
+      'phone exchange',
+    );
+    return response;
+  };
 }

@@ -1,7 +1,8 @@
 // Public API of miniprogram-phone-proxy.
-export { buildApp, BODY_LIMIT_BYTES } from './app';
+export { BODY_LIMIT_BYTES } from './request-body';
 export { startProxy, type RunningProxy } from './server';
-export { createNodeHandler, createFetchHandler, type NodeHandler, type FetchHandler, type FetchHandlerInfo } from './serverless';
+export { createNodeHandler, type NodeHandler } from './node-handler';
+export { createFetchHandler, type FetchHandler, type FetchHandlerInfo } from './fetch-handler';
 export {
   loadConfigFromEnv,
   resolveOptions,

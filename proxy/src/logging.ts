@@ -1,7 +1,6 @@
 // Structured JSON logs (pino). What we log is chosen field by field (a masked phone, a short code hash);
 // redaction by path is the safety net for anything that slips into a log object anyway.
-import type { FastifyBaseLogger } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { ResolvedOptions } from './config';
 
 const REDACT_PATHS = [
@@ -17,7 +16,7 @@ const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-export function createLogger(options: ResolvedOptions['logger']): FastifyBaseLogger | undefined {
+export function createLogger(options: ResolvedOptions['logger']): Logger | undefined {
   if (options === false) return undefined;
   const settings = {
     level: options.level,

@@ -4,12 +4,17 @@
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 
-/**
- * Node's own enforcement while serving, next to fastify's `requestTimeout` option (which fastify applies after
- * creating the server): headers within the same deadline, and deadlines checked every second at most (Node: 30 s).
- */
-export function requestTimeoutOptions(requestTimeoutMs: number): ServerOptions {
-  return { headersTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) };
+/** Keep-alive longer than load balancers' idle timeouts (often 60 s), so that they never reuse a connection we close. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+/** Node's own enforcement while serving: headers and body within the deadline, checked every second at most (Node: 30 s). */
+export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  };
 }
 
 /**

@@ -1,34 +1,64 @@
-// Listening HTTP server around the app (programmatic use; the CLI builds on it).
+// A listening HTTP server around the app (programmatic use; the CLI builds on it), with graceful shutdown.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { createApp } from './app';
 import type { ProxyOptions } from './config';
+import { nodeHandlerFor } from './node-handler';
+import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
 
 export interface RunningProxy {
   /** Base URL, e.g. http://127.0.0.1:PORT; the exchange route is url + routePath. */
   url: string;
-  app: FastifyInstance;
+  server: Server;
   /** Stops accepting connections, lets in-flight exchanges finish, then closes the upstream connections. */
   close(): Promise<void>;
 }
 
-/** Builds the app and listens; defaults to 127.0.0.1 on an ephemeral port (port 0). */
+/** Builds the app and listens; defaults to 127.0.0.1 on an ephemeral port (port 0). Throws ConfigError on bad options. */
 export async function startProxy(options: ProxyOptions & { host?: string; port?: number }): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, ...proxyOptions } = options;
-  const app = await buildApp(proxyOptions);
+  const app = createApp(proxyOptions);
+  const { requestTimeoutMs, routePath } = app.config;
+  let closing = false;
+  // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
+  const server = createServer(serverTimeouts(requestTimeoutMs), nodeHandlerFor(app, () => closing));
+  const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
+
   try {
-    await app.listen({ host, port });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   } catch (error) {
     await app.close();
     throw error;
   }
-  const address = app.server.address() as AddressInfo;
-  return { url: `http://${urlHost(address)}:${address.port}`, app, close: () => app.close() };
+
+  const url = `http://${urlHost(server.address() as AddressInfo)}`;
+  app.logger?.info({ url, routePath }, 'miniprogram-phone-proxy listening');
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      closing = true;
+      shutdownDeadline.start();
+      // close() waits for every connection to end; idle keep-alive ones are ended now, busy ones after their answer.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      shutdownDeadline.stop();
+      await app.close();
+    })());
+  return { url, server, close };
 }
 
 /** A wildcard bind is reached through loopback; IPv6 literals need brackets. */
-function urlHost({ address, family }: AddressInfo): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return family === 'IPv6' ? `[${address}]` : address;
+function urlHost({ address, family, port }: AddressInfo): string {
+  if (address === '0.0.0.0') return `127.0.0.1:${port}`;
+  if (address === '::') return `[::1]:${port}`;
+  return family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
 }

@@ -183,7 +183,6 @@ it('both factories validate options up front', () => {
   const bad = { authing: { appHost: 'not a url', appId: 'a', extIdpConnidentifier: 'c' } };
   expect(() => createNodeHandler(bad)).toThrow(ConfigError);
   expect(() => createFetchHandler(bad)).toThrow(/authing\.appHost/);
-  // Once accepted by fastify's constructor only, and then every request failed: now refused at creation.
   const badTrustProxy = { authing: authingFor(sandbox), trustProxy: 'abc' };
   expect(() => createNodeHandler(badTrustProxy)).toThrow(/^trustProxy: must be true, false, a hop count/);
   expect(() => createFetchHandler(badTrustProxy)).toThrow(ConfigError);

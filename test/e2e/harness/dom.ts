@@ -1,7 +1,7 @@
 /**
  * A DOM for miniprogram-simulate in plain Node.
  *
- * The end-to-end chain runs the real proxy (fastify, node:http) next to the simulated component. Jest's jsdom
+ * The end-to-end chain runs the real proxy (node:http) next to the simulated component. Jest's jsdom
  * environment would load those servers with browser globals, so the e2e tests and the demo run in Node and borrow
  * one jsdom window instead: `window`, `document` and the DOM interfaces Node lacks (`HTMLElement`, `TouchEvent`...),
  * plus jsdom's own `Event` / `CustomEvent`, because j-component dispatches `new CustomEvent(...)` on jsdom elements,

@@ -1,0 +1,77 @@
+// The app behind a Web `Request -> Response` handler, for fetch-style runtimes.
+import type { IncomingHttpHeaders } from 'node:http';
+import { createApp } from './app';
+import type { ProxyOptions } from './config';
+import type { AppRequest, AppResponse, BodyRead } from './http-messages';
+
+/** A Web `Request -> Response` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
+export interface FetchHandler {
+  (request: Request, info?: FetchHandlerInfo): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Extra facts some runtimes know about the caller (Web Request objects carry no client address). */
+export interface FetchHandlerInfo {
+  remoteAddress?: string;
+}
+
+/** Without an address from the runtime, the peer is the runtime's own front end, on this machine. */
+const RUNTIME_PEER = '127.0.0.1';
+/** Headers about the connection, which a Web Response must not carry. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
+/** Reads at most `limit` bytes: past it the answer is 413, without buffering the rest. */
+async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: Buffer.concat(chunks, size) };
+      size += value.byteLength;
+      if (size > limit) return { failed: 'too-large' };
+      chunks.push(value);
+    }
+  } catch {
+    return { failed: 'aborted' };
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+function toAppRequest(request: Request, info: FetchHandlerInfo | undefined): AppRequest {
+  const headers: IncomingHttpHeaders = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  const { body } = request;
+  return {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    headers,
+    remoteAddress: info?.remoteAddress ?? RUNTIME_PEER,
+    hasBody: body !== null,
+    readBody: (limit) => (body ? readBody(body, limit) : Promise.resolve({ bytes: Buffer.alloc(0) })),
+  };
+}
+
+function toResponse({ status, headers, body }: AppResponse, method: string): Response {
+  const kept = Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name));
+  return new Response(method === 'HEAD' ? null : body, { status, headers: kept });
+}
+
+/**
+ * Validates the options (throws ConfigError) and returns the handler. Without `info.remoteAddress` (or trustProxy
+ * with X-Forwarded-For) every caller shares one rate-limit bucket.
+ */
+export function createFetchHandler(options: ProxyOptions): FetchHandler {
+  const app = createApp(options);
+  const handler = async (request: Request, info?: FetchHandlerInfo): Promise<Response> => {
+    const release = app.hold();
+    try {
+      return toResponse(await app.respond(toAppRequest(request, info)), request.method);
+    } finally {
+      release();
+    }
+  };
+  return Object.assign(handler, { close: () => app.close() });
+}

@@ -1,0 +1,40 @@
+// The request and the response the app works with, free of any runtime: node-handler.ts and fetch-handler.ts
+// translate node:http and Web Request/Response into these.
+import type { IncomingHttpHeaders } from 'node:http';
+import { failureBody, type ProxyFailure } from './errors';
+
+export interface AppRequest {
+  readonly method: string;
+  /** The path without the query string. */
+  readonly path: string;
+  /** Lower-case names, as node:http gives them. */
+  readonly headers: IncomingHttpHeaders;
+  /** The peer that connected. */
+  readonly remoteAddress: string;
+  /** Whether a body follows the headers (a declared length above 0, or a chunked body). */
+  readonly hasBody: boolean;
+  /** Reads the whole body, giving up past `limit` bytes. */
+  readBody(limit: number): Promise<BodyRead>;
+}
+
+export type BodyRead = { readonly bytes: Buffer } | { readonly failed: 'too-large' | 'aborted' };
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** null: no body (204, HEAD). */
+  body: string | null;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function jsonResponse(status: number, body: unknown): AppResponse {
+  return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
+}
+
+/** Our failure envelope, with Retry-After when the failure says when to come back. */
+export function failureResponse(failure: ProxyFailure, requestId: string): AppResponse {
+  const response = jsonResponse(failure.definition.statusCode, failureBody(failure, requestId));
+  if (failure.retryAfterSeconds !== undefined) response.headers['retry-after'] = String(failure.retryAfterSeconds);
+  return response;
+}

@@ -1,0 +1,71 @@
+// The app behind a Node `(req, res)` handler: an http.Server (startProxy), Tencent SCF web functions, WeChat Cloud
+// Hosting. `req` must be the unread request stream.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createApp, type App } from './app';
+import type { ProxyOptions } from './config';
+import type { AppRequest, BodyRead } from './http-messages';
+
+/** A Node `(req, res)` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
+export interface NodeHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  close(): Promise<void>;
+}
+
+const TOO_LARGE: BodyRead = { failed: 'too-large' };
+const ABORTED: BodyRead = { failed: 'aborted' };
+
+function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (read: BodyRead): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onAborted).off('close', onAborted);
+      resolve(read);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) settle(TOO_LARGE);
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => settle({ bytes: Buffer.concat(chunks, size) });
+    // The client went away or missed the request deadline mid-body: nobody is left to answer.
+    const onAborted = (): void => settle(ABORTED);
+    req.on('data', onData).on('end', onEnd).on('error', onAborted).on('close', onAborted);
+  });
+}
+
+function toAppRequest(req: IncomingMessage): AppRequest {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const length = req.headers['content-length'];
+  return {
+    method: req.method ?? 'GET',
+    path: query === -1 ? url : url.slice(0, query),
+    headers: req.headers,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    hasBody: req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'),
+    readBody: (limit) => readBody(req, limit),
+  };
+}
+
+/** Puts an app behind a Node handler; answers end their connection while `endConnections()` says so (shutdown). */
+export function nodeHandlerFor(app: App, endConnections: () => boolean = () => false): NodeHandler {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    res.once('close', app.hold());
+    void app.respond(toAppRequest(req)).then((response) => {
+      if (res.destroyed) return; // the client is gone
+      // A body we did not read (refused early, or too large) is not drained: the connection ends with the answer.
+      if (!req.complete || endConnections()) res.setHeader('connection', 'close');
+      // A known length spares the chunked framing.
+      if (response.body !== null) res.setHeader('content-length', Buffer.byteLength(response.body));
+      res.writeHead(response.status, response.headers);
+      res.end(response.body ?? undefined);
+    });
+  };
+  return Object.assign(handler, { close: () => app.close() });
+}
+
+/** Validates the options (throws ConfigError) and returns the handler. */
+export function createNodeHandler(options: ProxyOptions): NodeHandler {
+  return nodeHandlerFor(createApp(options));
+}

@@ -1,0 +1,61 @@
+// The rate limit's client address: the TCP peer, or with trustProxy what trusted proxies put in X-Forwarded-For.
+import { createClientAddress } from '../src/client-address';
+import type { AppRequest } from '../src/http-messages';
+
+/** A request from `peer`, with X-Forwarded-For when given; its body is never read here. */
+function requestFrom(peer: string, forwardedFor?: string): AppRequest {
+  return {
+    method: 'POST',
+    path: '/phone',
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    remoteAddress: peer,
+    hasBody: false,
+    readBody: () => Promise.reject(new Error('the client address must not read the body')),
+  };
+}
+
+const CHAIN = '203.0.113.7, 10.0.0.2, 10.0.0.1';
+
+it('false: the peer, whatever X-Forwarded-For says', () => {
+  expect(createClientAddress(false)(requestFrom('198.51.100.4', CHAIN))).toBe('198.51.100.4');
+});
+
+it('true: the left-most X-Forwarded-For entry, or the peer without one', () => {
+  const clientAddress = createClientAddress(true);
+  expect(clientAddress(requestFrom('127.0.0.1', CHAIN))).toBe('203.0.113.7');
+  expect(clientAddress(requestFrom('127.0.0.1'))).toBe('127.0.0.1');
+});
+
+it.each([
+  [0, '127.0.0.1'],
+  [1, '10.0.0.1'],
+  [2, '10.0.0.2'],
+  [3, '203.0.113.7'],
+  [10, '203.0.113.7'],
+])('a hop count of %d trusts that many proxies next to us -> %s', (hops, expected) => {
+  expect(createClientAddress(hops)(requestFrom('127.0.0.1', CHAIN))).toBe(expected);
+});
+
+describe('a list of trusted proxies', () => {
+  it('loopback: a loopback peer is trusted (IPv4, IPv6, IPv4-mapped), another peer is not', () => {
+    const clientAddress = createClientAddress('loopback');
+    expect(clientAddress(requestFrom('127.0.0.1', '203.0.113.7'))).toBe('203.0.113.7');
+    expect(clientAddress(requestFrom('::1', '203.0.113.7'))).toBe('203.0.113.7');
+    expect(clientAddress(requestFrom('::ffff:127.0.0.1', '203.0.113.7'))).toBe('203.0.113.7');
+    expect(clientAddress(requestFrom('198.51.100.4', '203.0.113.7'))).toBe('198.51.100.4');
+  });
+
+  it('a CIDR: walks back through trusted hops and stops at the first untrusted one', () => {
+    const clientAddress = createClientAddress('10.0.0.0/8');
+    expect(clientAddress(requestFrom('10.1.2.3', '203.0.113.7, 10.9.9.9'))).toBe('203.0.113.7');
+    // A client cannot pick its own address by prepending to the header: 198.51.100.66 is who reached our proxy.
+    expect(clientAddress(requestFrom('10.1.2.3', '203.0.113.7, 198.51.100.66'))).toBe('198.51.100.66');
+    expect(clientAddress(requestFrom('192.168.1.1', '203.0.113.7'))).toBe('192.168.1.1');
+  });
+
+  it('a comma list with spaces trusts each item', () => {
+    const clientAddress = createClientAddress('loopback, 10.0.0.0/8');
+    expect(clientAddress(requestFrom('127.0.0.1', '203.0.113.7, 10.0.0.5'))).toBe('203.0.113.7');
+    expect(clientAddress(requestFrom('10.0.0.9', '203.0.113.8'))).toBe('203.0.113.8');
+  });
+});
