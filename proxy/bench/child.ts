@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isBenchMessage, type QuestionMessage } from './ipc';
+import { readProcessCpuMicros } from './cpu';
 import { readProcessMemory, type ProcessMemory } from './memory';
 
 export type ServerScript = 'upstream' | 'floor' | 'express-axios' | 'proxy';
@@ -61,6 +62,11 @@ export class ChildServer {
 
   memory(): ProcessMemory {
     return readProcessMemory(this.pid);
+  }
+
+  /** CPU time used so far (user + system), in microseconds. */
+  cpuMicros(): number {
+    return readProcessCpuMicros(this.pid);
   }
 
   /** Upstream only: how many exchange calls the sandbox received for this code. */

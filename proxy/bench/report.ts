@@ -20,6 +20,8 @@ export interface MachineInfo {
 export interface TargetFigures {
   label: string;
   throughput: LoadResult;
+  /** The server process's CPU time (user + system) per answered request during the throughput run. */
+  cpuMicrosPerRequest: number;
   peakRssBytes: number;
   /** The fixed-rate latency run (floor and proxy only). */
   fixedRate?: LoadResult;
@@ -90,11 +92,13 @@ const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: Targ
   spread(report.rounds.map((round) => figure(round[key])));
 
 /** Paired per round (same machine state for both sides), then summarized: what the verdicts judge. */
-function comparisons(report: BenchReport): { toFloor: number[]; toExpress: number[]; p99Diff: number[] } {
+function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: number[]; toExpress: number[]; p99Diff: number[] } {
   const rps = (target: TargetFigures) => target.throughput.requestsPerSecond;
   const fixedP99 = (target: TargetFigures) => target.fixedRate?.p99Ms ?? NaN;
   return {
     toFloor: report.rounds.map((round) => rps(round.proxy) / rps(round.floor)),
+    // Requests per CPU second, proxy over floor: what the throughput ratio would be if each server had a core of its own.
+    cpuToFloor: report.rounds.map((round) => round.floor.cpuMicrosPerRequest / round.proxy.cpuMicrosPerRequest),
     toExpress: report.rounds.map((round) => rps(round.proxy) / rps(round.express)),
     p99Diff: report.rounds.map((round) => fixedP99(round.proxy) - fixedP99(round.floor)),
   };
@@ -174,6 +178,7 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.throughput.requestsPerSecond, count),
     figure(key, (target) => target.throughput.p50Ms, ms),
     figure(key, (target) => target.throughput.p99Ms, ms),
+    figure(key, (target) => target.cpuMicrosPerRequest, count),
     figure(key, (target) => target.peakRssBytes, (bytes) => fixed(megabytes(bytes), 1)),
   ]);
   const fixedRows = (['floor', 'proxy'] as const).map((key) => [
@@ -182,11 +187,12 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
     figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
   ]);
-  const { toFloor, toExpress, p99Diff } = comparisons(report);
+  const { toFloor, cpuToFloor, toExpress, p99Diff } = comparisons(report);
   const roundRows = rounds.map((round, i) => [
     String(i + 1),
     ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
     fixed(toFloor[i]),
+    fixed(cpuToFloor[i]),
     fixed(toExpress[i]),
     `${ms(p99Diff[i])} ms`,
   ]);
@@ -200,19 +206,24 @@ function render(report: BenchReport, markdown: boolean): string {
       `Figures: median (min..max) over the rounds. Whole bench: ${fixed(report.elapsedSeconds, 0)} s.`,
     '',
     heading('Throughput (unlimited rate)'),
-    table(['target', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MB'], throughputRows, markdown),
+    table(['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'peak RSS MB'], throughputRows, markdown),
     '',
     heading(`Latency at a fixed ${options.rate} req/s, evenly spaced (${options.rateSeconds} s per round, open loop)`),
     table(['target', 'req/s', 'p50 ms', 'p99 ms'], fixedRows, markdown),
     '',
     heading('Per round (ratios paired within a round)'),
-    table(['round', 'floor req/s', 'express req/s', 'proxy req/s', 'proxy/floor', 'proxy/express', `p99 diff at ${options.rate} req/s`], roundRows, markdown),
+    table(
+      ['round', 'floor req/s', 'express req/s', 'proxy req/s', 'proxy/floor', 'proxy/floor per CPU second', 'proxy/express', `p99 diff at ${options.rate} req/s`],
+      roundRows,
+      markdown,
+    ),
     '',
     heading('Proxy alone'),
     table(
       ['figure', 'value'],
       [
         ['ratio proxy/floor (req/s), median of rounds', spreadText(spread(toFloor), ms)],
+        ['ratio proxy/floor (requests per server CPU second), median of rounds', spreadText(spread(cpuToFloor), ms)],
         ['ratio proxy/express+axios (req/s), median of rounds', spreadText(spread(toExpress), ms)],
         ['info log lines written per round (warm-up, throughput, fixed rate)', figure('proxy', (target) => target.logLines ?? NaN, count)],
         [`RSS after ${options.memoryRequests} distinct codes`, mb(report.memory.rssBytes)],

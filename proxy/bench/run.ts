@@ -58,9 +58,11 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
   const { result, logLines } = await withServer(script, options, async (server) => {
     const load = { url: server.url, connections: options.connections };
     await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+    const cpuBefore = server.cpuMicros();
     const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+    const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
     const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: options.rate }) : undefined;
-    return { label, throughput, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
+    return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
   });
   return script === 'proxy' ? { ...result, logLines } : result;
 }

@@ -6,11 +6,18 @@ import type { AppRequest } from './http-messages';
 
 export type TrustProxy = boolean | string | number;
 
-function trustFunction(trustProxy: Exclude<TrustProxy, false>): (address: string, hop: number) => boolean {
+type TrustFunction = (address: string, hop: number) => boolean;
+
+/** Trust for a comma list of addresses, CIDRs and range names; throws TypeError on an item proxy-addr does not know. */
+export function compileTrustedList(list: string): TrustFunction {
+  return proxyAddr.compile(list.split(',').map((item) => item.trim()));
+}
+
+function trustFunction(trustProxy: Exclude<TrustProxy, false>): TrustFunction {
   if (trustProxy === true) return () => true;
   // A hop count trusts that many proxies next to us.
   if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  return proxyAddr.compile(trustProxy.split(',').map((item) => item.trim()));
+  return compileTrustedList(trustProxy);
 }
 
 export function createClientAddress(trustProxy: TrustProxy): (request: AppRequest) => string {

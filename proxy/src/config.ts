@@ -1,7 +1,7 @@
 // Options (programmatic) and environment variables (CLI), validated up front with one set of rules:
 // the environment is converted to options, then both go through the same schema.
-import { isIP, isIPv4 } from 'node:net';
 import * as v from 'valibot';
+import { compileTrustedList } from './client-address';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -97,25 +97,22 @@ const origin = v.pipe(
   }, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)'),
 );
 
-/** Names proxy-addr knows for address ranges. */
-const TRUST_PROXY_RANGES: readonly string[] = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_PROXY_MESSAGE =
+  'must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and loopback/linklocal/uniquelocal';
 
-/** One trustProxy list item: an IP address, a CIDR (10.0.0.0/8, fd00::/8, 10.0.0.0/255.0.0.0) or a range name. */
-function isTrustedProxyItem(item: string): boolean {
-  if (TRUST_PROXY_RANGES.includes(item)) return true;
-  const [address, range, ...rest] = item.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (range === undefined) return true;
-  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
-  return family === 4 && isIPv4(range);
+/** Whether proxy-addr, which applies the list, accepts every item. */
+function isTrustedProxyList(value: string): boolean {
+  try {
+    compileTrustedList(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
-
-const TRUST_PROXY_MESSAGE = `must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and ${TRUST_PROXY_RANGES.join('/')}`;
 
 const trustedProxies = v.pipe(
   text,
-  v.check((value) => value.split(',').every((item) => isTrustedProxyItem(item.trim())), TRUST_PROXY_MESSAGE),
+  v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE),
 );
 
 const positiveInt = (min: number, max: number) =>

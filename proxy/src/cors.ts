@@ -4,6 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AppResponse } from './http-messages';
 
 const EXPOSED_HEADERS = 'x-request-id, retry-after';
+/** A comma list of header names (RFC 9110 tokens): the only form echoed back from a preflight. */
+const HEADER_NAMES = /^[!#$%&'*+.^_`|~\w-]+(?:\s*,\s*[!#$%&'*+.^_`|~\w-]+)*$/;
 /** How long a browser may reuse a preflight answer. */
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
@@ -35,7 +37,7 @@ export class Cors {
       body: null,
     };
     const requested = headers['access-control-request-headers'];
-    if (requested !== undefined) response.headers['access-control-allow-headers'] = requested;
+    if (requested !== undefined && HEADER_NAMES.test(requested)) response.headers['access-control-allow-headers'] = requested;
     return response;
   }
 }

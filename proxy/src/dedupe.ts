@@ -10,10 +10,10 @@ export interface DedupeOptions {
   now?: () => number;
 }
 
-/** A remembered answer. */
+/** A remembered answer: the settled value itself (a promise per entry would cost memory for nothing). */
 interface Answer<T> {
   readonly key: string;
-  readonly promise: Promise<T>;
+  readonly value: T;
   readonly expiresAt: number;
 }
 
@@ -60,7 +60,7 @@ export class Dedupe<T> {
     const flying = this.inFlight.get(key);
     if (flying) return { promise: flying, source: 'inflight' };
     const answer = this.answers.get(key);
-    if (answer && answer.expiresAt > this.now()) return { promise: answer.promise, source: 'remembered' };
+    if (answer && answer.expiresAt > this.now()) return { promise: Promise.resolve(answer.value), source: 'remembered' };
     if (answer) this.answers.delete(key);
 
     const promise = task();
@@ -68,7 +68,7 @@ export class Dedupe<T> {
     promise.then(
       (value) => {
         this.inFlight.delete(key);
-        if (remember(value)) this.keep(key, promise);
+        if (remember(value)) this.keep(key, value);
       },
       () => this.inFlight.delete(key),
     );
@@ -82,10 +82,10 @@ export class Dedupe<T> {
     this.head = 0;
   }
 
-  private keep(key: string, promise: Promise<T>): void {
+  private keep(key: string, value: T): void {
     const now = this.now();
     this.evict(now);
-    const answer: Answer<T> = { key, promise, expiresAt: now + this.ttlMs };
+    const answer: Answer<T> = { key, value, expiresAt: now + this.ttlMs };
     this.answers.set(key, answer);
     this.enqueue(answer);
   }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp, type App } from './app';
 import type { ProxyOptions } from './config';
-import type { AppRequest, BodyRead } from './http-messages';
+import type { AppRequest, AppResponse, BodyRead } from './http-messages';
 
 /** A Node `(req, res)` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
 export interface NodeHandler {
@@ -15,6 +15,8 @@ const TOO_LARGE: BodyRead = { failed: 'too-large' };
 const ABORTED: BodyRead = { failed: 'aborted' };
 
 function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  // Already gone, or already read by someone else (a platform that parsed the body): nothing more will come.
+  if (req.destroyed || req.readableEnded) return Promise.resolve(ABORTED);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,24 +50,52 @@ function toAppRequest(req: IncomingMessage): AppRequest {
   };
 }
 
-/** Puts an app behind a Node handler; answers end their connection while `endConnections()` says so (shutdown). */
-export function nodeHandlerFor(app: App, endConnections: () => boolean = () => false): NodeHandler {
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    res.once('close', app.hold());
-    void app.respond(toAppRequest(req)).then((response) => {
-      if (res.destroyed) return; // the client is gone
-      // A body we did not read (refused early, or too large) is not drained: the connection ends with the answer.
-      if (!req.complete || endConnections()) res.setHeader('connection', 'close');
-      // A known length spares the chunked framing.
-      if (response.body !== null) res.setHeader('content-length', Buffer.byteLength(response.body));
-      res.writeHead(response.status, response.headers);
-      res.end(response.body ?? undefined);
-    });
-  };
-  return Object.assign(handler, { close: () => app.close() });
+/** Holds the request in the app until its answer is out or its connection is gone. */
+function holdUntilDone(app: App, req: IncomingMessage, res: ServerResponse): void {
+  const release = app.hold();
+  // A pipelined answer queued behind another never emits 'close' when the connection drops: watch the socket too.
+  const { socket } = req;
+  socket.once('close', release);
+  res.once('close', () => {
+    socket.off('close', release);
+    release();
+  });
 }
 
-/** Validates the options (throws ConfigError) and returns the handler. */
+function send(req: IncomingMessage, res: ServerResponse, response: AppResponse, endConnection: boolean): void {
+  if (res.destroyed) return; // the client is gone
+  // A body we did not read (refused early, or too large) is not drained: the connection ends with the answer.
+  if (!req.complete || endConnection) res.setHeader('connection', 'close');
+  // A known length spares the chunked framing.
+  if (response.body !== null) res.setHeader('content-length', Buffer.byteLength(response.body));
+  res.writeHead(response.status, response.headers);
+  res.end(response.body ?? undefined);
+}
+
+/** Puts an app behind a Node request listener; answers end their connection while `endConnections()` says so. */
+export function nodeListenerFor(app: App, endConnections: () => boolean): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    holdUntilDone(app, req, res);
+    void app
+      .respond(toAppRequest(req))
+      .then((response) => send(req, res, response, endConnections()))
+      .catch((error: unknown) => {
+        // A header Node refuses (a bug of ours): no answer can be sent, so the connection goes.
+        app.logger?.error({ err: error }, 'could not send the answer');
+        res.destroy();
+      });
+  };
+}
+
+/** Validates the options (throws ConfigError) and returns the handler. Answers sent after close() end their connection. */
 export function createNodeHandler(options: ProxyOptions): NodeHandler {
-  return nodeHandlerFor(createApp(options));
+  const app = createApp(options);
+  let closing = false;
+  const listener = nodeListenerFor(app, () => closing);
+  return Object.assign(listener, {
+    close: () => {
+      closing = true;
+      return app.close();
+    },
+  });
 }

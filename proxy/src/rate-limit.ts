@@ -3,7 +3,9 @@
 // (rate-limiter-flexible) or expect Express/fastify requests.
 
 /** Clients tracked per window at most; past it the longest-tracked client is forgotten (memory stays bounded). */
-const MAX_TRACKED_CLIENTS = 100_000;
+export const MAX_TRACKED_CLIENTS = 10_000;
+/** An address is at most 45 characters (IPv6); a longer key is a forged X-Forwarded-For and need not cost more memory. */
+const MAX_KEY_LENGTH = 64;
 
 export class RateLimiter {
   /** Requests per client key in the current window. */
@@ -16,8 +18,9 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts one request of `client`: 0 when allowed, else the whole seconds until the window ends (Retry-After). */
-  take(client: string): number {
+  /** Counts one request from `address`: 0 when allowed, else the whole seconds until the window ends (Retry-After). */
+  take(address: string): number {
+    const client = address.length > MAX_KEY_LENGTH ? address.slice(0, MAX_KEY_LENGTH) : address;
     const now = this.now();
     if (now >= this.windowEndsAt) {
       this.counts.clear();

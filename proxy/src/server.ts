@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import type { ProxyOptions } from './config';
-import { nodeHandlerFor } from './node-handler';
+import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
 
 export interface RunningProxy {
@@ -21,7 +21,7 @@ export async function startProxy(options: ProxyOptions & { host?: string; port?:
   const { requestTimeoutMs, routePath } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
-  const server = createServer(serverTimeouts(requestTimeoutMs), nodeHandlerFor(app, () => closing));
+  const server = createServer(serverTimeouts(requestTimeoutMs), nodeListenerFor(app, () => closing));
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {

@@ -113,6 +113,8 @@ describe('loadConfigFromEnv', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '127.0.0.1,nginx'],
     ['TRUST_PROXY', '10.0.0.1/8/8'],
+    ['TRUST_PROXY', '10.0.0.0/255.0.255.0'], // not a netmask: proxy-addr would refuse it at start-up
+    ['TRUST_PROXY', '10.0.0.1,,10.0.0.2'],
   ])('%s=%s is refused, naming the variable', (name, value) => {
     const error = configError(() => loadConfigFromEnv({ ...BASE, [name]: value }));
     expect(error.key).toBe(name);

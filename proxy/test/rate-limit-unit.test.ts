@@ -1,6 +1,6 @@
 // RateLimiter on its own, with a hand-driven clock: fixed windows, Retry-After in whole seconds, and the bound on
 // tracked clients (the HTTP side is in rate-limit.test.ts).
-import { RateLimiter } from '../src/rate-limit';
+import { MAX_TRACKED_CLIENTS, RateLimiter } from '../src/rate-limit';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
@@ -45,13 +45,21 @@ it('counts each client separately', () => {
   expect(limiter.take('198.51.100.2')).toBeGreaterThan(0);
 });
 
-it('tracks at most 100 000 clients per window: a newcomer makes it forget the longest-tracked one', () => {
+it(`tracks at most ${MAX_TRACKED_CLIENTS} clients per window: a newcomer makes it forget the longest-tracked one`, () => {
   const limiter = new RateLimiter(1, 60_000, manualClock().now);
-  for (let i = 0; i < 100_000; i++) limiter.take(`client-${i}`);
+  for (let i = 0; i < MAX_TRACKED_CLIENTS; i++) limiter.take(`client-${i}`);
   expect(limiter.take('client-0')).toBeGreaterThan(0); // still tracked at the bound
 
   expect(limiter.take('newcomer')).toBe(0);
-  expect(limiter.take('client-99999')).toBeGreaterThan(0); // recent clients stay limited
+  expect(limiter.take(`client-${MAX_TRACKED_CLIENTS - 1}`)).toBeGreaterThan(0); // recent clients stay limited
   expect(limiter.take('newcomer')).toBeGreaterThan(0);
   expect(limiter.take('client-0')).toBe(0); // forgotten, so allowed again
+});
+
+it('keys a forged, overlong address by its first 64 characters: such keys cost no more memory than an address', () => {
+  const limiter = new RateLimiter(1, 60_000, manualClock().now);
+  const forged = 'x'.repeat(64);
+  expect(limiter.take(`${forged}-first`)).toBe(0);
+  expect(limiter.take(`${forged}-second`)).toBeGreaterThan(0); // the same first 64 characters: the same client
+  expect(limiter.take('x'.repeat(63))).toBe(0);
 });

@@ -131,6 +131,15 @@ describe('over HTTP, with an allow-list and CORS', () => {
     expect((await preflight({ origin: H5 })).headers['access-control-allow-headers']).toBeUndefined();
   });
 
+  it.each(['x-a, x b', 'content-type; x=1', 'x-a,,x-b', 'caf\u00e9'])(
+    'requested headers that are not a list of header names (%j) are not echoed',
+    async (requested) => {
+      const answer = await preflight({ origin: H5, 'access-control-request-headers': requested });
+      expect(answer.status).toBe(204);
+      expect(answer.headers['access-control-allow-headers']).toBeUndefined();
+    },
+  );
+
   it.each([
     ['a disallowed origin', { origin: 'https://evil.example' }],
     ['no origin', {}],

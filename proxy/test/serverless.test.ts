@@ -98,6 +98,23 @@ it('createNodeHandler close(): a request still arriving gets its DTO first, then
   }
 });
 
+it('createNodeHandler: answers sent after close() end their keep-alive connection', async () => {
+  const handler = createNodeHandler({ authing: authingFor(sandbox), logger: false });
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const health = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
+  try {
+    expect((await fetch(health)).headers.get('connection')).toBe('keep-alive');
+    await handler.close();
+    const afterClose = await fetch(health);
+    expect(afterClose.status).toBe(200);
+    expect(afterClose.headers.get('connection')).toBe('close');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 it('createFetchHandler close(): the exchange in flight gets its DTO first, then the upstream connections close', async () => {
   const handler = createFetchHandler({ authing: authingFor(sandbox), logger: false });
   const upstream = watchConnectionsTo(sandbox.url);

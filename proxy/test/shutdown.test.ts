@@ -92,3 +92,24 @@ it('a client stalled mid-body cannot hold shutdown open; an exchange in flight p
     await stack.sandbox.close();
   }
 });
+
+it('a client that pipelines a second request and hangs up mid-exchange cannot hold shutdown open', async () => {
+  const stack = await startStack();
+  try {
+    stack.sandbox.inject({ kind: 'latency', ms: 300 });
+    const { hostname, port } = new URL(stack.proxy.url);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    const body = JSON.stringify({ code: stack.sandbox.mintCode() });
+    socket.write(
+      `POST /phone HTTP/1.1\r\nhost: proxy\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}` +
+        'GET /healthz HTTP/1.1\r\nhost: proxy\r\n\r\n',
+    );
+    while (stack.sandbox.calls === 0) await sleep(5);
+    socket.destroy(); // the answer to GET /healthz, queued behind the exchange, can never be sent
+    expect(await within(stack.proxy.close(), 3000)).toBe('settled');
+  } finally {
+    await stack.close();
+  }
+});
