@@ -10,7 +10,7 @@ import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './confi
 import { Cors } from './cors';
 import { Dedupe } from './dedupe';
 import { errors, type ProxyFailure } from './errors';
-import { createExchangeRoute } from './exchange-route';
+import { createExchangeRoute, FORBIDDEN } from './exchange-route';
 import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { createLogger } from './logging';
 import { createMetrics } from './metrics';
@@ -18,7 +18,6 @@ import { RateLimiter } from './rate-limit';
 
 const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
 const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });
-const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
 
 export interface App {
   /** Answers one request; never rejects (a bug is answered 500 INTERNAL_ERROR and logged). */

@@ -13,7 +13,8 @@ import type { ProxyMetrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
 import { readPhoneCode } from './request-body';
 
-const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
+/** The caller is not allowed: the allow-list said no, or (app.ts) a preflight from an origin CORS does not list. */
+export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
 
 export interface SuccessBody {
   statusCode: 200;

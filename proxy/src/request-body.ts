@@ -26,7 +26,7 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 /** The code from a parsed body, or why the body is refused. */
-export function readCode(body: unknown): string | ProxyFailure {
+function readCode(body: unknown): string | ProxyFailure {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return NOT_AN_OBJECT;
   const { code } = body as { code?: unknown };
   if (typeof code !== 'string') return NO_CODE;
