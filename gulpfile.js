@@ -42,7 +42,11 @@ function cleaner(folder) {
 
 function compile() {
   const result = src(TS_SOURCES).pipe(tsProject());
-  return merge([result.js, result.dts]).pipe(pointComponentsAtDistLibrary()).pipe(dest(DIST));
+  const output = merge([result.js, result.dts]).pipe(pointComponentsAtDistLibrary()).pipe(dest(DIST));
+  // gulp-typescript reports type errors and still emits; merge2 does not pass its error on. A build with type
+  // errors must fail (npm pack builds through prepack), so the error is handed to the stream gulp watches.
+  result.on('error', (error) => output.emit('error', error));
+  return output;
 }
 
 function copyAssets() {

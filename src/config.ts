@@ -4,6 +4,8 @@ import type { CloudTransport, PhoneClientOptions, Transport } from './types';
 
 /** Same as Authing's server SDKs: long enough for a slow upstream, short enough for a waiting user. */
 export const DEFAULT_TIMEOUT = 10000;
+/** setTimeout's largest delay: a longer one fires at once. */
+const MAX_TIMEOUT = 2147483647;
 
 /** Options with every default applied, as the transports need them. */
 export interface ResolvedOptions {
@@ -22,8 +24,9 @@ let globals: PhoneClientOptions = {};
 export function configure(options: PhoneClientOptions): void {
   const problem = optionsProblem(options);
   if (problem) throw new TypeError(`configure(): ${problem}`);
-  // Copy, so that a caller mutating its object later changes nothing here.
-  globals = { ...options, header: options.header && { ...options.header } };
+  // Copy, so that a caller mutating its objects later changes nothing here (nor bypasses the checks above).
+  const { header, transport } = options;
+  globals = { ...options, header: header && { ...header }, transport: typeof transport === 'object' ? { ...transport } : transport };
 }
 
 /** Per-call options over the global defaults over the built-in defaults; headers are merged key by key. */
@@ -46,8 +49,8 @@ function optionsProblem(options: unknown): string | undefined {
   if (endpoint !== undefined && !(typeof endpoint === 'string' && /^https?:\/\/\S+$/.test(endpoint))) {
     return 'endpoint must be an http(s) URL';
   }
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
-    return 'timeout must be a positive number of milliseconds';
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_TIMEOUT)) {
+    return `timeout must be a positive number of milliseconds, at most ${MAX_TIMEOUT}`;
   }
   if (header !== undefined && !(isRecord(header) && Object.values(header).every((value) => typeof value === 'string'))) {
     return 'header must be an object of strings';

@@ -13,7 +13,7 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
   const statusCode = httpStatus ?? numberOrUndefined(envelope.statusCode);
   const requestId = stringOrUndefined(envelope.requestId);
 
-  if (typeof envelope.error === 'string') {
+  if (isFailureEnvelope(envelope.error, statusCode)) {
     throw phoneError('rejected', stringOrUndefined(envelope.message) ?? `The phone endpoint answered ${envelope.error}`, {
       statusCode,
       error: envelope.error,
@@ -45,6 +45,15 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
     // countryCode can arrive as the number 86 upstream; the DTO promises a string.
     data: { phoneNumber, purePhoneNumber, countryCode: String(countryCode) },
   };
+}
+
+/**
+ * Our failure envelope carries a machine-readable UPPER_SNAKE `error` on a failure status. A gateway's or a
+ * framework's own error body (`"error": "Not Found"`) is not a proxy answer: it is `invalid-response`.
+ */
+function isFailureEnvelope(error: unknown, statusCode: number | undefined): error is string {
+  const successStatus = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
+  return typeof error === 'string' && /^[A-Z][A-Z0-9_]*$/.test(error) && !successStatus;
 }
 
 function parseJson(text: string): unknown {

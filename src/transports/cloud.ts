@@ -12,18 +12,24 @@ export function callCloudFunction(code: string, transport: CloudTransport, timeo
   if (!cloud) throw phoneError('misconfigured', 'The cloud transport needs wx.cloud (base library 2.2.3+, call wx.cloud.init() first)');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(timeoutError(timeout)), timeout);
-    cloud.callFunction({
-      name: transport.name,
-      data: { code },
-      ...(transport.env !== undefined && { config: { env: transport.env } }),
-      success: (res) => {
-        clearTimeout(timer);
-        resolve({ body: res.result });
-      },
-      fail: (failure) => {
-        clearTimeout(timer);
-        reject(transportFailure(failure, timeout));
-      },
-    });
+    try {
+      cloud.callFunction({
+        name: transport.name,
+        data: { code },
+        ...(transport.env !== undefined && { config: { env: transport.env } }),
+        success: (res) => {
+          clearTimeout(timer);
+          resolve({ body: res.result });
+        },
+        fail: (failure) => {
+          clearTimeout(timer);
+          reject(transportFailure(failure, timeout));
+        },
+      });
+    } catch (error) {
+      // Rejects the promise like any API that throws; no timer may outlive it.
+      clearTimeout(timer);
+      throw error;
+    }
   });
 }

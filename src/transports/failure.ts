@@ -7,10 +7,16 @@ export interface TransportFailure {
   errCode?: number;
 }
 
-/** A request that never got an answer: `timeout` when WeChat says so, otherwise `network`. */
+/** wx.cloud.callFunction's "Invoking task timed out": the function ran past its own limit (3 s by default). */
+const CLOUD_FUNCTION_TIMED_OUT = -504003;
+
+/**
+ * A request that never got an answer: `timeout` when WeChat says so (wx.request says "timeout", wx.cloud
+ * "timed out"), otherwise `network`. A timeout may have spent the code; `network` says nothing arrived.
+ */
 export function transportFailure(failure: TransportFailure, timeout: number): PhoneExchangeError {
   const { errMsg, errno = failure.errCode } = failure;
-  return /timeout/i.test(errMsg ?? '')
+  return /time(d\s?|\s)?out/i.test(errMsg ?? '') || errno === CLOUD_FUNCTION_TIMED_OUT
     ? timeoutError(timeout, { errMsg, errno })
     : phoneError('network', 'Could not reach the phone endpoint', { errMsg, errno });
 }

@@ -1,6 +1,15 @@
 import type { ProxyAnswer } from './answer';
 import { transportFailure } from './failure';
 
+/** The page's headers minus any spelling of Content-Type: the body is always JSON, and one header must say so. */
+function withoutContentType(header: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of Object.keys(header)) {
+    if (name.toLowerCase() !== 'content-type') kept[name] = header[name];
+  }
+  return kept;
+}
+
 /** POSTs `{ code }` with wx.request. HTTP errors resolve (they arrive in `success`); only a missing answer rejects. */
 export function postCode(code: string, endpoint: string, timeout: number, header: Record<string, string>): Promise<ProxyAnswer> {
   return new Promise((resolve, reject) => {
@@ -9,7 +18,7 @@ export function postCode(code: string, endpoint: string, timeout: number, header
       method: 'POST',
       // The code travels in the body only: URLs end up in access logs.
       data: { code },
-      header: { ...header, 'content-type': 'application/json' },
+      header: { ...withoutContentType(header), 'content-type': 'application/json' },
       dataType: 'json',
       timeout,
       success: (res) => resolve({ httpStatus: res.statusCode, body: res.data }),

@@ -2,7 +2,7 @@
  * The library path (`configure` + `exchangePhoneCode` from the built miniprogram_dist/index.js), for pages with
  * their own button, end to end; and why a client retry is safe: a code never reaches Authing twice.
  */
-import type { PhoneErrorDetail } from '../../src/index';
+import { rejectionDetail } from '../helpers/rejection';
 import { MINI_PROGRAM_APPID, startChain, type Chain } from './harness/chain';
 import { loadLibrary, useRealNetwork } from './harness/mini-program';
 
@@ -19,15 +19,7 @@ beforeAll(async () => {
 afterAll(() => chain.close());
 afterEach(() => chain.sandbox.clearFaults());
 
-/** The error detail a rejected exchange carries. */
-async function failureOf(exchange: Promise<unknown>): Promise<PhoneErrorDetail> {
-  const error = await exchange.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof PhoneExchangeError)) throw new Error(`expected a PhoneExchangeError, got ${String(error)}`);
-  return error.detail;
-}
+const failureOf = (exchange: Promise<unknown>) => rejectionDetail(exchange, PhoneExchangeError);
 
 test('exchangePhoneCode resolves with the proxy DTO for a consented detail', async () => {
   const code = chain.sandbox.mintCode();

@@ -2,7 +2,8 @@
  * A tap on the BUILT <phone-button>, through real HTTP, the real proxy and the Authing sandbox, to its event.
  * The sandbox's codes are real single-use codes: each scenario mints its own.
  */
-import { deadEndpoint, MINI_PROGRAM_APPID, startChain, type Chain } from './harness/chain';
+import { closedEndpoint } from '../helpers/loopback-proxy';
+import { MINI_PROGRAM_APPID, startChain, type Chain } from './harness/chain';
 import { mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonProps } from './harness/mini-program';
 
 const allow = (code: string) => ({ errMsg: 'getPhoneNumber:ok', code });
@@ -124,7 +125,7 @@ describe('on the documented flat upstream shape, countryCode as a number', () =>
 });
 
 test('a proxy that is down emits error network from wx.request', async () => {
-  const outcome = await mount({ endpoint: await deadEndpoint() }).tap(allow('any-code'));
+  const outcome = await mount({ endpoint: await closedEndpoint() }).tap(allow('any-code'));
 
   expect(outcome).toMatchObject({ event: 'error', detail: { reason: 'network', errMsg: 'request:fail net::ERR_CONNECTION_REFUSED' } });
 });

@@ -1,7 +1,7 @@
 /** The harness's real-HTTP wx.request keeps the semantics WeChat documents. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deadEndpoint } from './harness/chain';
+import { closedEndpoint } from '../helpers/loopback-proxy';
 import { createWxRequest, refererFor, WX_ERRNO } from '../helpers/wx-request';
 
 interface Received {
@@ -118,7 +118,7 @@ test('fails with request:fail timeout (errno 5) when no answer comes in time, th
 });
 
 test('fails with request:fail net::ERR_CONNECTION_REFUSED when nothing listens', async () => {
-  const settled = await call({ url: await deadEndpoint(), method: 'POST', data: {} });
+  const settled = await call({ url: await closedEndpoint(), method: 'POST', data: {} });
 
   expect(settled).toMatchObject({
     callback: 'fail',

@@ -21,6 +21,7 @@ const BAD_OPTIONS: [string, unknown][] = [
   ['timeout negative', { timeout: -1 }],
   ['timeout not finite', { timeout: Number.NaN }],
   ['timeout as a string', { timeout: '100' }],
+  ['timeout beyond what setTimeout can wait', { timeout: 2147483648 }],
   ['header with a number value', { header: { 'x-n': 1 } }],
   ['header as an array', { header: ['x'] }],
   ['transport unknown', { transport: 'http' }],
@@ -72,6 +73,22 @@ describe.each(TARGETS)('$name: configure', (target) => {
     const request = answerEveryRequest();
     await sendPhoneCode('code-1');
     expect(request.mock.calls[0][0].header).toMatchObject({ authorization: 'Bearer one' });
+  });
+
+  it('keeps its own copy of the cloud transport, checked once and for all', async () => {
+    const transport = { type: 'cloud' as const, name: 'getPhoneNumber' };
+    configure({ transport });
+    transport.name = '';
+    const callFunction = jest.fn((options: { name: string; success: (res: { result: unknown }) => void }) =>
+      options.success({ result: successBody() }),
+    );
+    Object.assign(wx, { cloud: { callFunction } });
+    try {
+      await sendPhoneCode('code-1');
+    } finally {
+      Object.assign(wx, { cloud: undefined });
+    }
+    expect(callFunction.mock.calls[0][0].name).toBe('getPhoneNumber');
   });
 
   it('rejects as misconfigured and sends nothing when no endpoint is configured', async () => {

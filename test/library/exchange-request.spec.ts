@@ -124,9 +124,32 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(wxRequest.spy).not.toHaveBeenCalled();
   });
 
-  it('keeps the code and the phone number out of every error message', async () => {
-    reply = { status: 422, body: { statusCode: 422, message: 'rejected', error: 'CODE_REJECTED' } };
-    const error = await exchangePhoneCode(OK, { endpoint: proxy.url }).catch((rejection: Error) => rejection);
-    expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain('code-123');
+  it.each<[string, Reply]>([
+    ['rejected', { status: 422, body: { statusCode: 422, message: 'rejected', error: 'CODE_REJECTED' } }],
+    ['invalid-response', { status: 500, body: successBody() }],
+  ])('keeps the code and the phone number out of the error (%s)', async (reason, answer) => {
+    reply = answer;
+    const error = await exchangePhoneCode(OK, { endpoint: proxy.url }).catch((rejection: unknown) => rejection);
+    expect(error).toBeInstanceOf(PhoneExchangeError);
+    expect((error as InstanceType<typeof PhoneExchangeError>).reason).toBe(reason);
+    const everything = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
+    expect(everything).not.toContain('code-123');
+    expect(everything).not.toContain('13800138000');
+  });
+
+  it('reports an error body that is not the proxy envelope as invalid-response', async () => {
+    reply = { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Route POST:/phon not found' } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({
+      reason: 'invalid-response',
+      message: expect.stringContaining('404'),
+      statusCode: 404,
+    });
+  });
+
+  it('sends one Content-Type, application/json, whatever the page header says', async () => {
+    const request = jest.spyOn(wx, 'request');
+    await exchangePhoneCode(OK, { endpoint: proxy.url, header: { 'Content-Type': 'text/plain', 'x-app': 'demo' } });
+    expect(request.mock.calls[0][0].header).toEqual({ 'x-app': 'demo', 'content-type': 'application/json' });
+    expect(proxy.requests[0].headers['content-type']).toBe('application/json');
   });
 });

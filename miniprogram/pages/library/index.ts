@@ -9,6 +9,8 @@ Page({
   },
 
   onGetPhoneNumber(event: WechatMiniprogram.CustomEvent<GetPhoneNumberDetail>) {
+    // A tap queued before the loading state reached the view must not start a second exchange.
+    if (this.data.loading) return;
     this.setData({ loading: true });
     exchangePhoneCode(event.detail).then(
       (result) => this.setData({ loading: false, phone: result.data, error: null }),

@@ -2,8 +2,6 @@
  * The server side of the chain: the real proxy (the built miniprogram-phone-proxy package) on the Authing sandbox,
  * both on free loopback ports.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { EXCHANGE_PATH } from '../../../proxy/src/authing-client';
 import type { ProxyOptions } from '../../../proxy/src/config';
@@ -83,13 +81,4 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     await sandbox.close();
     throw error;
   }
-}
-
-/** An http URL on loopback where nothing listens: a proxy that is down. */
-export async function deadEndpoint(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/phone`;
 }
