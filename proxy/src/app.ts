@@ -10,6 +10,7 @@ import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './confi
 import { Cors } from './cors';
 import { Dedupe } from './dedupe';
 import { errors, type ProxyFailure } from './errors';
+import { InFlight } from './in-flight';
 import { createExchangeRoute, FORBIDDEN } from './exchange-route';
 import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { createLogger } from './logging';
@@ -35,8 +36,20 @@ export function createApp(options: ProxyOptions): App {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
   const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
-  const dedupe = new Dedupe<ExchangeOutcome>(config.dedupe);
   const metrics = createMetrics();
+  let earlyEvictionLogged = false;
+  const dedupe = new Dedupe<ExchangeOutcome>({
+    ...config.dedupe,
+    onEarlyEviction: () => {
+      metrics.dedupeEarlyEvictions.inc();
+      if (earlyEvictionLogged) return;
+      earlyEvictionLogged = true; // once: the counter tells how often
+      logger?.warn(
+        { maxEntries: config.dedupe.maxEntries },
+        'de-duplication cache full: answers evicted before their TTL, so a repeated code could reach Authing again; raise DEDUPE_MAX_ENTRIES',
+      );
+    },
+  });
   const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
   const { rateLimit, routePath } = config;
   const exchange = createExchangeRoute({
@@ -65,19 +78,8 @@ export function createApp(options: ProxyOptions): App {
     return failureResponse(NOT_FOUND, requestId);
   };
 
-  let inFlight = 0;
-  let onIdle: (() => void) | undefined;
+  const held = new InFlight();
   let closing: Promise<void> | undefined;
-
-  const hold = (): (() => void) => {
-    inFlight++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      if (--inFlight === 0) onIdle?.();
-    };
-  };
 
   const respond = async (request: AppRequest): Promise<AppResponse> => {
     // Our own ids: a client-chosen id would let callers forge log correlation.
@@ -97,10 +99,10 @@ export function createApp(options: ProxyOptions): App {
 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      await held.idle();
       await client.close();
       dedupe.clear();
     })());
 
-  return { respond, hold, config, logger, close };
+  return { respond, hold: () => held.enter(), config, logger, close };
 }

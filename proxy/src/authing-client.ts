@@ -6,6 +6,7 @@ import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { classifyError, classifyResponse, RESPONSE_TOO_LARGE, type ExchangeOutcome } from './classify';
 import type { AuthingOptions } from './config';
+import { InFlight } from './in-flight';
 
 export const EXCHANGE_PATH = '/api/v3/get-wechat-miniprogram-phone';
 
@@ -30,9 +31,8 @@ export class AuthingClient {
   private readonly requestOptions: Readonly<http.RequestOptions>;
   private readonly connection: string;
   private readonly timeoutMs: number;
-  private inFlight = 0;
+  private readonly inFlight = new InFlight();
   private closed = false;
-  private onIdle: (() => void) | undefined;
 
   constructor(options: AuthingClientOptions) {
     const url = new URL(options.appHost);
@@ -55,7 +55,7 @@ export class AuthingClient {
   /** Exchanges a phone code. Never rejects: every failure is classified into an outcome. */
   exchange(code: string): Promise<ExchangeOutcome> {
     if (this.closed) return Promise.resolve(classifyError(errorWithCode('client is closed', 'ERR_CLIENT_CLOSED'), false, false));
-    this.inFlight++;
+    const settled = this.inFlight.enter();
     return new Promise<ExchangeOutcome>((resolve) => {
       const body = JSON.stringify({ code, extIdpConnidentifier: this.connection });
       let request: http.ClientRequest;
@@ -66,7 +66,7 @@ export class AuthingClient {
         done = true;
         clearTimeout(deadline);
         resolve(outcome);
-        this.settled();
+        settled();
       };
       /** Gives up on the request and its connection (never reused: its state is unknown). */
       const abandon = (outcome: ExchangeOutcome): void => {
@@ -110,11 +110,7 @@ export class AuthingClient {
   /** Waits for in-flight exchanges, then closes the connections. Later exchanges fail without sending. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
+    await this.inFlight.idle();
     this.agent.destroy();
-  }
-
-  private settled(): void {
-    if (--this.inFlight === 0) this.onIdle?.();
   }
 }

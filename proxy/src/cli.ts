@@ -2,6 +2,7 @@
 // miniprogram-phone-proxy [serve]    serve, configured from environment variables (README)
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
+import { parseFlags, parsePort } from './cli-flags';
 import { ConfigError, loadConfigFromEnv, resolveOptions, type ProxyOptions } from './config';
 import { startProxy, type RunningProxy } from './server';
 import { DEFAULT_CONNECTION_ID, parseSandboxArgs, runSandboxCli, startSandbox } from './sandbox';
@@ -63,16 +64,16 @@ async function serve(argv: readonly string[]): Promise<void> {
   shutDownOnSignals(proxy.close, shutdownGraceMs(config));
 }
 
+const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' } } as const;
+
 function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
-  const options = { host: '127.0.0.1', port: 8787 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[++i];
-    if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) options.port = Number(value);
-    else if (flag === '--host' && value) options.host = value;
-    else usageError(`dev: unknown or invalid option ${argv[i - (inline === undefined ? 1 : 0)] ?? flag}`);
+  try {
+    const flags = parseFlags(argv, DEV_FLAGS);
+    const { host = '127.0.0.1', port = '8787' } = flags as { host?: string; port?: string };
+    return { host, port: parsePort(port) };
+  } catch (error) {
+    usageError(`dev: ${(error as Error).message}`);
   }
-  return options;
 }
 
 async function dev(argv: readonly string[]): Promise<void> {

@@ -67,6 +67,8 @@ export class ConfigError extends Error {
 
 /** A phone code request is ~100 bytes: any honest client sends it well within this. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
+const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000 });
 export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics'];
 
@@ -165,7 +167,8 @@ const optionsSchema = v.object({
   corsOrigins: v.optional(v.array(origin, 'must be a list'), []),
   trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), false),
   dedupe: v.optional(
-    v.object({ ttlMs: v.optional(positiveInt(1000, 3_600_000), 300_000), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
+    // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
+    v.object({ ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
     {},
   ),
   logger: v.optional(

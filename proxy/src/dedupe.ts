@@ -8,6 +8,8 @@ export interface DedupeOptions {
   ttlMs: number;
   maxEntries: number;
   now?: () => number;
+  /** An answer still within its TTL was evicted to make room: a repeat of its code would reach upstream again. */
+  onEarlyEviction?: () => void;
 }
 
 /** A remembered answer: the settled value itself (a promise per entry would cost memory for nothing). */
@@ -40,11 +42,13 @@ export class Dedupe<T> {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly onEarlyEviction: (() => void) | undefined;
 
   constructor(options: DedupeOptions) {
     this.ttlMs = options.ttlMs;
     this.maxEntries = options.maxEntries;
     this.now = options.now ?? Date.now;
+    this.onEarlyEviction = options.onEarlyEviction;
   }
 
   /** Calls in flight plus remembered answers. */
@@ -99,8 +103,12 @@ export class Dedupe<T> {
     while (this.head < this.queue.length) {
       const answer = this.queue[this.head] as Answer<T>;
       const current = this.isCurrent(answer);
-      if (current && answer.expiresAt > now && this.answers.size < this.maxEntries) return;
-      if (current) this.answers.delete(answer.key);
+      const live = answer.expiresAt > now;
+      if (current && live && this.answers.size < this.maxEntries) return;
+      if (current) {
+        this.answers.delete(answer.key);
+        if (live) this.onEarlyEviction?.();
+      }
       this.queue[this.head++] = undefined;
     }
     this.queue.length = 0;

@@ -19,12 +19,19 @@ export interface FetchHandlerInfo {
 const RUNTIME_PEER = '127.0.0.1';
 /** Headers about the connection, which a Web Response must not carry. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+const ABORTED: BodyRead = { failed: 'aborted' };
 
 /** Reads at most `limit` bytes: past it the answer is 413, without buffering the rest. */
 async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = body.getReader();
+  } catch {
+    // Already read (or being read) by someone else: nothing more will come, as with the Node handler.
+    return ABORTED;
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -34,7 +41,7 @@ async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promis
       chunks.push(value);
     }
   } catch {
-    return { failed: 'aborted' };
+    return ABORTED;
   } finally {
     await reader.cancel().catch(() => undefined);
   }
@@ -61,11 +68,19 @@ function toResponse({ status, headers, body }: AppResponse, method: string): Res
 
 /**
  * Validates the options (throws ConfigError) and returns the handler. Without `info.remoteAddress` (or trustProxy
- * with X-Forwarded-For) every caller shares one rate-limit bucket.
+ * with X-Forwarded-For) every caller shares one rate-limit bucket: the first such request logs a warning.
  */
 export function createFetchHandler(options: ProxyOptions): FetchHandler {
   const app = createApp(options);
+  const { rateLimit, trustProxy } = app.config;
+  let sharedBucketWarningDue = rateLimit !== false && trustProxy === false;
   const handler = async (request: Request, info?: FetchHandlerInfo): Promise<Response> => {
+    if (sharedBucketWarningDue && info?.remoteAddress === undefined) {
+      sharedBucketWarningDue = false;
+      app.logger?.warn(
+        'fetch handler called without info.remoteAddress and TRUST_PROXY is off: every caller shares one rate-limit bucket',
+      );
+    }
     const release = app.hold();
     try {
       return toResponse(await app.respond(toAppRequest(request, info)), request.method);

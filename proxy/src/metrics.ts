@@ -21,6 +21,8 @@ export interface ProxyMetrics {
   readonly upstreamSeconds: Histogram<'outcome'>;
   /** Exchange requests answered without a new upstream call. */
   readonly dedupeHits: Counter<'source'>;
+  /** Answers evicted before their TTL because the cache was full. */
+  readonly dedupeEarlyEvictions: Counter<never>;
 }
 
 export function createMetrics(): ProxyMetrics {
@@ -44,6 +46,11 @@ export function createMetrics(): ProxyMetrics {
       name: 'phone_proxy_dedupe_hits_total',
       help: 'Requests answered from a shared in-flight call or a remembered answer',
       labelNames: ['source'],
+      registers: [registry],
+    }),
+    dedupeEarlyEvictions: new Counter({
+      name: 'phone_proxy_dedupe_early_evictions_total',
+      help: 'Remembered answers evicted before their TTL because DEDUPE_MAX_ENTRIES was reached',
       registers: [registry],
     }),
   };

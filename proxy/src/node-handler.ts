@@ -1,6 +1,7 @@
 // The app behind a Node `(req, res)` handler: an http.Server (startProxy), Tencent SCF web functions, WeChat Cloud
 // Hosting. `req` must be the unread request stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { createApp, type App } from './app';
 import type { ProxyOptions } from './config';
 import type { AppRequest, AppResponse, BodyRead } from './http-messages';
@@ -50,14 +51,27 @@ function toAppRequest(req: IncomingMessage): AppRequest {
   };
 }
 
+/** Releases of the requests held on each connection, run when it closes: one listener per connection, however many are pipelined. */
+const heldOnSocket = new WeakMap<Socket, Set<() => void>>();
+
+function releaseWhenClosed(socket: Socket, release: () => void): Set<() => void> {
+  let held = heldOnSocket.get(socket);
+  if (!held) {
+    const releases = new Set<() => void>();
+    socket.once('close', () => releases.forEach((pending) => pending()));
+    heldOnSocket.set(socket, (held = releases));
+  }
+  held.add(release);
+  return held;
+}
+
 /** Holds the request in the app until its answer is out or its connection is gone. */
 function holdUntilDone(app: App, req: IncomingMessage, res: ServerResponse): void {
   const release = app.hold();
   // A pipelined answer queued behind another never emits 'close' when the connection drops: watch the socket too.
-  const { socket } = req;
-  socket.once('close', release);
+  const held = releaseWhenClosed(req.socket, release);
   res.once('close', () => {
-    socket.off('close', release);
+    held.delete(release);
     release();
   });
 }

@@ -36,8 +36,12 @@ export class ShutdownRequestDeadline {
       socket.once('close', () => this.sockets.delete(socket));
     });
     server.on('request', (request: IncomingMessage, response) => {
-      this.answering.set(request.socket, request);
-      response.once('finish', () => this.answering.delete(request.socket));
+      const { socket } = request;
+      this.answering.set(socket, request);
+      // A pipelined request after this one may already be the connection's current one: leave it in place.
+      response.once('finish', () => {
+        if (this.answering.get(socket) === request) this.answering.delete(socket);
+      });
     });
   }
 

@@ -75,6 +75,11 @@ it('rejects arguments it does not take with a usage error (exit 2), before readi
   expect(unknown.stderr).toContain('unknown command serv');
   expect(await badFlag.exited).toBe(2);
   expect(badFlag.stderr).toContain('unknown option --prot');
+  const [devFlag, devPort] = [run(['dev', '--prot', '1'], {}), run(['dev', '--port', '99999'], {})];
+  expect(await devFlag.exited).toBe(2);
+  expect(devFlag.stderr).toContain('dev: unknown option --prot');
+  expect(await devPort.exited).toBe(2);
+  expect(devPort.stderr).toContain('dev: --port must be an integer 0..65535, got 99999');
 });
 
 it('--help documents every command, serve included', async () => {

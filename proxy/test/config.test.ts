@@ -46,7 +46,7 @@ describe('loadConfigFromEnv', () => {
       RATE_LIMIT_WINDOW_MS: '1000',
       CORS_ORIGINS: 'https://h5.example.com',
       TRUST_PROXY: '1',
-      DEDUPE_TTL_MS: '60000',
+      DEDUPE_TTL_MS: '600000',
       DEDUPE_MAX_ENTRIES: '500',
       LOG_LEVEL: 'warn',
     });
@@ -62,7 +62,7 @@ describe('loadConfigFromEnv', () => {
       rateLimit: { max: 10, timeWindowMs: 1000 },
       corsOrigins: ['https://h5.example.com'],
       trustProxy: 1,
-      dedupe: { ttlMs: 60000, maxEntries: 500 },
+      dedupe: { ttlMs: 600000, maxEntries: 500 },
       logger: { level: 'warn' },
     });
   });
@@ -107,6 +107,7 @@ describe('loadConfigFromEnv', () => {
     ['RATE_LIMIT_WINDOW_MS', '0'],
     ['CORS_ORIGINS', 'https://h5.example.com/'],
     ['DEDUPE_TTL_MS', '5'],
+    ['DEDUPE_TTL_MS', '299999'], // shorter than a phone code's life
     ['DEDUPE_MAX_ENTRIES', '0'],
     ['LOG_LEVEL', 'verbose'],
     ['TRUST_PROXY', 'abc'],

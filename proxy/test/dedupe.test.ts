@@ -196,6 +196,21 @@ describe('Dedupe (bounded memory)', () => {
     expect(['c', 'd'].map((key) => dedupe.run(key, async () => key, keep).source)).toEqual(['upstream', 'remembered']);
   });
 
+  it('reports answers evicted before their TTL, and not those that expired', async () => {
+    let now = 0;
+    let early = 0;
+    const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 2, now: () => now, onEarlyEviction: () => early++ });
+    const keep = (): boolean => true;
+    for (const key of ['a', 'b']) await dedupe.run(key, async () => key, keep).promise;
+    expect(early).toBe(0);
+    await dedupe.run('c', async () => 'c', keep).promise; // full: 'a' goes while still live
+    expect(early).toBe(1);
+    now = 5000; // 'b' and 'c' expire: making room for 'd' drops them, but not early
+    await dedupe.run('d', async () => 'd', keep).promise;
+    expect(early).toBe(1);
+    expect(dedupe.size).toBe(1);
+  });
+
   it('forgets an answer when remember() says so, and after a rejection', async () => {
     const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 10 });
     await dedupe.run('k', async () => 'transient', () => false).promise;

@@ -38,7 +38,7 @@ it('never logs a code, a full phone number or the Authing tenant ids; logs one l
 
     const exchangeLines = logs.records().filter((record) => record.msg === 'phone exchange');
     expect(exchangeLines).toHaveLength(4);
-    expect(logs.lines.length).toBe(exchangeLines.length + 1); // + "Server listening"
+    expect(logs.lines.length).toBe(exchangeLines.length + 1); // + "miniprogram-phone-proxy listening"
 
     const text = logs.text;
     for (const secret of [good, rejected, echoed, phone.phoneNumber, phone.purePhoneNumber, 'app-secretish-17', 'pool-secretish-42']) {
@@ -76,6 +76,19 @@ it('exposes Prometheus metrics from its own registry, without phone numbers', as
     const health = await fetch(`${stack.proxy.url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect(health.headers.get('cache-control')).toBe('no-store');
+  } finally {
+    await stack.close();
+  }
+});
+
+it('counts answers evicted before their TTL and warns once, naming the setting to raise', async () => {
+  const stack = await startStack({ proxy: { dedupe: { maxEntries: 1 } } });
+  try {
+    for (let i = 0; i < 3; i++) expect((await stack.post({ code: stack.sandbox.mintCode() })).status).toBe(200);
+    const metrics = await (await fetch(`${stack.proxy.url}/metrics`)).text();
+    expect(metrics).toMatch(/^phone_proxy_dedupe_early_evictions_total 2$/m);
+    const warnings = stack.logs.records().filter((record) => record.level === 40);
+    expect(warnings).toEqual([expect.objectContaining({ maxEntries: 1, msg: expect.stringContaining('DEDUPE_MAX_ENTRIES') })]);
   } finally {
     await stack.close();
   }

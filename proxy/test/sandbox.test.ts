@@ -487,6 +487,9 @@ describe('CLI', () => {
     [['--port'], /--port needs a value/],
     [['--shape', 'xml'], /--shape/],
     [['--verbose'], /unknown option --verbose/],
+    [['--port='], /--port needs a value/],
+    [['--strict=yes'], /--strict takes no value/],
+    [['extra'], /unexpected argument extra/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseSandboxArgs(argv)).toThrow(message);
   });

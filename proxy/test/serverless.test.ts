@@ -3,8 +3,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ConfigError, createFetchHandler, createNodeHandler, startSandbox, type Sandbox } from '../src';
-import { authingFor, postJson, refererFor } from './helpers';
+import { ConfigError, createFetchHandler, createNodeHandler, startSandbox, type ProxyOptions, type Sandbox } from '../src';
+import { authingFor, LogCapture, postJson, refererFor } from './helpers';
 
 /** Connections opened to `url` (the proxy's upstream agent, when `url` is the sandbox) until stop(). */
 function watchConnectionsTo(url: string): { sockets: Socket[]; stop(): void } {
@@ -194,6 +194,35 @@ describe('createFetchHandler', () => {
     const response = await handler(new Request('https://fn.example.com/healthz'));
     expect(await response.json()).toEqual({ status: 'ok' });
   });
+
+  it('answers 400 to a body someone else already read', async () => {
+    const request = new Request('https://fn.example.com/phone', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'abc' }),
+    });
+    await request.text();
+    const response = await handler(request, { remoteAddress: '198.51.100.11' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'INVALID_REQUEST' });
+  });
+});
+
+it('createFetchHandler warns once when callers would share one rate-limit bucket, and not when they cannot', async () => {
+  const calls = async (options: Partial<ProxyOptions>, info?: { remoteAddress: string }): Promise<string[]> => {
+    const logs = new LogCapture();
+    const handler = createFetchHandler({ authing: authingFor(sandbox), logger: { level: 'info', stream: logs }, ...options });
+    try {
+      for (let i = 0; i < 2; i++) await handler(new Request('https://fn.example.com/healthz'), info);
+    } finally {
+      await handler.close();
+    }
+    return logs.records().filter((record) => record.level === 40).map((record) => String(record.msg));
+  };
+  expect(await calls({})).toEqual([expect.stringMatching(/remoteAddress.*TRUST_PROXY.*one rate-limit bucket/)]);
+  expect(await calls({}, { remoteAddress: '198.51.100.12' })).toEqual([]);
+  expect(await calls({ trustProxy: 'loopback' })).toEqual([]);
+  expect(await calls({ rateLimit: false })).toEqual([]);
 });
 
 it('both factories validate options up front', () => {

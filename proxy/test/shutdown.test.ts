@@ -1,6 +1,7 @@
 // close() stops accepting connections but lets an in-flight exchange finish with its DTO; a client that never
 // finishes sending its request cannot hold the server open.
 import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startStack, type Stack } from './helpers';
 
@@ -109,6 +110,61 @@ it('a client that pipelines a second request and hangs up mid-exchange cannot ho
     while (stack.sandbox.calls === 0) await sleep(5);
     socket.destroy(); // the answer to GET /healthz, queued behind the exchange, can never be sent
     expect(await within(stack.proxy.close(), 3000)).toBe('settled');
+  } finally {
+    await stack.close();
+  }
+});
+
+it('an exchange pipelined behind a quick answer still gets its answer when shutdown starts', async () => {
+  const stack = await startStack({ proxy: { requestTimeoutMs: 200 } });
+  try {
+    const code = stack.sandbox.mintCode();
+    stack.sandbox.inject({ kind: 'latency', ms: 600 });
+    const { hostname, port } = new URL(stack.proxy.url);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const closed = once(socket, 'close');
+    const body = JSON.stringify({ code });
+    socket.write(
+      'GET /healthz HTTP/1.1\r\nhost: proxy\r\n\r\n' +
+        `POST /phone HTTP/1.1\r\nhost: proxy\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
+    while (stack.sandbox.calls === 0) await sleep(5);
+    const closing = stack.proxy.close();
+
+    // Past the 200 ms shutdown deadline: the exchange had fully arrived, so its connection is not cut.
+    expect(await within(closed, 3000)).toBe('settled');
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)).data).toEqual(stack.sandbox.phoneFor(code));
+    expect(await within(closing, 3000)).toBe('settled');
+  } finally {
+    await stack.sandbox.close();
+  }
+});
+
+it('many requests pipelined on one connection are all answered, with a fixed number of close listeners', async () => {
+  const stack = await startStack();
+  try {
+    // Close listeners on the server's side of the connection as each request arrives (ours run first).
+    const closeListeners: number[] = [];
+    stack.proxy.server.on('request', (request: IncomingMessage) => closeListeners.push(request.socket.listenerCount('close')));
+    const { hostname, port } = new URL(stack.proxy.url);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const closed = once(socket, 'close');
+    const request = 'GET /healthz HTTP/1.1\r\nhost: proxy\r\n\r\n';
+    socket.end(request.repeat(19) + request.replace('\r\n\r\n', '\r\nconnection: close\r\n\r\n'));
+    expect(await within(closed, 3000)).toBe('settled');
+    expect(received.match(/HTTP\/1\.1 200 /g)).toHaveLength(20);
+    // Node warns past 10 listeners: a listener per pipelined request would grow without bound.
+    expect(closeListeners).toHaveLength(20);
+    expect(new Set(closeListeners).size).toBe(1);
   } finally {
     await stack.close();
   }

@@ -1,3 +1,4 @@
+import { parseFlags, parsePort } from '../cli-flags';
 import { DEFAULT_CONNECTION_ID, startSandbox } from './sandbox';
 import type { Sandbox, SandboxOptions } from './types';
 
@@ -19,58 +20,54 @@ export interface SandboxCli {
   stop(): Promise<void>;
 }
 
+const SANDBOX_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  shape: { type: 'string' },
+  strict: { type: 'boolean' },
+  connection: { type: 'string' },
+  'app-id': { type: 'string' },
+  'userpool-id': { type: 'string' },
+  'numeric-country-code': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** What parseFlags gives for SANDBOX_FLAGS: strings for string flags, true for boolean ones. */
+interface SandboxFlags {
+  port?: string;
+  host?: string;
+  shape?: string;
+  strict?: true;
+  connection?: string;
+  'app-id'?: string;
+  'userpool-id'?: string;
+  'numeric-country-code'?: true;
+  help?: true;
+}
+
 /** Parses sandbox CLI flags. Returns 'help' for --help; throws an Error naming the bad flag otherwise. */
 export function parseSandboxArgs(argv: readonly string[]): SandboxOptions | 'help' {
-  const options: SandboxOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const eq = argv[i].indexOf('=');
-    const flag = eq < 0 ? argv[i] : argv[i].slice(0, eq);
-    const inline = eq < 0 ? undefined : argv[i].slice(eq + 1);
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === '') throw new Error(`${flag} needs a value\n\n${SANDBOX_CLI_USAGE}`);
-      return next;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--port': {
-        const text = value();
-        const port = Number(text);
-        if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer 0..65535, got ${text}`);
-        options.port = port;
-        break;
-      }
-      case '--host':
-        options.host = value();
-        break;
-      case '--shape': {
-        const shape = value();
-        if (shape !== 'phone_info' && shape !== 'flat') throw new Error(`--shape must be phone_info or flat, got ${shape}`);
-        options.shape = shape;
-        break;
-      }
-      case '--strict':
-        options.strictCodes = true;
-        break;
-      case '--connection':
-        options.extIdpConnidentifier = value();
-        break;
-      case '--app-id':
-        options.appId = value();
-        break;
-      case '--userpool-id':
-        options.userPoolId = value();
-        break;
-      case '--numeric-country-code':
-        options.numericCountryCode = true;
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i]}\n\n${SANDBOX_CLI_USAGE}`);
-    }
+  let flags: SandboxFlags;
+  try {
+    flags = parseFlags(argv, SANDBOX_FLAGS);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n\n${SANDBOX_CLI_USAGE}`);
   }
-  return options;
+  if (flags.help) return 'help';
+  const { shape } = flags;
+  if (shape !== undefined && shape !== 'phone_info' && shape !== 'flat') throw new Error(`--shape must be phone_info or flat, got ${shape}`);
+  const options: SandboxOptions = {
+    port: flags.port === undefined ? undefined : parsePort(flags.port),
+    host: flags.host,
+    shape,
+    strictCodes: flags.strict,
+    extIdpConnidentifier: flags.connection,
+    appId: flags['app-id'],
+    userPoolId: flags['userpool-id'],
+    numericCountryCode: flags['numeric-country-code'],
+  };
+  // Only the flags given: an undefined option would hide the sandbox's default.
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as SandboxOptions;
 }
 
 /**

@@ -6,7 +6,7 @@ import { FaultQueue, faultReply, playReset } from './faults';
 import { fakeMobileFor } from './phone';
 import type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape } from './types';
 
-export const EXCHANGE_PATH = '/api/v3/get-wechat-miniprogram-phone';
+import { EXCHANGE_PATH } from '../authing-client';
 export const DEFAULT_CONNECTION_ID = 'wechat-miniprogram-sandbox';
 export const DEFAULT_CODE_TTL_MS = 300_000;
 /** Codes remembered at most (about 20 MB): bounds memory under benchmarks that send a fresh code per request. */
