@@ -205,13 +205,16 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(wxRequest.spy).not.toHaveBeenCalled();
     });
 
-    it('emits a misconfigured error, tells the console, sends nothing and clears loading', async () => {
+    it.each<[string, string, Record<string, unknown>, RegExp]>([
+      ['transport="cloud" without cloud-function', 'transport="cloud"', {}, /transport/],
+      ['a header with a value that is not a string', `endpoint="http://127.0.0.1:9/phone" header="{{header}}"`, { header: { 'x-n': 1 } }, /header/],
+    ])('%s: emits a misconfigured error, tells the console, sends nothing and clears loading', async (_, attributes, data, problem) => {
       const consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
-      const view = mount(target, 'transport="cloud"');
+      const view = mount(target, attributes, data);
       await view.tap(OK);
       await until(() => view.events.length > 0);
-      expect(view.events).toEqual([{ type: 'error', detail: { reason: 'misconfigured', message: expect.stringMatching(/transport/) } }]);
-      expect(String(consoleError.mock.calls[0][1])).toMatch(/transport/);
+      expect(view.events).toEqual([{ type: 'error', detail: { reason: 'misconfigured', message: expect.stringMatching(problem) } }]);
+      expect(String(consoleError.mock.calls[0][1])).toMatch(problem);
       expect(wxRequest.spy).not.toHaveBeenCalled();
       expect(view.attr('loading')).toBe(false);
     });
