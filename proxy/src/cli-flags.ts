@@ -21,8 +21,8 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): Record<stri
 }
 
 /** A TCP port, 0 (any free port) included. */
-export function parsePort(text: string, flag = '--port'): number {
+export function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`${flag} must be an integer 0..65535, got ${text}`);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be an integer 0..65535, got ${text}`);
   return port;
 }

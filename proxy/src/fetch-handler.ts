@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createApp } from './app';
 import type { ProxyOptions } from './config';
-import type { AppRequest, AppResponse, BodyRead } from './http-messages';
+import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from './http-messages';
 
 /** A Web `Request -> Response` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
 export interface FetchHandler {
@@ -19,7 +19,6 @@ export interface FetchHandlerInfo {
 const RUNTIME_PEER = '127.0.0.1';
 /** Headers about the connection, which a Web Response must not carry. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
-const ABORTED: BodyRead = { failed: 'aborted' };
 
 /** Reads at most `limit` bytes: past it the answer is 413, without buffering the rest. */
 async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
@@ -30,18 +29,18 @@ async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promis
     reader = body.getReader();
   } catch {
     // Already read (or being read) by someone else: nothing more will come, as with the Node handler.
-    return ABORTED;
+    return BODY_ABORTED;
   }
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return { bytes: Buffer.concat(chunks, size) };
       size += value.byteLength;
-      if (size > limit) return { failed: 'too-large' };
+      if (size > limit) return BODY_TOO_LARGE;
       chunks.push(value);
     }
   } catch {
-    return ABORTED;
+    return BODY_ABORTED;
   } finally {
     await reader.cancel().catch(() => undefined);
   }

@@ -18,6 +18,10 @@ export interface AppRequest {
 }
 
 export type BodyRead = { readonly bytes: Buffer } | { readonly failed: 'too-large' | 'aborted' };
+/** Past the limit: answered 413 without buffering the rest. */
+export const BODY_TOO_LARGE: BodyRead = { failed: 'too-large' };
+/** Nothing more will come: the client went away, or someone else already read the body. */
+export const BODY_ABORTED: BodyRead = { failed: 'aborted' };
 
 export interface AppResponse {
   status: number;

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp, type App } from './app';
 import type { ProxyOptions } from './config';
-import type { AppRequest, AppResponse, BodyRead } from './http-messages';
+import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from './http-messages';
 
 /** A Node `(req, res)` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
 export interface NodeHandler {
@@ -12,12 +12,10 @@ export interface NodeHandler {
   close(): Promise<void>;
 }
 
-const TOO_LARGE: BodyRead = { failed: 'too-large' };
-const ABORTED: BodyRead = { failed: 'aborted' };
 
 function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   // Already gone, or already read by someone else (a platform that parsed the body): nothing more will come.
-  if (req.destroyed || req.readableEnded) return Promise.resolve(ABORTED);
+  if (req.destroyed || req.readableEnded) return Promise.resolve(BODY_ABORTED);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -27,12 +25,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) settle(TOO_LARGE);
+      if (size > limit) settle(BODY_TOO_LARGE);
       else chunks.push(chunk);
     };
     const onEnd = (): void => settle({ bytes: Buffer.concat(chunks, size) });
     // The client went away or missed the request deadline mid-body: nobody is left to answer.
-    const onAborted = (): void => settle(ABORTED);
+    const onAborted = (): void => settle(BODY_ABORTED);
     req.on('data', onData).on('end', onEnd).on('error', onAborted).on('close', onAborted);
   });
 }
