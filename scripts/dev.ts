@@ -32,7 +32,7 @@ function start(name: string, script: string, args: string[]): Child {
 }
 
 const running = new Set([
-  start('proxy', path.join(ROOT, 'proxy', 'dist', 'cli.js'), ['dev', ...proxyArgs]),
+  start('proxy', path.join(ROOT, 'proxy', 'dist', 'runtimes', 'cli.js'), ['dev', ...proxyArgs]),
   // gulp's package exports hide its bin from require.resolve; it is a root devDependency.
   start('gulp', path.join(ROOT, 'node_modules', 'gulp', 'bin', 'gulp.js'), ['dev']),
 ]);

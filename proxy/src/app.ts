@@ -2,20 +2,20 @@
 // the exchange route, /healthz or /metrics. node-handler.ts and fetch-handler.ts put it behind a runtime.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AuthingClient } from './authing-client';
-import { createCallerCheck } from './caller-check';
-import type { ExchangeOutcome } from './classify';
-import { createClientAddress } from './client-address';
+import { AuthingClient } from './exchange/authing-client';
+import { createCallerCheck } from './guards/caller-check';
+import type { ExchangeOutcome } from './exchange/classify';
+import { createClientAddress } from './guards/client-address';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './config';
-import { Cors } from './cors';
-import { Dedupe } from './dedupe';
+import { Cors } from './guards/cors';
+import { Dedupe } from './exchange/dedupe';
 import { errors, type ProxyFailure } from './errors';
 import { InFlight } from './in-flight';
-import { createExchangeRoute, FORBIDDEN } from './exchange-route';
+import { createExchangeRoute, FORBIDDEN } from './exchange/route';
 import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
-import { createLogger } from './logging';
-import { createMetrics } from './metrics';
-import { RateLimiter } from './rate-limit';
+import { createLogger } from './observability/logging';
+import { createMetrics } from './observability/metrics';
+import { RateLimiter } from './guards/rate-limit';
 
 const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
 const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });

@@ -1,8 +1,8 @@
 // Public API of miniprogram-phone-proxy.
-export { BODY_LIMIT_BYTES } from './request-body';
-export { startProxy, type RunningProxy } from './server';
-export { createNodeHandler, type NodeHandler } from './node-handler';
-export { createFetchHandler, type FetchHandler, type FetchHandlerInfo } from './fetch-handler';
+export { BODY_LIMIT_BYTES } from './guards/request-body';
+export { startProxy, type RunningProxy } from './runtimes/server';
+export { createNodeHandler, type NodeHandler } from './runtimes/node-handler';
+export { createFetchHandler, type FetchHandler, type FetchHandlerInfo } from './runtimes/fetch-handler';
 export {
   loadConfigFromEnv,
   resolveOptions,
@@ -14,8 +14,9 @@ export {
   type ResolvedOptions,
 } from './config';
 export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
-export type { PhoneInfo } from './classify';
-export type { SuccessBody } from './exchange-route';
-export { EXCHANGE_PATH } from './authing-client';
-export { startSandbox, runSandboxCli } from './sandbox';
+export type { PhoneInfo } from './exchange/classify';
+export type { SuccessBody } from './exchange/route';
+export { EXCHANGE_PATH } from './exchange/authing-client';
+export { startSandbox } from './sandbox';
+export { runSandboxCli } from './runtimes/sandbox-cli';
 export type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape } from './sandbox';

@@ -2,7 +2,7 @@
 // (never retried), bounded keep-alive connections, and close() letting in-flight exchanges finish.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { AuthingClient, EXCHANGE_PATH } from '../src/authing-client';
+import { AuthingClient, EXCHANGE_PATH } from '../src/exchange/authing-client';
 import { errors } from '../src/errors';
 
 const SUCCESS = JSON.stringify({

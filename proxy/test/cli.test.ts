@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startSandbox } from '../src';
 import { APP_ID, postJson } from './helpers';
 
-const CLI = join(__dirname, '..', 'src', 'cli.ts');
+const CLI = join(__dirname, '..', 'src', 'runtimes', 'cli.ts');
 jest.setTimeout(20_000);
 
 interface Run {

@@ -1,5 +1,5 @@
 // The rate limit's client address: the TCP peer, or with trustProxy what trusted proxies put in X-Forwarded-For.
-import { createClientAddress } from '../src/client-address';
+import { createClientAddress } from '../src/guards/client-address';
 import type { AppRequest } from '../src/http-messages';
 
 /** A request from `peer`, with X-Forwarded-For when given; its body is never read here. */

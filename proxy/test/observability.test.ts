@@ -1,7 +1,7 @@
 // Logs: one JSON line per exchange, request ids, a masked phone and a short code hash only.
 // Metrics: per-app registry, outcomes and upstream latency, no phone numbers.
 import { startSandbox } from '../src';
-import { maskPhone } from '../src/logging';
+import { maskPhone } from '../src/observability/logging';
 import { LogCapture, startStack } from './helpers';
 
 it('masks phone numbers: 138****8000', () => {

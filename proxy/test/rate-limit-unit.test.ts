@@ -1,6 +1,6 @@
 // RateLimiter on its own, with a hand-driven clock: fixed windows, Retry-After in whole seconds, and the bound on
 // tracked clients (the HTTP side is in rate-limit.test.ts).
-import { MAX_TRACKED_CLIENTS, RateLimiter } from '../src/rate-limit';
+import { MAX_TRACKED_CLIENTS, RateLimiter } from '../src/guards/rate-limit';
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {

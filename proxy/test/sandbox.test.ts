@@ -3,12 +3,11 @@ import { CodeBook } from '../src/sandbox/code-book';
 import {
   EXCHANGE_PATH,
   DEFAULT_CONNECTION_ID,
-  parseSandboxArgs,
-  runSandboxCli,
   startSandbox,
   type Sandbox,
   type SandboxOptions,
 } from '../src/sandbox';
+import { parseSandboxArgs, runSandboxCli } from '../src/runtimes/sandbox-cli';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WECHAT_RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;

@@ -1,6 +1,5 @@
 /** The Authing sandbox: a faithful local stand-in for Authing's getWechatMiniprogramPhone, for dev and tests. */
 export type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape } from './types';
-export { EXCHANGE_PATH } from '../authing-client';
+export { EXCHANGE_PATH } from '../exchange/authing-client';
 export { startSandbox, DEFAULT_CONNECTION_ID, DEFAULT_CODE_TTL_MS } from './sandbox';
-export { runSandboxCli, parseSandboxArgs, SANDBOX_CLI_USAGE, type SandboxCli } from './cli';
 export { WECHAT_ERRMSG } from './envelopes';

@@ -4,36 +4,18 @@ import { CodeBook } from './code-book';
 import { failure, JSON_CONTENT_TYPE, success, wechatFailure, type Reply } from './envelopes';
 import { FaultQueue, faultReply, playReset } from './faults';
 import { fakeMobileFor } from './phone';
-import type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape } from './types';
+import { resolveSandboxOptions, type SandboxConfig } from './options';
+import { parseBody, readBody, type ExchangeBody } from './request';
+import type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone } from './types';
+import { EXCHANGE_PATH } from '../exchange/authing-client';
 
-import { EXCHANGE_PATH } from '../authing-client';
-export const DEFAULT_CONNECTION_ID = 'wechat-miniprogram-sandbox';
-export const DEFAULT_CODE_TTL_MS = 300_000;
+export { DEFAULT_CONNECTION_ID, DEFAULT_CODE_TTL_MS } from './options';
 /** Codes remembered at most (about 20 MB): bounds memory under benchmarks that send a fresh code per request. */
 export const CODE_CAPACITY = 100_000;
-const MAX_BODY_BYTES = 16 * 1024;
-
-interface SandboxConfig {
-  host: string;
-  port: number;
-  appId?: string;
-  userPoolId?: string;
-  extIdpConnidentifier: string;
-  shape: SuccessShape;
-  numericCountryCode: boolean;
-  strictCodes: boolean;
-  codeTtlMs: number;
-  now: () => number;
-}
-
-interface ExchangeBody {
-  code?: unknown;
-  extIdpConnidentifier?: unknown;
-}
 
 /** Starts an Authing stand-in on loopback. Throws a TypeError on invalid options. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const sandbox = new AuthingSandbox(resolveOptions(options));
+  const sandbox = new AuthingSandbox(resolveSandboxOptions(options));
   await sandbox.listen();
   return sandbox;
 }
@@ -198,60 +180,4 @@ function send(res: ServerResponse, reply: Reply): void {
     'content-length': Buffer.byteLength(reply.body),
   });
   res.end(reply.body);
-}
-
-/** Calls back with the body, or undefined when it exceeds MAX_BODY_BYTES (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, done: (raw: Buffer | undefined) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  });
-  req.on('end', () => done(size <= MAX_BODY_BYTES ? Buffer.concat(chunks, size) : undefined));
-}
-
-/** A JSON object body, or undefined (like a JSON body parser, the content type must say JSON). */
-function parseBody(contentType: string | undefined, raw: Buffer | undefined): ExchangeBody | undefined {
-  if (!raw || !contentType || !/\bjson\b/i.test(contentType)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function resolveOptions(options: SandboxOptions): SandboxConfig {
-  const bad = (name: string, rule: string): never => {
-    throw new TypeError(`startSandbox: ${name} ${rule}`);
-  };
-  const optionalId = (name: 'appId' | 'userPoolId'): string | undefined => {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) bad(name, 'must be a non-empty string');
-    return value;
-  };
-  const config: SandboxConfig = {
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    appId: optionalId('appId'),
-    userPoolId: optionalId('userPoolId'),
-    extIdpConnidentifier: options.extIdpConnidentifier ?? DEFAULT_CONNECTION_ID,
-    shape: options.shape ?? 'phone_info',
-    numericCountryCode: options.numericCountryCode ?? false,
-    strictCodes: options.strictCodes ?? false,
-    codeTtlMs: options.codeTtlMs ?? DEFAULT_CODE_TTL_MS,
-    now: options.now ?? Date.now,
-  };
-  if (typeof config.host !== 'string' || config.host === '') bad('host', 'must be a non-empty string');
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) bad('port', 'must be an integer 0..65535');
-  if (typeof config.extIdpConnidentifier !== 'string' || config.extIdpConnidentifier === '') {
-    bad('extIdpConnidentifier', 'must be a non-empty string');
-  }
-  if (config.shape !== 'phone_info' && config.shape !== 'flat') bad('shape', "must be 'phone_info' or 'flat'");
-  if (typeof config.numericCountryCode !== 'boolean') bad('numericCountryCode', 'must be a boolean');
-  if (typeof config.strictCodes !== 'boolean') bad('strictCodes', 'must be a boolean');
-  if (!(Number.isFinite(config.codeTtlMs) && config.codeTtlMs > 0)) bad('codeTtlMs', 'must be a positive number');
-  if (typeof config.now !== 'function') bad('now', 'must be a function');
-  return config;
 }

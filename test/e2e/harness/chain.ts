@@ -3,10 +3,10 @@
  * both on free loopback ports.
  */
 import * as path from 'node:path';
-import type { EXCHANGE_PATH } from '../../../proxy/src/authing-client';
+import type { EXCHANGE_PATH } from '../../../proxy/src/exchange/authing-client';
 import type { ProxyOptions } from '../../../proxy/src/config';
 import type { Sandbox, SandboxOptions, startSandbox } from '../../../proxy/src/sandbox';
-import type { startProxy } from '../../../proxy/src/server';
+import type { startProxy } from '../../../proxy/src/runtimes/server';
 import { assertBuilt } from './built';
 
 /**

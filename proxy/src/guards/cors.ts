@@ -1,7 +1,7 @@
 // CORS for H5 callers (a web page in a WebView or a browser): exact origins only, POST only, and the headers our
 // answers carry exposed. Mini program callers (wx.request) need none of it.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AppResponse } from './http-messages';
+import type { AppResponse } from '../http-messages';
 
 const EXPOSED_HEADERS = 'x-request-id, retry-after';
 /** A comma list of header names (RFC 9110 tokens): the only form echoed back from a preflight. */

@@ -3,9 +3,10 @@
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
 import { parseFlags, parsePort } from './cli-flags';
-import { ConfigError, loadConfigFromEnv, resolveOptions, type ProxyOptions } from './config';
+import { ConfigError, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
 import { startProxy, type RunningProxy } from './server';
-import { DEFAULT_CONNECTION_ID, parseSandboxArgs, runSandboxCli, startSandbox } from './sandbox';
+import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
+import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
 
 const USAGE = `Usage:
   miniprogram-phone-proxy [serve]              serve; configured by environment variables only

@@ -6,12 +6,12 @@ import type { Logger } from 'pino';
 import type { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type Dedupe, type DedupeSource } from './dedupe';
-import { errors, type ProxyFailure } from './errors';
-import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
-import { maskPhone, shortHash } from './logging';
-import type { ProxyMetrics } from './metrics';
-import type { RateLimiter } from './rate-limit';
-import { readPhoneCode } from './request-body';
+import { errors, type ProxyFailure } from '../errors';
+import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from '../http-messages';
+import { maskPhone, shortHash } from '../observability/logging';
+import type { ProxyMetrics } from '../observability/metrics';
+import type { RateLimiter } from '../guards/rate-limit';
+import { readPhoneCode } from '../guards/request-body';
 
 /** The caller is not allowed: the allow-list said no, or (app.ts) a preflight from an origin CORS does not list. */
 export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });

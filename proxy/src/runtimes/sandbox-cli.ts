@@ -1,6 +1,6 @@
-import { parseFlags, parsePort } from '../cli-flags';
-import { DEFAULT_CONNECTION_ID, startSandbox } from './sandbox';
-import type { Sandbox, SandboxOptions } from './types';
+import { parseFlags, parsePort } from './cli-flags';
+import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox/sandbox';
+import type { Sandbox, SandboxOptions } from '../sandbox/types';
 
 export const SANDBOX_CLI_USAGE = `Usage: miniprogram-phone-proxy sandbox [options]
   Starts a local Authing stand-in (POST /api/v3/get-wechat-miniprogram-phone). Never use it in production.

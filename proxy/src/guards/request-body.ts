@@ -1,7 +1,7 @@
 // The exchange request's body: application/json, at most BODY_LIMIT_BYTES, {"code": "<phone code>"}.
 import { safeParse } from 'fast-content-type-parse';
-import { errors, type ProxyFailure } from './errors';
-import type { AppRequest } from './http-messages';
+import { errors, type ProxyFailure } from '../errors';
+import type { AppRequest } from '../http-messages';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
 export const BODY_LIMIT_BYTES = 4096;

@@ -1,6 +1,6 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (shared/protocol.md §2).
-import { errors, type ProxyErrorDefinition, type ProxyFailure } from './errors';
+import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 
 export interface PhoneInfo {
   phoneNumber: string;

@@ -1,8 +1,8 @@
 // A listening HTTP server around the app (programmatic use; the CLI builds on it), with graceful shutdown.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
-import type { ProxyOptions } from './config';
+import { createApp } from '../app';
+import type { ProxyOptions } from '../config';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
 

@@ -1,7 +1,7 @@
 // Structured JSON logs (pino). What we log is chosen field by field (a masked phone, a short code hash);
 // redaction by path is the safety net for anything that slips into a log object anyway.
 import pino, { type Logger } from 'pino';
-import type { ResolvedOptions } from './config';
+import type { ResolvedOptions } from '../config';
 
 const REDACT_PATHS = [
   'code',

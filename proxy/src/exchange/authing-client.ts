@@ -5,8 +5,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { classifyError, classifyResponse, RESPONSE_TOO_LARGE, type ExchangeOutcome } from './classify';
-import type { AuthingOptions } from './config';
-import { InFlight } from './in-flight';
+import type { AuthingOptions } from '../config';
+import { InFlight } from '../in-flight';
 
 export const EXCHANGE_PATH = '/api/v3/get-wechat-miniprogram-phone';
 

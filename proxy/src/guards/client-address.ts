@@ -2,7 +2,7 @@
 // in X-Forwarded-For (proxy-addr, the same rules as Express and fastify).
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import type { AppRequest } from './http-messages';
+import type { AppRequest } from '../http-messages';
 
 export type TrustProxy = boolean | string | number;
 

@@ -1,0 +1,115 @@
+// Environment variables (the CLI's only configuration) turned into options, then checked by the same schema.
+import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions } from './options';
+import { resolveOptions } from './schema';
+
+/** Which environment variable sets which option: used to name the variable in errors. */
+const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
+  'authing.appHost': 'AUTHING_APP_HOST',
+  'authing.appId': 'AUTHING_APP_ID',
+  'authing.userPoolId': 'AUTHING_USERPOOL_ID',
+  'authing.extIdpConnidentifier': 'AUTHING_EXT_IDP_CONNIDENTIFIER',
+  'authing.lang': 'AUTHING_LANG',
+  routePath: 'PHONE_ROUTE_PATH',
+  upstreamTimeoutMs: 'UPSTREAM_TIMEOUT_MS',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  allowedAppIds: 'ALLOWED_APPIDS',
+  allowDevtools: 'ALLOW_DEVTOOLS',
+  'rateLimit.max': 'RATE_LIMIT_MAX',
+  'rateLimit.timeWindowMs': 'RATE_LIMIT_WINDOW_MS',
+  corsOrigins: 'CORS_ORIGINS',
+  trustProxy: 'TRUST_PROXY',
+  'dedupe.ttlMs': 'DEDUPE_TTL_MS',
+  'dedupe.maxEntries': 'DEDUPE_MAX_ENTRIES',
+  'logger.level': 'LOG_LEVEL',
+};
+
+/** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+export type EnvConfig = ProxyOptions & { host: string; port: number };
+
+/**
+ * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
+ * Never falls back to the sandbox: without the Authing variables it fails.
+ */
+export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const missing = ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
+  if (read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined) {
+    missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID');
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing[0],
+      `missing Authing settings: ${missing.join(', ')}. ` +
+        'Set them to your Authing application (see README). For local development without Authing run `miniprogram-phone-proxy dev`.',
+    );
+  }
+
+  const int = (name: string): number | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+    return Number(value);
+  };
+  const bool = (name: string): boolean | undefined => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `must be true or false, got "${value}"`);
+  };
+  const list = (name: string): string[] | undefined =>
+    read(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  const rateLimitMax = int('RATE_LIMIT_MAX');
+  const trustProxy = read('TRUST_PROXY');
+  const port = int('PORT') ?? 8787;
+  if (port > 65535) throw new ConfigError('PORT', `must be a port number (0-65535), got ${port}`);
+
+  const options: ProxyOptions = {
+    authing: {
+      appHost: read('AUTHING_APP_HOST') as string,
+      appId: read('AUTHING_APP_ID'),
+      userPoolId: read('AUTHING_USERPOOL_ID'),
+      extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
+      lang: read('AUTHING_LANG') as AuthingLang | undefined,
+    },
+    routePath: read('PHONE_ROUTE_PATH'),
+    upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS'),
+    allowedAppIds: list('ALLOWED_APPIDS'),
+    allowDevtools: bool('ALLOW_DEVTOOLS'),
+    // RATE_LIMIT_MAX=0 turns our limit off (e.g. when a gateway in front already limits).
+    rateLimit:
+      rateLimitMax === 0
+        ? false
+        : { max: rateLimitMax ?? DEFAULT_RATE_LIMIT.max, timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULT_RATE_LIMIT.timeWindowMs },
+    corsOrigins: list('CORS_ORIGINS'),
+    trustProxy: trustProxy === undefined ? undefined : parseTrustProxy(trustProxy),
+    dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES') },
+    logger: { level: read('LOG_LEVEL') ?? 'info' },
+  };
+
+  try {
+    resolveOptions(options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const option = error.key.replace(/\.\d+$/, ''); // corsOrigins.2 -> corsOrigins
+      const name = ENV_FOR_OPTION[option] ?? error.key;
+      throw new ConfigError(name, error.message.slice(error.key.length + 2));
+    }
+    throw error;
+  }
+  return { ...options, host: read('HOST') ?? '0.0.0.0', port };
+}

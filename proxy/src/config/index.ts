@@ -1,0 +1,4 @@
+// Configuration: option types and defaults (options.ts), the rules (schema.ts), the environment mapping (env.ts).
+export * from './options';
+export { resolveOptions } from './schema';
+export { loadConfigFromEnv, type EnvConfig } from './env';

@@ -1,0 +1,150 @@
+// One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
+import * as v from 'valibot';
+import { compileTrustedList } from '../guards/client-address';
+import { CODE_LIFE_MS, ConfigError, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, LOG_LEVELS, RESERVED_PATHS, type ProxyOptions, type ResolvedOptions } from './options';
+
+const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
+
+const httpUrl = v.pipe(
+  text,
+  v.check((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without query, e.g. https://example.authing.cn'),
+);
+
+const origin = v.pipe(
+  text,
+  v.check((value) => {
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  }, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)'),
+);
+
+const TRUST_PROXY_MESSAGE =
+  'must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and loopback/linklocal/uniquelocal';
+
+/** Whether proxy-addr, which applies the list, accepts every item. */
+function isTrustedProxyList(value: string): boolean {
+  try {
+    compileTrustedList(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const trustedProxies = v.pipe(
+  text,
+  v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE),
+);
+
+const positiveInt = (min: number, max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const authingSchema = v.pipe(
+  v.object({
+    appHost: httpUrl,
+    appId: v.optional(text),
+    userPoolId: v.optional(text),
+    extIdpConnidentifier: text,
+    lang: v.optional(v.picklist(['zh-CN', 'en-US'], 'must be zh-CN or en-US')),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['appId'], ['userPoolId']],
+      (authing) => authing.appId !== undefined || authing.userPoolId !== undefined,
+      'set appId or userPoolId (at least one): Authing needs to know the application or user pool',
+    ),
+    ['appId'],
+  ),
+);
+
+const optionsSchema = v.object({
+  authing: authingSchema,
+  routePath: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with /, e.g. /phone'),
+      v.check((path) => !RESERVED_PATHS.includes(path), `must not be one of ${RESERVED_PATHS.join(', ')}`),
+    ),
+    '/phone',
+  ),
+  upstreamTimeoutMs: v.optional(positiveInt(50, 60_000), 5000),
+  requestTimeoutMs: v.optional(positiveInt(100, 60_000), DEFAULT_REQUEST_TIMEOUT_MS),
+  allowedAppIds: v.optional(v.array(text, 'must be a list'), []),
+  allowDevtools: v.optional(v.boolean('must be true or false'), false),
+  rateLimit: v.optional(
+    v.union(
+      [v.literal(false), v.object({ max: positiveInt(1, 1e9), timeWindowMs: positiveInt(1, 86_400_000) })],
+      'must be false or { max, timeWindowMs }',
+    ),
+    () => ({ ...DEFAULT_RATE_LIMIT }),
+  ),
+  corsOrigins: v.optional(v.array(origin, 'must be a list'), []),
+  trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), false),
+  dedupe: v.optional(
+    // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
+    v.object({ ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
+    {},
+  ),
+  logger: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.object({
+          level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+          stream: v.optional(
+            v.custom<NodeJS.WritableStream>((value) => typeof (value as NodeJS.WritableStream)?.write === 'function', 'must be a writable stream'),
+          ),
+        }),
+      ],
+      'must be false or { level, stream }',
+    ),
+    {},
+  ),
+});
+
+/** Validates programmatic options and fills in defaults; throws ConfigError naming the option. */
+export function resolveOptions(options: ProxyOptions): ResolvedOptions {
+  const result = v.safeParse(optionsSchema, options);
+  if (!result.success) {
+    const { path, message } = mostSpecific(result.issues[0]);
+    throw new ConfigError(path.join('.') || 'options', message);
+  }
+  return result.output as ResolvedOptions;
+}
+
+interface Problem {
+  path: string[];
+  message: string;
+}
+
+/**
+ * The issue's option path and message. A failed union (e.g. `rateLimit: false | {max, timeWindowMs}`) reports the
+ * branch that got deepest; its issues' paths are relative to the union.
+ */
+function mostSpecific(issue: v.BaseIssue<unknown>): Problem {
+  const path = (issue.path ?? []).map((item) => String(item.key));
+  let best: Problem = { path, message: issue.message };
+  if (issue.type !== 'union' || !issue.issues) return best;
+  for (const inner of issue.issues) {
+    const candidate = mostSpecific(inner);
+    if (candidate.path.length > 0 && path.length + candidate.path.length > best.path.length) {
+      best = { path: [...path, ...candidate.path], message: candidate.message };
+    }
+  }
+  return best;
+}
