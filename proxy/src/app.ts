@@ -1,21 +1,16 @@
-// The proxy's request handling, free of any server: options validated and wired once, then each request routed to
-// the exchange route, /healthz or /metrics. node-handler.ts and fetch-handler.ts put it behind a runtime.
+// The HTTP request pipeline every runtime shares, free of any server: route -> caller and body -> the exchange ->
+// the answer, plus /healthz and /metrics. runtimes/ put it behind node:http, a Node handler or a fetch handler.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AuthingClient } from './exchange/authing-client';
-import { createCallerCheck } from './guards/caller-check';
-import type { ExchangeOutcome } from './exchange/classify';
-import { createClientAddress } from './guards/client-address';
-import { resolveOptions, type ProxyOptions, type ResolvedOptions } from './config';
-import { Cors } from './guards/cors';
-import { Dedupe } from './exchange/dedupe';
+import type { ProxyOptions, ResolvedOptions } from './config';
 import { errors, type ProxyFailure } from './errors';
-import { InFlight } from './in-flight';
-import { createExchangeRoute, FORBIDDEN } from './exchange/route';
+import { createPhoneExchange, FORBIDDEN, type ExchangeAnswer } from './exchange/phone-exchange';
+import { callerFromHeaders } from './guards/caller';
+import { createClientAddress } from './guards/client-address';
+import { Cors } from './guards/cors';
+import { readJsonBody } from './guards/request-body';
 import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
-import { createLogger } from './observability/logging';
-import { createMetrics } from './observability/metrics';
-import { RateLimiter } from './guards/rate-limit';
+import { InFlight } from './in-flight';
 
 const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
 const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });
@@ -27,46 +22,31 @@ export interface App {
   hold(): () => void;
   readonly config: ResolvedOptions;
   readonly logger: Logger | undefined;
-  /** Waits for the requests held, then closes the connections to Authing. Later exchanges fail (503). */
+  /** Waits for the requests held, then closes the exchange. Later exchanges fail (503). */
   close(): Promise<void>;
+}
+
+function httpAnswer({ status, body, retryAfterSeconds }: ExchangeAnswer): AppResponse {
+  const response = jsonResponse(status, body);
+  if (retryAfterSeconds !== undefined) response.headers['retry-after'] = String(retryAfterSeconds);
+  return response;
 }
 
 /** Validates the options (throws ConfigError) and wires the parts. */
 export function createApp(options: ProxyOptions): App {
-  const config = resolveOptions(options);
-  const logger = createLogger(config.logger);
-  const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
-  const metrics = createMetrics();
-  let earlyEvictionLogged = false;
-  const dedupe = new Dedupe<ExchangeOutcome>({
-    ...config.dedupe,
-    onEarlyEviction: () => {
-      metrics.dedupeEarlyEvictions.inc();
-      if (earlyEvictionLogged) return;
-      earlyEvictionLogged = true; // once: the counter tells how often
-      logger?.warn(
-        { maxEntries: config.dedupe.maxEntries },
-        'de-duplication cache full: answers evicted before their TTL, so a repeated code could reach Authing again; raise DEDUPE_MAX_ENTRIES',
-      );
-    },
-  });
+  const phoneExchange = createPhoneExchange(options);
+  const { config, logger, metrics } = phoneExchange;
   const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
-  const { rateLimit, routePath } = config;
-  const exchange = createExchangeRoute({
-    client,
-    dedupe,
-    metrics,
-    logger,
-    callerCheck: createCallerCheck(config),
-    rateLimit: rateLimit
-      ? { limiter: new RateLimiter(rateLimit.max, rateLimit.timeWindowMs), clientAddress: createClientAddress(config.trustProxy) }
-      : undefined,
-  });
+  const clientAddress = createClientAddress(config.trustProxy);
+  const { routePath } = config;
 
   const route = async (request: AppRequest, requestId: string): Promise<AppResponse> => {
     const { method, path } = request;
     if (path === routePath) {
-      if (method === 'POST') return exchange(request, requestId);
+      if (method === 'POST') {
+        const caller = callerFromHeaders(request.headers, clientAddress(request));
+        return httpAnswer(await phoneExchange.exchange({ caller, requestId, readBody: () => readJsonBody(request) }));
+      }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {
       // Neither is rate limited: health checks and scrapes come often, from few addresses.
@@ -100,8 +80,7 @@ export function createApp(options: ProxyOptions): App {
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await held.idle();
-      await client.close();
-      dedupe.clear();
+      await phoneExchange.close();
     })());
 
   return { respond, hold: () => held.enter(), config, logger, close };

@@ -15,7 +15,10 @@ export {
 } from './config';
 export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
 export type { PhoneInfo } from './exchange/classify';
-export type { SuccessBody } from './exchange/route';
+export type { SuccessBody } from './exchange/phone-exchange';
+export { createPhoneExchange, type PhoneExchange, type ExchangeRequest, type ExchangeAnswer } from './exchange/phone-exchange';
+export type { Caller } from './guards/caller';
+export type { ExchangeInput, BodyOutcome } from './guards/request-body';
 export { EXCHANGE_PATH } from './exchange/authing-client';
 export { startSandbox } from './sandbox';
 export { runSandboxCli } from './runtimes/sandbox-cli';

@@ -1,4 +1,5 @@
-// The exchange request's body: application/json, at most BODY_LIMIT_BYTES, {"code": "<phone code>"}.
+// The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
+// {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
 import { errors, type ProxyFailure } from '../errors';
 import type { AppRequest } from '../http-messages';
@@ -8,6 +9,17 @@ export const BODY_LIMIT_BYTES = 4096;
 
 /** WeChat phone codes are 64 hex characters; leave room for format changes, refuse anything odd. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** The app backend's nonce comes back inside the signed assertion: printable ASCII only, so it survives any JOSE library. */
+const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
+
+/** What the exchange needs from a request. */
+export interface ExchangeInput {
+  readonly code: string;
+  readonly nonce?: string;
+}
+
+/** A body read for the exchange: the parsed JSON value, or why there is none. */
+export type BodyOutcome = { readonly body: unknown } | { readonly failure: ProxyFailure };
 
 const invalid = (reason: string): ProxyFailure => Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason } });
 const UNSUPPORTED_MEDIA_TYPE: ProxyFailure = Object.freeze({ definition: errors.UNSUPPORTED_MEDIA_TYPE });
@@ -17,6 +29,8 @@ const NOT_JSON = invalid('body is not valid JSON');
 const NOT_AN_OBJECT = invalid('body is not a JSON object');
 const NO_CODE = invalid('code is missing or not a string');
 const BAD_CODE = invalid('code has an invalid length or characters');
+const BAD_NONCE = invalid('nonce must be 1 to 128 printable ASCII characters');
+const NO_BODY: BodyOutcome = Object.freeze({ body: undefined });
 
 /** application/json, in UTF-8 (JSON's only encoding on the wire) when a charset is named at all. */
 function isJsonContentType(header: string | undefined): boolean {
@@ -25,26 +39,26 @@ function isJsonContentType(header: string | undefined): boolean {
   return type === 'application/json' && (parameters.charset === undefined || parameters.charset.toLowerCase() === 'utf-8');
 }
 
-/** The code from a parsed body, or why the body is refused. */
-function readCode(body: unknown): string | ProxyFailure {
+/** The code and nonce from a parsed body (HTTP JSON, a framework's parsed body, a cloud function's event), or why not. */
+export function readExchangeInput(body: unknown): ExchangeInput | ProxyFailure {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return NOT_AN_OBJECT;
-  const { code } = body as { code?: unknown };
+  const { code, nonce } = body as { code?: unknown; nonce?: unknown };
   if (typeof code !== 'string') return NO_CODE;
-  return CODE_PATTERN.test(code) ? code : BAD_CODE;
+  if (!CODE_PATTERN.test(code)) return BAD_CODE;
+  if (nonce === undefined) return { code };
+  return typeof nonce === 'string' && NONCE_PATTERN.test(nonce) ? { code, nonce } : BAD_NONCE;
 }
 
-/** Reads and checks the body of an exchange request: the phone code, or the failure to answer with. */
-export async function readPhoneCode(request: AppRequest): Promise<string | ProxyFailure> {
+/** Reads an HTTP exchange request's JSON body. */
+export async function readJsonBody(request: AppRequest): Promise<BodyOutcome> {
   // No body at all is a request without a code (400), whatever its content type says.
-  if (!request.hasBody) return readCode(undefined);
-  if (!isJsonContentType(request.headers['content-type'])) return UNSUPPORTED_MEDIA_TYPE;
+  if (!request.hasBody) return NO_BODY;
+  if (!isJsonContentType(request.headers['content-type'])) return { failure: UNSUPPORTED_MEDIA_TYPE };
   const read = await request.readBody(BODY_LIMIT_BYTES);
-  if ('failed' in read) return read.failed === 'too-large' ? TOO_LARGE : ABORTED;
-  let body: unknown;
+  if ('failed' in read) return { failure: read.failed === 'too-large' ? TOO_LARGE : ABORTED };
   try {
-    body = JSON.parse(read.bytes.toString('utf8'));
+    return { body: JSON.parse(read.bytes.toString('utf8')) };
   } catch {
-    return NOT_JSON;
+    return { failure: NOT_JSON };
   }
-  return readCode(body);
 }

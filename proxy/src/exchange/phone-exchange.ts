@@ -1,0 +1,159 @@
+// The exchange, free of any transport: caller checks, the code's single flight, the Authing call, the answer.
+// Every runtime (the listening server, the Node and fetch handlers, framework adapters, a cloud function) goes
+// through one PhoneExchange: one place for de-duplication, limits, classification, logs and metrics.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
+import { errors, failureBody, type FailureBody, type ProxyFailure } from '../errors';
+import { createAllowList, type Caller } from '../guards/caller';
+import { RateLimiter } from '../guards/rate-limit';
+import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
+import { createLogger, maskPhone, shortHash } from '../observability/logging';
+import { createMetrics, type ProxyMetrics } from '../observability/metrics';
+import { AuthingClient } from './authing-client';
+import type { ExchangeOutcome, PhoneInfo } from './classify';
+import { hashCode, type DedupeSource } from './dedupe';
+import { createMemorySingleFlight } from './single-flight';
+
+/** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
+export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
+
+export interface ExchangeRequest {
+  readonly caller: Caller;
+  /** The request's body, read only once the caller passed the allow-list and the rate limit. */
+  readBody(): BodyOutcome | Promise<BodyOutcome>;
+  /** The runtime's own request id (over HTTP also `x-request-id`); a new one when left out. */
+  readonly requestId?: string;
+}
+
+/** The success answer of our wire contract. */
+export interface SuccessBody {
+  statusCode: 200;
+  message: string;
+  requestId: string;
+  upstreamRequestId?: string;
+  data: PhoneInfo;
+}
+
+export interface ExchangeAnswer {
+  /** The HTTP status: 200, or the failure's. */
+  status: number;
+  body: SuccessBody | FailureBody;
+  /** Seconds for a Retry-After header (RATE_LIMITED). */
+  retryAfterSeconds?: number;
+}
+
+export interface PhoneExchange {
+  /** Answers one exchange; never rejects (a bug is answered 500 INTERNAL_ERROR and logged). */
+  exchange(request: ExchangeRequest): Promise<ExchangeAnswer>;
+  readonly config: ResolvedOptions;
+  readonly logger: Logger | undefined;
+  readonly metrics: ProxyMetrics;
+  /** Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail (503). */
+  close(): Promise<void>;
+}
+
+/** What the summary log line says of an exchange besides its outcome. */
+interface Trace {
+  codeHash?: string;
+  source?: DedupeSource;
+}
+
+type Result = { readonly failure: ProxyFailure } | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string };
+
+function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
+  const definition = failure?.definition;
+  if (definition === errors.MISCONFIGURED || definition === errors.INTERNAL_ERROR) return 'error';
+  return definition !== undefined && definition.statusCode >= 500 ? 'warn' : 'info';
+}
+
+function answerFor(result: Result, requestId: string): ExchangeAnswer {
+  if ('failure' in result) {
+    const { failure } = result;
+    return { status: failure.definition.statusCode, body: failureBody(failure, requestId), retryAfterSeconds: failure.retryAfterSeconds };
+  }
+  const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
+  if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
+  return { status: 200, body };
+}
+
+/** Validates the options (throws ConfigError) and wires the parts. */
+export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
+  const config = resolveOptions(options);
+  const logger = createLogger(config.logger);
+  const metrics = createMetrics();
+  const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
+  const singleFlight = createMemorySingleFlight(config, metrics, logger);
+  const allowList = createAllowList(config);
+  const limiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.timeWindowMs) : undefined;
+
+  const callAuthing = async (code: string): Promise<ExchangeOutcome> => {
+    const stopTimer = metrics.upstreamSeconds.startTimer();
+    const outcome = await client.exchange(code);
+    stopTimer({ outcome: outcome.ok ? 'ok' : outcome.failure.definition.error });
+    return outcome;
+  };
+
+  /** Every check in order, then the exchange, in a single flight per code. */
+  const decide = async (request: ExchangeRequest, trace: Trace): Promise<Result> => {
+    if (allowList && !allowList(request.caller)) return { failure: FORBIDDEN };
+    const retryAfterSeconds = limiter ? await limiter.take(request.caller.rateLimitKey) : 0;
+    if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
+    const read = await request.readBody();
+    if ('failure' in read) return read;
+    const input = readExchangeInput(read.body);
+    if ('definition' in input) return { failure: input };
+
+    const key = hashCode(input.code);
+    trace.codeHash = shortHash(key);
+    const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code));
+    trace.source = source;
+    if (source !== 'upstream') metrics.dedupeHits.inc({ source });
+    return outcome.ok ? { phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId } : { failure: outcome.failure };
+  };
+
+  const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
+    const requestId = request.requestId ?? randomUUID();
+    const started = performance.now();
+    const trace: Trace = {};
+    let result: Result;
+    try {
+      result = await decide(request, trace);
+    } catch (error) {
+      // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
+      const { message, stack } = error as Error;
+      result = { failure: { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } } };
+    }
+
+    const failure = 'failure' in result ? result.failure : undefined;
+    const answer = answerFor(result, requestId);
+    const outcome = failure ? failure.definition.error : 'ok';
+    metrics.requests.inc({ outcome });
+    logger?.[logLevel(failure)](
+      {
+        reqId: requestId,
+        outcome,
+        statusCode: answer.status,
+        ms: Math.round(performance.now() - started),
+        codeHash: trace.codeHash,
+        dedupe: trace.source,
+        phone: 'phone' in result ? maskPhone(result.phone.purePhoneNumber) : undefined,
+        upstreamRequestId: 'phone' in result ? result.upstreamRequestId : failure?.upstreamRequestId,
+        apiCode: failure?.apiCode,
+        detail: failure?.detail,
+      },
+      'phone exchange',
+    );
+    return answer;
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await client.close();
+      await singleFlight.close();
+    })());
+
+  return { exchange, config, logger, metrics, close };
+}

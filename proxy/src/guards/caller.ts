@@ -1,0 +1,51 @@
+// Who is calling, as each runtime can tell, and the appid allow-list that checks it.
+// wx.request sends a fixed Referer https://servicewechat.com/{appid}/{version}/page-frame.html (version: a number, 0 for
+// develop/trial builds, 'devtools' in the IDE). That filters stray callers; it is not authentication, since any HTTP
+// client can forge a Referer. Platforms that know the user (a cloud function's event, a trusted gateway) say more.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What a runtime knows about the caller of one exchange. */
+export interface Caller {
+  /** The mini program's appid: from the Referer (a filter only), or from a trusted platform. */
+  readonly appId?: string;
+  /** The Referer says the WeChat developer tool. */
+  readonly devtools?: boolean;
+  /** The user's openid, only when a trusted platform supplied it (never from a header anyone can send). */
+  readonly openId?: string;
+  /** The H5 page's Origin, for callers allowed by CORS. */
+  readonly origin?: string;
+  /** The key the rate limit counts under: the openid when trusted, otherwise the client's address. */
+  readonly rateLimitKey: string;
+}
+
+const WECHAT_REFERER = /^https:\/\/servicewechat\.com\/([^/]+)\/([^/]+)\/page-frame\.html$/;
+
+/** A caller known only by its HTTP headers and address: the Referer's appid, or an H5 Origin. */
+export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: string): Caller {
+  const match = headers.referer === undefined ? null : WECHAT_REFERER.exec(headers.referer);
+  if (match) {
+    const [, appId, version] = match;
+    // A version that is neither a number nor 'devtools' is no WeChat Referer: it names no appid.
+    if (/^\d+$/.test(version)) return { appId, rateLimitKey: clientAddress };
+    if (version === 'devtools') return { appId, devtools: true, rateLimitKey: clientAddress };
+  }
+  return { origin: headers.origin, rateLimitKey: clientAddress };
+}
+
+export interface AllowListPolicy {
+  allowedAppIds: readonly string[];
+  allowDevtools: boolean;
+  /** H5 callers whose Origin is allowed by CORS pass too (a browser cannot forge Origin). */
+  corsOrigins: readonly string[];
+}
+
+/** Returns a check, or undefined when no allow-list is configured (every caller passes). */
+export function createAllowList(policy: AllowListPolicy): ((caller: Caller) => boolean) | undefined {
+  if (policy.allowedAppIds.length === 0) return undefined;
+  const appIds = new Set(policy.allowedAppIds);
+  const origins = new Set(policy.corsOrigins);
+  return (caller) => {
+    if (caller.appId !== undefined) return appIds.has(caller.appId) && (!caller.devtools || policy.allowDevtools);
+    return caller.origin !== undefined && origins.has(caller.origin);
+  };
+}
