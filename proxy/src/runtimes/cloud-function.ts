@@ -19,7 +19,7 @@ export interface CloudFunction {
  * Calls that carry no openid (the console's test button, a timer trigger, a server SDK) share this rate-limit bucket.
  * They carry no appid either, so an ALLOWED_APPIDS list refuses them outright.
  */
-export const NO_OPENID_BUCKET = 'openid:-';
+export const NO_OPENID_BUCKET = 'cloud:no-openid';
 
 const nonEmptyString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -29,6 +29,7 @@ const nonEmptyString = (value: unknown): string | undefined => (typeof value ===
  * developer "无需校验 openid 的正确性" (https://developers.weixin.qq.com/miniprogram/dev/wxcloud/guide/functions/userinfo.html,
  * older revision mirrored at https://bookstack.cn/read/wxcloud/24.md; the current revision recommends
  * wx-server-sdk's getWXContext() for the same facts). Every other field of the event is the caller's own data.
+ * Not found in any WeChat document: an explicit statement that a `userInfo` the client puts in its data is overwritten.
  */
 export function callerFromEvent(event: unknown): Caller {
   const userInfo = typeof event === 'object' && event !== null ? (event as { userInfo?: unknown }).userInfo : undefined;
