@@ -3,6 +3,7 @@ export { BODY_LIMIT_BYTES } from './guards/request-body';
 export { startProxy, type RunningProxy } from './runtimes/server';
 export { createNodeHandler, type NodeHandler } from './runtimes/node-handler';
 export { createFetchHandler, type FetchHandler, type FetchHandlerInfo } from './runtimes/fetch-handler';
+export { createCloudFunction, type CloudFunction } from './runtimes/cloud-function';
 export {
   loadConfigFromEnv,
   resolveOptions,

@@ -23,6 +23,9 @@ export interface PhoneButtonProps {
   header?: Record<string, string>;
   realtime?: boolean;
   disabled?: boolean;
+  transport?: string;
+  cloudFunction?: string;
+  cloudEnv?: string;
 }
 
 export interface MountedPhoneButton {
@@ -84,7 +87,9 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
     waiter?.();
   };
 
-  const bindings = Object.keys(props).map((name) => `${name}="{{${name}}}"`).join(' ');
+  // WXML attributes are kebab-case (cloud-function sets the property cloudFunction).
+  const attribute = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  const bindings = Object.keys(props).map((name) => `${attribute(name)}="{{${name}}}"`).join(' ');
   const hostId = sim.load({
     template: `<phone-button id="subject" ${bindings} bind:phone="onPhone" bind:error="onError">验证手机号</phone-button>`,
     usingComponents: { 'phone-button': phoneButtonId },

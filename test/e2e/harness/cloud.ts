@@ -1,0 +1,78 @@
+/**
+ * The cloud development side of the chain: the repository's cloud function template (cloudfunctions/getPhoneNumber,
+ * which requires the BUILT miniprogram-phone-proxy) loaded in-process, and a `wx.cloud.callFunction` that plays the
+ * platform: it passes `data` through JSON, injects `userInfo`, enforces the function timeout and answers `{ result }`.
+ */
+import * as path from 'node:path';
+import type { CloudFunction } from '../../../proxy/src/runtimes/cloud-function';
+import { assertBuilt } from './built';
+import { loadSimulate } from './mini-program';
+
+export const TEMPLATE_DIR = path.resolve(__dirname, '../../../cloudfunctions/getPhoneNumber');
+
+/** What the platform knows of the caller and puts in `event.userInfo`. */
+export interface CloudIdentity {
+  appId: string;
+  openId: string;
+}
+
+/**
+ * Requires the template with `env` as its environment variables (restored afterwards), as the platform loads it once
+ * per container. Its `main` must be closed by the caller.
+ */
+export function loadTemplate(env: Record<string, string>): CloudFunction {
+  assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    return (require(TEMPLATE_DIR) as { main: CloudFunction }).main;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+export interface CloudPlatform {
+  /** Who the next calls come from. */
+  identity: CloudIdentity;
+  /** The function timeout set in the console; a function still running after it fails the call with -504003. */
+  functionTimeoutMs: number;
+  /** Calls the platform passed to a function, with the event it built. */
+  readonly events: unknown[];
+}
+
+/** Installs `wx.cloud` with one deployed function per name. */
+export function installCloud(functions: Record<string, CloudFunction>, platform: Omit<CloudPlatform, 'events'>): CloudPlatform {
+  loadSimulate();
+  const state: CloudPlatform = { ...platform, events: [] };
+  const callFunction = (options: ICloud.CallFunctionParam): void => {
+    const main = functions[options.name];
+    const fail = (errMsg: string, errCode: number): void => void setTimeout(() => options.fail?.({ errMsg, errCode } as never), 0);
+    if (!main) return fail(`cloud.callFunction:fail Error: errCode: -501000 | errMsg: FunctionName parameter could not be found`, -501000);
+    // The data crosses the network as JSON; userInfo is set by the platform, over anything the data said.
+    const data = JSON.parse(JSON.stringify(options.data ?? {})) as Record<string, unknown>;
+    const event = { ...data, userInfo: { ...state.identity } };
+    state.events.push(event);
+    const seconds = state.functionTimeoutMs / 1000;
+    // Past the timeout the caller has its failure; whatever the function still does reaches nobody.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      fail(`cloud.callFunction:fail Error: errCode: -504003  | errMsg: Invoking task timed out after ${seconds} seconds`, -504003);
+    }, state.functionTimeoutMs);
+    main(event, { function_name: options.name }).then(
+      (result) => {
+        clearTimeout(timer);
+        if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)), errMsg: 'cloud.callFunction:ok' } as never);
+      },
+      (error: Error) => {
+        clearTimeout(timer);
+        if (!timedOut) fail(`cloud.callFunction:fail Error: errCode: -504002 functions execute fail | errMsg: ${error.message}`, -504002);
+      },
+    );
+  };
+  Object.assign(wx, { cloud: { callFunction } });
+  return state;
+}
