@@ -1,11 +1,13 @@
 import { phoneError } from './errors';
 import { isRecord } from './guards';
-import type { CloudTransport, PhoneClientOptions, Transport } from './types';
+import type { CloudTransport, ContainerTransport, PhoneClientOptions, Transport } from './types';
 
 /** Same as Authing's server SDKs: long enough for a slow upstream, short enough for a waiting user. */
 export const DEFAULT_TIMEOUT = 10000;
 /** setTimeout's largest delay: a longer one fires at once. */
 const MAX_TIMEOUT = 2147483647;
+/** The proxy's rule for a nonce (protocol.md §3): 1 to 128 printable ASCII characters. */
+const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 /** Options with every default applied, as the transports need them. */
 export interface ResolvedOptions {
@@ -13,6 +15,7 @@ export interface ResolvedOptions {
   timeout: number;
   header: Record<string, string>;
   transport: Transport;
+  nonce?: string;
 }
 
 let globals: PhoneClientOptions = {};
@@ -39,13 +42,14 @@ export function resolveOptions(overrides: PhoneClientOptions = {}): ResolvedOpti
     timeout: overrides.timeout ?? globals.timeout ?? DEFAULT_TIMEOUT,
     header: { ...globals.header, ...overrides.header },
     transport: overrides.transport ?? globals.transport ?? 'request',
+    nonce: overrides.nonce ?? globals.nonce,
   };
 }
 
 /** What is wrong with the options, or undefined when they are usable. */
 function optionsProblem(options: unknown): string | undefined {
   if (!isRecord(options)) return 'options must be an object';
-  const { endpoint, timeout, header, transport } = options;
+  const { endpoint, timeout, header, transport, nonce } = options;
   if (endpoint !== undefined && !(typeof endpoint === 'string' && /^https?:\/\/\S+$/.test(endpoint))) {
     return 'endpoint must be an http(s) URL';
   }
@@ -55,18 +59,29 @@ function optionsProblem(options: unknown): string | undefined {
   if (header !== undefined && !(isRecord(header) && Object.values(header).every((value) => typeof value === 'string'))) {
     return 'header must be an object of strings';
   }
-  if (transport !== undefined && transport !== 'request' && !isCloudTransport(transport)) {
-    return "transport must be 'request' or { type: 'cloud', name, env? }";
+  if (transport !== undefined && transport !== 'request' && !isCloudTransport(transport) && !isContainerTransport(transport)) {
+    return "transport must be 'request', { type: 'cloud', name, env? } or { type: 'container', service, env?, path? }";
+  }
+  if (nonce !== undefined && !(typeof nonce === 'string' && NONCE_PATTERN.test(nonce))) {
+    return 'nonce must be 1 to 128 printable ASCII characters';
   }
   return undefined;
 }
 
 function isCloudTransport(value: unknown): value is CloudTransport {
+  return isRecord(value) && value.type === 'cloud' && isText(value.name) && (value.env === undefined || isText(value.env));
+}
+
+function isContainerTransport(value: unknown): value is ContainerTransport {
   return (
     isRecord(value) &&
-    value.type === 'cloud' &&
-    typeof value.name === 'string' &&
-    value.name !== '' &&
-    (value.env === undefined || (typeof value.env === 'string' && value.env !== ''))
+    value.type === 'container' &&
+    isText(value.service) &&
+    (value.env === undefined || isText(value.env)) &&
+    (value.path === undefined || (typeof value.path === 'string' && /^\/\S*$/.test(value.path)))
   );
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }

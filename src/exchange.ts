@@ -2,27 +2,30 @@ import { resolveOptions } from './config';
 import { PhoneExchangeError, phoneError } from './errors';
 import { readPhoneCode } from './phone-code';
 import { readProxyAnswer } from './proxy-answer';
+import type { ExchangeBody, ProxyAnswer } from './transports/answer';
 import { callCloudFunction } from './transports/cloud';
-import type { ProxyAnswer } from './transports/answer';
+import { callContainer } from './transports/container';
 import { transportFailure } from './transports/failure';
 import { postCode } from './transports/request';
 import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneNumberResult } from './types';
 
 /**
- * Sends a phone code to the proxy (or cloud function) once, never retried: a code is single-use and paid for.
+ * Sends a phone code (and the options' nonce) to the proxy, cloud function or Cloud Hosting service once, never retried: a code is single-use and paid for.
  * Resolves with the DTO; rejects with a PhoneExchangeError (reason `misconfigured` when nothing could be sent),
  * or a TypeError when `code` itself is not a code.
  */
 export async function sendPhoneCode(code: string, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   if (typeof code !== 'string' || code === '') throw new TypeError('sendPhoneCode(): code must be a non-empty string');
-  const { endpoint, timeout, header, transport } = resolveOptions(options);
+  const { endpoint, timeout, header, transport, nonce } = resolveOptions(options);
+  const body: ExchangeBody = nonce === undefined ? { code } : { code, nonce };
   let sending: Promise<ProxyAnswer>;
-  if (transport !== 'request') {
-    sending = callCloudFunction(code, transport, timeout);
-  } else if (endpoint === undefined) {
-    throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
+  if (transport === 'request') {
+    if (endpoint === undefined) throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
+    sending = postCode(body, endpoint, timeout, header);
+  } else if (transport.type === 'cloud') {
+    sending = callCloudFunction(body, transport, timeout);
   } else {
-    sending = postCode(code, endpoint, timeout, header);
+    sending = callContainer(body, transport, timeout);
   }
   // A WeChat API that throws instead of calling `fail` still failed to send: the page must hear of it.
   const answer = await sending.catch((error: unknown) => {

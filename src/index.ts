@@ -5,10 +5,12 @@ export { exchangePhoneCode, sendPhoneCode } from './exchange';
 export { readPhoneCode } from './phone-code';
 export type {
   CloudTransport,
+  ContainerTransport,
   GetPhoneNumberDetail,
   PhoneClientOptions,
   PhoneErrorDetail,
   PhoneErrorReason,
+  PhoneEventDetail,
   PhoneNumber,
   PhoneNumberResult,
   Transport,

@@ -5,7 +5,9 @@ import type { PhoneNumberResult } from './types';
 
 /**
  * Turns the proxy's answer into the DTO, or throws `rejected` (the proxy sent its error envelope) or
- * `invalid-response` (anything else: unparseable, an HTML error page, a success without a phone number).
+ * `invalid-response` (anything else: unparseable, an HTML error page, a success without a phone number, or an
+ * `assertion` that is not a non-empty string: our proxy sends a JWS or nothing, so anything else is not our proxy,
+ * and a page must not hand its backend a half-understood answer).
  */
 export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNumberResult {
   const body = typeof raw === 'string' ? parseJson(raw) : raw;
@@ -24,6 +26,7 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
 
   const data = isRecord(envelope.data) ? envelope.data : {};
   const { phoneNumber, purePhoneNumber, countryCode } = data;
+  const { assertion } = envelope;
   const httpOk = httpStatus === undefined || (httpStatus >= 200 && httpStatus < 300);
   const bodyOk = envelope.statusCode === undefined || envelope.statusCode === 200;
   if (
@@ -32,7 +35,8 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
     typeof phoneNumber !== 'string' ||
     phoneNumber === '' ||
     typeof purePhoneNumber !== 'string' ||
-    !(typeof countryCode === 'string' || typeof countryCode === 'number')
+    !(typeof countryCode === 'string' || typeof countryCode === 'number') ||
+    !(assertion === undefined || (typeof assertion === 'string' && assertion !== ''))
   ) {
     const status = statusCode === undefined ? '' : ` (status ${statusCode})`;
     throw phoneError('invalid-response', `Unexpected answer from the phone endpoint${status}`, { statusCode, requestId });
@@ -44,6 +48,7 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
     ...(requestId !== undefined && { requestId }),
     // countryCode can arrive as the number 86 upstream; the DTO promises a string.
     data: { phoneNumber, purePhoneNumber, countryCode: String(countryCode) },
+    ...(assertion !== undefined && { assertion }),
   };
 }
 

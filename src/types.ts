@@ -27,12 +27,20 @@ export interface PhoneNumber {
   countryCode: string;
 }
 
+/** The `phone` event detail: the number, plus the proxy's signed assertion when it sent one. */
+export interface PhoneEventDetail extends PhoneNumber {
+  /** A JWS (JWT) the app's backend verifies against the proxy's JWKS; only when the proxy signs. */
+  assertion?: string;
+}
+
 /** The proxy's success DTO (protocol.md §3). */
 export interface PhoneNumberResult {
   statusCode: number;
   message: string;
   requestId?: string;
   data: PhoneNumber;
+  /** The signed phone assertion (a JWS) for the app's backend, when the proxy has a signing key. */
+  assertion?: string;
 }
 
 /** Why an exchange failed. */
@@ -43,6 +51,11 @@ export type PhoneErrorReason =
   | 'no-quota'
   /** The base library gives no `code` (older than 2.21.2). */
   | 'unsupported'
+  /**
+   * The user has not agreed to the mini program's privacy policy, or the policy (用户隐私保护指引) does not declare
+   * the phone number. Use the `privacy` property or wx.requirePrivacyAuthorize; declare the phone number in the MP.
+   */
+  | 'privacy'
   /** WeChat reported another failure. */
   | 'wechat-failed'
   /** The request never got an answer (no connection, domain not allow-listed...). */
@@ -65,7 +78,7 @@ export interface PhoneErrorDetail {
   errMsg?: string;
   /** WeChat's (or the transport's) errno, when there is one. */
   errno?: number;
-  /** HTTP status of the proxy's answer (request transport) or the envelope's statusCode (cloud transport). */
+  /** HTTP status of the proxy's answer (request and container transports) or the envelope's statusCode (cloud transport). */
   statusCode?: number;
   /** The proxy's machine-readable error, e.g. `CODE_REJECTED` (reason `rejected` only). */
   error?: string;
@@ -84,8 +97,19 @@ export interface CloudTransport {
   env?: string;
 }
 
-/** How the code travels: `wx.request` to `endpoint` (default), or a WeChat Cloud function. */
-export type Transport = 'request' | CloudTransport;
+/** Calls a WeChat Cloud Hosting (云托管) service with `wx.cloud.callContainer` instead of an HTTP endpoint. */
+export interface ContainerTransport {
+  type: 'container';
+  /** The service name (sent as `X-WX-SERVICE`). */
+  service: string;
+  /** Cloud environment id; the one from `wx.cloud.init()` when left out. */
+  env?: string;
+  /** The proxy's route in the container, starting with `/`. Default `/phone`. */
+  path?: string;
+}
+
+/** How the code travels: `wx.request` to `endpoint` (default), a WeChat Cloud function, or Cloud Hosting. */
+export type Transport = 'request' | CloudTransport | ContainerTransport;
 
 /** Options of `configure()` and of a single exchange. Fields left out fall back to the global defaults. */
 export interface PhoneClientOptions {
@@ -97,4 +121,9 @@ export interface PhoneClientOptions {
   header?: Record<string, string>;
   /** Default `'request'`. */
   transport?: Transport;
+  /**
+   * Issued by the app's backend for this session (1 to 128 printable ASCII characters): sent with the code and
+   * returned inside the signed assertion, so the backend knows the assertion is this session's.
+   */
+  nonce?: string;
 }

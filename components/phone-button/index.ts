@@ -1,5 +1,5 @@
 import { PhoneExchangeError, readPhoneCode, sendPhoneCode } from '../../src/index';
-import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneErrorDetail, PhoneNumber, Transport } from '../../src/index';
+import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneErrorDetail, PhoneEventDetail, Transport } from '../../src/index';
 import { phoneButtonProps } from './props';
 
 /** Instances whose page is gone: a late answer must neither setData nor emit. */
@@ -31,24 +31,36 @@ Component({
       }
       this.setData({ loading: true });
       sendPhoneCode(code, this.exchangeOptions()).then(
-        (result) => this.finish(() => this.triggerEvent('phone', result.data satisfies PhoneNumber)),
+        ({ data, assertion }) =>
+          this.finish(() => this.triggerEvent('phone', (assertion === undefined ? data : { ...data, assertion }) satisfies PhoneEventDetail)),
         (error: unknown) => this.finish(() => this.emitError(error)),
       );
     },
 
+    /** With the `privacy` property, WeChat fires this before the phone event of the same tap. */
+    onAgreePrivacy() {
+      this.triggerEvent('privacyagree', {});
+    },
+
     /** The properties that are set, as library options; the rest fall back to `configure()`. */
     exchangeOptions(): PhoneClientOptions {
-      const { endpoint, timeout, header, transport, cloudFunction, cloudEnv } = this.data;
+      const { endpoint, timeout, header, nonce } = this.data;
       return {
         endpoint: endpoint || undefined,
         timeout: timeout || undefined,
         header: (header as Record<string, string> | null) ?? undefined,
-        transport:
-          transport === 'cloud'
-            ? { type: 'cloud', name: cloudFunction, env: cloudEnv || undefined }
-            : // Anything but '' and 'request' goes on as is, so the library's validation names the mistake.
-              ((transport || undefined) as Transport | undefined),
+        transport: this.transportOption(),
+        nonce: nonce || undefined,
       };
+    },
+
+    transportOption(): Transport | undefined {
+      const { transport, cloudFunction, cloudEnv, containerService, containerPath } = this.data;
+      const env = cloudEnv || undefined;
+      if (transport === 'cloud') return { type: 'cloud', name: cloudFunction, env };
+      if (transport === 'container') return { type: 'container', service: containerService, env, path: containerPath || undefined };
+      // Anything but '' and 'request' goes on as is, so the library's validation names the mistake.
+      return (transport || undefined) as Transport | undefined;
     },
 
     /** Ends a flow: the second and last setData, unless the component is gone. */

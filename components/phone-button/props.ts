@@ -8,15 +8,23 @@ export const phoneButtonProps = {
   timeout: { type: Number, value: 0 },
   /** Extra request headers (e.g. the page's session token), merged over the `configure()` header. */
   header: { type: Object, value: {} },
-  /** `request` | `cloud`. Empty: the `configure()` transport (default `request`). */
+  /** `request` | `cloud` | `container`. Empty: the `configure()` transport (default `request`). */
   transport: { type: String, value: '' },
   /** The cloud function's name, required with `transport="cloud"`. */
   cloudFunction: { type: String, value: '' },
-  /** The cloud environment id, with `transport="cloud"`. Empty: the one from `wx.cloud.init()`. */
+  /** The cloud environment id, with `transport="cloud"` or `"container"`. Empty: the one from `wx.cloud.init()`. */
   cloudEnv: { type: String, value: '' },
+  /** The Cloud Hosting service name (`X-WX-SERVICE`), required with `transport="container"`. */
+  containerService: { type: String, value: '' },
+  /** The proxy's route in the container, with `transport="container"`. Empty: `/phone`. */
+  containerPath: { type: String, value: '' },
+  /** Issued by the app's backend for this session; comes back inside the signed assertion. Empty: the `configure()` nonce. */
+  nonce: { type: String, value: '' },
   disabled: { type: Boolean, value: false },
   /** Use `open-type="getRealtimePhoneNumber"` (real-time verification, billed higher). */
   realtime: { type: Boolean, value: false },
+  /** One tap gives the privacy consent and the phone code: `open-type="agreePrivacyAuthorization|getPhoneNumber"`. */
+  privacy: { type: Boolean, value: false },
   /** WeChat's own toast when the quota is used up (`phone-number-no-quota-toast`). */
   noQuotaToast: { type: Boolean, value: true },
   /** Native button look: `default` | `primary` | `warn`. */

@@ -44,7 +44,7 @@ export function createApp(options: ProxyOptions): App {
     const { method, path } = request;
     if (path === routePath) {
       if (method === 'POST') {
-        const caller = callerFromHeaders(request.headers, clientAddress(request));
+        const caller = callerFromHeaders(request.headers, clientAddress(request), config.trustWechatGateway);
         return httpAnswer(await phoneExchange.exchange({ caller, requestId, readBody: () => readJsonBody(request) }));
       }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);

@@ -27,7 +27,7 @@ describe('loadConfigFromEnv', () => {
       rateLimit: { max: 60, timeWindowMs: 60_000 },
       logger: { level: 'info' },
     });
-    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, requestTimeoutMs: 10_000, allowedAppIds: [], allowDevtools: false, trustProxy: false });
+    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, requestTimeoutMs: 10_000, allowedAppIds: [], allowDevtools: false, trustProxy: false, trustWechatGateway: false });
   });
 
   it('reads every variable', () => {
@@ -46,6 +46,7 @@ describe('loadConfigFromEnv', () => {
       RATE_LIMIT_WINDOW_MS: '1000',
       CORS_ORIGINS: 'https://h5.example.com',
       TRUST_PROXY: '1',
+      TRUST_WECHAT_GATEWAY: 'true',
       DEDUPE_TTL_MS: '600000',
       DEDUPE_MAX_ENTRIES: '500',
       LOG_LEVEL: 'warn',
@@ -62,6 +63,7 @@ describe('loadConfigFromEnv', () => {
       rateLimit: { max: 10, timeWindowMs: 1000 },
       corsOrigins: ['https://h5.example.com'],
       trustProxy: 1,
+      trustWechatGateway: true,
       dedupe: { ttlMs: 600000, maxEntries: 500 },
       logger: { level: 'warn' },
     });
@@ -116,6 +118,7 @@ describe('loadConfigFromEnv', () => {
     ['TRUST_PROXY', '10.0.0.1/8/8'],
     ['TRUST_PROXY', '10.0.0.0/255.0.255.0'], // not a netmask: proxy-addr would refuse it at start-up
     ['TRUST_PROXY', '10.0.0.1,,10.0.0.2'],
+    ['TRUST_WECHAT_GATEWAY', 'yes-please'],
   ])('%s=%s is refused, naming the variable', (name, value) => {
     const error = configError(() => loadConfigFromEnv({ ...BASE, [name]: value }));
     expect(error.key).toBe(name);
@@ -134,6 +137,7 @@ describe('programmatic options', () => {
     ['rateLimit', { authing, rateLimit: { max: 0, timeWindowMs: 1000 } }],
     ['logger.level', { authing, logger: { level: 'loud' } }],
     ['trustProxy', { authing, trustProxy: 'abc' }],
+    ['trustWechatGateway', { authing, trustWechatGateway: 'true' }],
     ['requestTimeoutMs', { authing, requestTimeoutMs: 0 }],
   ])('%s is named in the error', (key, options) => {
     expect(configError(() => createNodeHandler(options as never)).key).toContain(key);

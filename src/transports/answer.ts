@@ -5,3 +5,9 @@ export interface ProxyAnswer {
   /** Parsed JSON, a raw string wx.request could not parse, or a cloud function's `result`. */
   body: unknown;
 }
+
+/** What every transport sends (protocol.md §3): the code, and the app backend's nonce when the page has one. */
+export interface ExchangeBody {
+  code: string;
+  nonce?: string;
+}

@@ -1,4 +1,4 @@
-import type { ProxyAnswer } from './answer';
+import type { ExchangeBody, ProxyAnswer } from './answer';
 import { transportFailure } from './failure';
 
 /** The page's headers minus any spelling of Content-Type: the body is always JSON, and one header must say so. */
@@ -10,14 +10,14 @@ function withoutContentType(header: Record<string, string>): Record<string, stri
   return kept;
 }
 
-/** POSTs `{ code }` with wx.request. HTTP errors resolve (they arrive in `success`); only a missing answer rejects. */
-export function postCode(code: string, endpoint: string, timeout: number, header: Record<string, string>): Promise<ProxyAnswer> {
+/** POSTs `{ code, nonce? }` with wx.request. HTTP errors resolve (they arrive in `success`); only a missing answer rejects. */
+export function postCode(body: ExchangeBody, endpoint: string, timeout: number, header: Record<string, string>): Promise<ProxyAnswer> {
   return new Promise((resolve, reject) => {
     wx.request({
       url: endpoint,
       method: 'POST',
       // The code travels in the body only: URLs end up in access logs.
-      data: { code },
+      data: body,
       header: { ...withoutContentType(header), 'content-type': 'application/json' },
       dataType: 'json',
       timeout,

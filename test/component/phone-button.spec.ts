@@ -3,13 +3,14 @@ import type { ComponentJSON } from 'j-component';
 import type { GetPhoneNumberDetail } from '../../src/index';
 import { closedEndpoint, type LoopbackProxy, type Reply, startLoopbackProxy, successBody } from '../helpers/loopback-proxy';
 import { TARGETS, type Target } from '../helpers/targets';
+import { createCallContainer } from '../helpers/wx-call-container';
 import { installWxRequestOverHttp } from '../helpers/wx-request-over-http';
 
 const OK: GetPhoneNumberDetail = { errMsg: 'getPhoneNumber:ok', code: 'code-123' };
-const PHONE = successBody().data;
+const PHONE = successBody().data as Record<string, unknown>;
 
 interface Emitted {
-  type: 'phone' | 'error';
+  type: 'phone' | 'error' | 'privacyagree';
   detail: Record<string, unknown>;
 }
 
@@ -21,7 +22,7 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
   const events: Emitted[] = [];
   const hostId = simulate.load({
     usingComponents: { 'phone-button': target.componentId() },
-    template: `<phone-button id="pb" ${attrs} bind:phone="onPhone" bind:error="onError">Use my phone number</phone-button>`,
+    template: `<phone-button id="pb" ${attrs} bind:phone="onPhone" bind:error="onError" bind:privacyagree="onPrivacyAgree">Use my phone number</phone-button>`,
     data,
     methods: {
       onPhone(event: WechatMiniprogram.CustomEvent) {
@@ -29,6 +30,9 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
       },
       onError(event: WechatMiniprogram.CustomEvent) {
         events.push({ type: 'error', detail: event.detail });
+      },
+      onPrivacyAgree(event: WechatMiniprogram.CustomEvent) {
+        events.push({ type: 'privacyagree', detail: event.detail });
       },
     },
   });
@@ -103,6 +107,14 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.attr('style')).toBe('margin: 0');
     });
 
+    it.each([
+      ['privacy', 'agreePrivacyAuthorization|getPhoneNumber'],
+      ['privacy realtime', 'agreePrivacyAuthorization|getRealtimePhoneNumber'],
+      ['privacy disabled', ''],
+    ])('with %s, open-type is %p', (attributes, openType) => {
+      expect(mount(target, attributes).attr('openType')).toBe(openType);
+    });
+
     it('clears open-type while disabled and ignores events then', async () => {
       const view = mount(target, `disabled endpoint="${proxy.url}"`);
       expect(view.attr('openType')).toBe('');
@@ -121,6 +133,26 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.events).toEqual([{ type: 'phone', detail: PHONE }]);
       expect(JSON.parse(proxy.requests[0].body)).toEqual({ code: 'code-123' });
       expect(view.setData.mock.calls.map((call: unknown[]) => call[0])).toEqual([{ loading: true }, { loading: false }]);
+    });
+
+    it('sends the nonce beside the code and puts the assertion in the phone detail', async () => {
+      reply = { status: 200, body: { ...successBody(), assertion: 'header.payload.signature' } };
+      const view = mount(target, `endpoint="${proxy.url}" nonce="session-nonce-1"`);
+      await view.tap(OK);
+      await until(() => view.events.length > 0);
+      expect(JSON.parse(proxy.requests[0].body)).toEqual({ code: 'code-123', nonce: 'session-nonce-1' });
+      expect(view.events).toEqual([{ type: 'phone', detail: { ...PHONE, assertion: 'header.payload.signature' } }]);
+    });
+
+    it('with privacy, one tap emits privacyagree then phone', async () => {
+      const view = mount(target, `privacy endpoint="${proxy.url}"`);
+      await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' } as GetPhoneNumberDetail, 'agreeprivacyauthorization');
+      await view.tap(OK);
+      await until(() => view.events.length > 1);
+      expect(view.events).toEqual([
+        { type: 'privacyagree', detail: {} },
+        { type: 'phone', detail: PHONE },
+      ]);
     });
 
     it('handles getrealtimephonenumber the same way', async () => {
@@ -205,8 +237,22 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(wxRequest.spy).not.toHaveBeenCalled();
     });
 
+    it('calls the Cloud Hosting service with transport="container", nonce in the body, over the gateway', async () => {
+      const callContainer = jest.fn(createCallContainer({ services: { 'phone-proxy': new URL(proxy.url).origin }, identity: { appid: 'wx-c', openid: 'o-1' } }));
+      Object.assign(wx, { cloud: { callContainer } });
+      const view = mount(target, 'transport="container" container-service="phone-proxy" container-path="/phone" cloud-env="prod-1a2b" nonce="n-9"');
+      await view.tap(OK);
+      await until(() => view.events.length > 0);
+      expect(view.events).toEqual([{ type: 'phone', detail: PHONE }]);
+      expect(callContainer.mock.calls[0][0]).toMatchObject({ path: '/phone', method: 'POST', config: { env: 'prod-1a2b' }, header: { 'X-WX-SERVICE': 'phone-proxy' } });
+      expect(JSON.parse(proxy.requests[0].body)).toEqual({ code: 'code-123', nonce: 'n-9' });
+      expect(wxRequest.spy).not.toHaveBeenCalled();
+    });
+
     it.each<[string, string, Record<string, unknown>, RegExp]>([
       ['transport="cloud" without cloud-function', 'transport="cloud"', {}, /transport/],
+      ['transport="container" without container-service', 'transport="container"', {}, /transport/],
+      ['a nonce that is not printable ASCII', `endpoint="http://127.0.0.1:9/phone" nonce="{{nonce}}"`, { nonce: 'nonce\u0000' }, /nonce/],
       ['a header with a value that is not a string', `endpoint="http://127.0.0.1:9/phone" header="{{header}}"`, { header: { 'x-n': 1 } }, /header/],
     ])('%s: emits a misconfigured error, tells the console, sends nothing and clears loading', async (_, attributes, data, problem) => {
       const consoleError = jest.spyOn(console, 'error').mockImplementation(() => {});
@@ -227,6 +273,8 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       ['no-quota', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 }, { reason: 'no-quota', errno: 1400001 }],
       ['unsupported', { errMsg: 'getPhoneNumber:ok', encryptedData: 'enc', iv: 'iv' }, { reason: 'unsupported' }],
       ['wechat-failed', { errMsg: 'getPhoneNumber:fail system error', errno: 102 }, { reason: 'wechat-failed', errno: 102 }],
+      ['privacy (not agreed, errno 104)', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }, { reason: 'privacy', errno: 104 }],
+      ['privacy (not declared, errno 112)', { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 }, { reason: 'privacy', errno: 112 }],
     ])('emits %s without a request or a setData', async (_, detail, expected) => {
       const view = mount(target, `endpoint="${proxy.url}"`);
       await view.tap(detail);

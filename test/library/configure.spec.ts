@@ -28,6 +28,15 @@ const BAD_OPTIONS: [string, unknown][] = [
   ['cloud transport without name', { transport: { type: 'cloud' } }],
   ['cloud transport with empty name', { transport: { type: 'cloud', name: '' } }],
   ['cloud transport with empty env', { transport: { type: 'cloud', name: 'fn', env: '' } }],
+  ['container transport without service', { transport: { type: 'container' } }],
+  ['container transport with empty service', { transport: { type: 'container', service: '' } }],
+  ['container transport with empty env', { transport: { type: 'container', service: 'svc', env: '' } }],
+  ['container transport with a path not starting with /', { transport: { type: 'container', service: 'svc', path: 'phone' } }],
+  ['nonce empty', { nonce: '' }],
+  ['nonce longer than 128', { nonce: 'n'.repeat(129) }],
+  ['nonce with a non-ASCII character', { nonce: 'nonce-é' }],
+  ['nonce with a control character', { nonce: 'nonce\n' }],
+  ['nonce as a number', { nonce: 7 }],
 ];
 
 describe.each(TARGETS)('$name: configure', (target) => {

@@ -39,6 +39,12 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callFunction', (t
     expect(callFunction.mock.calls[0][0]).toMatchObject({ name: 'getPhoneNumber', data: { code: 'code-123' }, config: { env: 'prod-1a2b' } });
   });
 
+  it('sends the nonce in data beside the code', async () => {
+    const callFunction = installCloud(({ success }) => success?.({ result: successBody(), errMsg: 'cloud.callFunction:ok' }));
+    await exchangePhoneCode(OK, { transport: CLOUD, nonce: 'n-42' });
+    expect(callFunction.mock.calls[0][0].data).toEqual({ code: 'code-123', nonce: 'n-42' });
+  });
+
   it('uses the transport from configure() and leaves the env to wx.cloud.init() when none is given', async () => {
     const callFunction = installCloud(({ success }) => success?.({ result: successBody(), errMsg: 'cloud.callFunction:ok' }));
     configure({ transport: { type: 'cloud', name: 'phone' } });

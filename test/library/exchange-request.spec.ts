@@ -37,6 +37,27 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(JSON.parse(request.body)).toEqual({ code: 'code-123' });
   });
 
+  it('sends the nonce beside the code: the per-call one, else the global one', async () => {
+    configure({ endpoint: proxy.url, nonce: 'global-nonce' });
+    await exchangePhoneCode(OK);
+    await exchangePhoneCode(OK, { nonce: 'session 7f3a:~' });
+    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([
+      { code: 'code-123', nonce: 'global-nonce' },
+      { code: 'code-123', nonce: 'session 7f3a:~' },
+    ]);
+  });
+
+  it('resolves with the assertion when the proxy sent one', async () => {
+    reply = { status: 200, body: { ...successBody(), assertion: 'eyJhbGciOiJFUzI1NiJ9.e30.sig' } };
+    const result = await exchangePhoneCode(OK, { endpoint: proxy.url, nonce: 'n-1' });
+    expect(result).toEqual({ ...successBody(), assertion: 'eyJhbGciOiJFUzI1NiJ9.e30.sig' });
+  });
+
+  it.each([null, 42, '', { token: 'x' }])('rejects a success whose assertion is %p as invalid-response', async (assertion) => {
+    reply = { status: 200, body: { ...successBody(), assertion } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'invalid-response', statusCode: 200 });
+  });
+
   it('rejects as network when wx.request throws instead of calling fail', async () => {
     jest.spyOn(wx, 'request').mockImplementation(() => {
       throw new Error('request:fail invalid url');

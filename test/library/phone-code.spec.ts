@@ -31,6 +31,16 @@ describe.each(TARGETS)('$name: readPhoneCode', (target) => {
     expect(failure(detail)).toEqual({ reason: 'no-quota', message: expect.any(String), ...detail });
   });
 
+  // WeChat's privacy guide: errno 104 (the user has not agreed), 112 (the phone number is not declared).
+  it.each([
+    { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 },
+    { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 },
+    { errMsg: 'getRealtimePhoneNumber:fail privacy permission is not authorized in gap' },
+    { errMsg: 'getPhoneNumber:fail please go to mp to announce your privacy usage', errno: 1025 },
+  ])('classifies %p as privacy', (detail) => {
+    expect(failure(detail)).toEqual({ reason: 'privacy', message: expect.any(String), ...detail });
+  });
+
   it('classifies a legacy detail without code as unsupported', () => {
     const legacy = { errMsg: 'getPhoneNumber:ok', encryptedData: 'enc', iv: 'iv', cloudID: 'cloud' };
     expect(failure(legacy)).toEqual({ reason: 'unsupported', message: expect.any(String), errMsg: 'getPhoneNumber:ok' });

@@ -1,12 +1,12 @@
-import type { PhoneErrorDetail, PhoneNumber } from 'miniprogram-phone-button';
+import type { PhoneErrorDetail, PhoneEventDetail } from 'miniprogram-phone-button';
 
 Page({
   data: {
-    phone: null as PhoneNumber | null,
+    phone: null as PhoneEventDetail | null,
     error: null as PhoneErrorDetail | null,
   },
 
-  onPhone(event: WechatMiniprogram.CustomEvent<PhoneNumber>) {
+  onPhone(event: WechatMiniprogram.CustomEvent<PhoneEventDetail>) {
     this.setData({ phone: event.detail, error: null });
   },
 

@@ -18,6 +18,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'rateLimit.timeWindowMs': 'RATE_LIMIT_WINDOW_MS',
   corsOrigins: 'CORS_ORIGINS',
   trustProxy: 'TRUST_PROXY',
+  trustWechatGateway: 'TRUST_WECHAT_GATEWAY',
   'dedupe.ttlMs': 'DEDUPE_TTL_MS',
   'dedupe.maxEntries': 'DEDUPE_MAX_ENTRIES',
   'logger.level': 'LOG_LEVEL',
@@ -97,6 +98,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
         : { max: rateLimitMax ?? DEFAULT_RATE_LIMIT.max, timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULT_RATE_LIMIT.timeWindowMs },
     corsOrigins: list('CORS_ORIGINS'),
     trustProxy: trustProxy === undefined ? undefined : parseTrustProxy(trustProxy),
+    trustWechatGateway: bool('TRUST_WECHAT_GATEWAY'),
     dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES') },
     logger: { level: read('LOG_LEVEL') ?? 'info' },
   };

@@ -30,6 +30,12 @@ export interface ProxyOptions {
   corsOrigins?: string[];
   /** Whose X-Forwarded-For to believe (proxy-addr): true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
   trustProxy?: boolean | string | number;
+  /**
+   * Take the caller from WeChat Cloud Hosting's gateway headers (X-WX-APPID, X-WX-OPENID...): the allow-list checks
+   * X-WX-APPID, the rate limit counts per openid. Default false. Safe only when the service's public network access
+   * (公网访问) is off, so that nothing but the gateway reaches it.
+   */
+  trustWechatGateway?: boolean;
   /** Remembered answers per code hash: default 300_000 ms, 10_000 answers (calls in flight do not count). */
   dedupe?: { ttlMs?: number; maxEntries?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
@@ -46,6 +52,7 @@ export interface ResolvedOptions {
   rateLimit: { max: number; timeWindowMs: number } | false;
   corsOrigins: string[];
   trustProxy: boolean | string | number;
+  trustWechatGateway: boolean;
   dedupe: { ttlMs: number; maxEntries: number };
   logger: { level: LogLevel; stream?: NodeJS.WritableStream } | false;
 }

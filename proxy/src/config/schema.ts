@@ -95,6 +95,7 @@ const optionsSchema = v.object({
   ),
   corsOrigins: v.optional(v.array(origin, 'must be a list'), []),
   trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), false),
+  trustWechatGateway: v.optional(v.boolean('must be true or false'), false),
   dedupe: v.optional(
     // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
     v.object({ ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),

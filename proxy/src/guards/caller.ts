@@ -12,6 +12,8 @@ export interface Caller {
   readonly devtools?: boolean;
   /** The user's openid, only when a trusted platform supplied it (never from a header anyone can send). */
   readonly openId?: string;
+  /** The user's unionid, when a trusted platform supplied it. */
+  readonly unionId?: string;
   /** The H5 page's Origin, for callers allowed by CORS. */
   readonly origin?: string;
   /** The key the rate limit counts under: the openid when trusted, otherwise the client's address. */
@@ -20,8 +22,13 @@ export interface Caller {
 
 const WECHAT_REFERER = /^https:\/\/servicewechat\.com\/([^/]+)\/([^/]+)\/page-frame\.html$/;
 
-/** A caller known only by its HTTP headers and address: the Referer's appid, or an H5 Origin. */
-export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: string): Caller {
+/**
+ * A caller known by its HTTP headers and address: the identity WeChat's Cloud Hosting gateway injected when
+ * `trustWechatGateway` is on and the request came through it, else the Referer's appid, or an H5 Origin.
+ */
+export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: string, trustWechatGateway = false): Caller {
+  const gateway = trustWechatGateway ? gatewayCaller(headers, clientAddress) : undefined;
+  if (gateway) return gateway;
   const match = headers.referer === undefined ? null : WECHAT_REFERER.exec(headers.referer);
   if (match) {
     const [, appId, version] = match;
@@ -30,6 +37,35 @@ export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: s
     if (version === 'devtools') return { appId, devtools: true, rateLimitKey: clientAddress };
   }
   return { origin: headers.origin, rateLimitKey: clientAddress };
+}
+
+/**
+ * The headers WeChat Cloud Hosting's gateway injects into a callContainer request: X-WX-SOURCE (its presence is
+ * how to tell the request came from WeChat), X-WX-APPID, X-WX-OPENID, X-WX-UNIONID; under resource reuse
+ * (资源复用) X-WX-OPENID is absent and X-WX-FROM-OPENID / X-WX-FROM-APPID name the calling user and mini program.
+ * https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloudrun/src/development/weixin/index.md
+ * Trusted only when the service's public network access (公网访问) is off: then nobody but the gateway reaches it.
+ * A request without X-WX-SOURCE, or with neither appid nor openid, did not come through the gateway: undefined.
+ */
+function gatewayCaller(headers: IncomingHttpHeaders, clientAddress: string): Caller | undefined {
+  if (header(headers, 'x-wx-source') === undefined) return undefined;
+  const appId = header(headers, 'x-wx-appid') ?? header(headers, 'x-wx-from-appid');
+  const openId = header(headers, 'x-wx-openid') ?? header(headers, 'x-wx-from-openid');
+  if (appId === undefined && openId === undefined) return undefined;
+  const unionId = header(headers, 'x-wx-unionid') ?? header(headers, 'x-wx-from-unionid');
+  return {
+    ...(appId !== undefined && { appId }),
+    ...(openId !== undefined && { openId }),
+    ...(unionId !== undefined && { unionId }),
+    // Per user: every user arrives from the gateway's few addresses, and one user cannot spread over many.
+    rateLimitKey: openId === undefined ? clientAddress : `openid:${openId}`,
+  };
+}
+
+/** One header's trimmed value, or undefined when absent or empty. */
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 export interface AllowListPolicy {

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type * as Simulate from 'miniprogram-simulate';
 import type * as Library from '../../../src/index';
-import type { GetPhoneNumberDetail, PhoneErrorDetail, PhoneNumber } from '../../../src/index';
+import type { GetPhoneNumberDetail, PhoneErrorDetail, PhoneEventDetail } from '../../../src/index';
 import { assertBuilt } from './built';
 import { installDom } from './dom';
 import { createWxRequest, type WxRequestOptions } from '../../helpers/wx-request';
@@ -14,7 +14,7 @@ export const DIST_DIR = path.resolve(__dirname, '../../../miniprogram_dist');
 const COMPONENT_PATH = path.join(DIST_DIR, 'phone-button', 'index');
 
 /** What one tap ends with: the component's `phone` or `error` event. */
-export type PhoneButtonOutcome = { event: 'phone'; detail: PhoneNumber } | { event: 'error'; detail: PhoneErrorDetail };
+export type PhoneButtonOutcome = { event: 'phone'; detail: PhoneEventDetail } | { event: 'error'; detail: PhoneErrorDetail };
 
 /** The `<phone-button>` properties the end-to-end scenarios set; left out = the component's default. */
 export interface PhoneButtonProps {
@@ -26,6 +26,10 @@ export interface PhoneButtonProps {
   transport?: string;
   cloudFunction?: string;
   cloudEnv?: string;
+  containerService?: string;
+  containerPath?: string;
+  nonce?: string;
+  privacy?: boolean;
 }
 
 export interface MountedPhoneButton {
@@ -35,6 +39,8 @@ export interface MountedPhoneButton {
    * the button's open-type would make WeChat fire nothing, or when no event comes within `waitMs`.
    */
   tap(detail: GetPhoneNumberDetail, waitMs?: number): Promise<PhoneButtonOutcome>;
+  /** How many `privacyagree` events the component emitted. */
+  privacyAgreements(): number;
   detach(): void;
 }
 
@@ -43,6 +49,8 @@ const EVENT_FOR_OPEN_TYPE: Record<string, string> = {
   getPhoneNumber: 'getphonenumber',
   getRealtimePhoneNumber: 'getrealtimephonenumber',
 };
+/** Combined with a phone open-type (`agreePrivacyAuthorization|getPhoneNumber`), the consent comes first. */
+const PRIVACY_OPEN_TYPE = 'agreePrivacyAuthorization';
 
 /** Longer than any timeout a scenario gives the component, so a missing event is reported as such. */
 const DEFAULT_WAIT_MS = 10_000;
@@ -87,15 +95,17 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
     waiter?.();
   };
 
-  // WXML attributes are kebab-case (cloud-function sets the property cloudFunction).
+  let privacyAgreements = 0;
+  // Properties are written kebab-case in WXML (containerService -> container-service).
   const attribute = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
   const bindings = Object.keys(props).map((name) => `${attribute(name)}="{{${name}}}"`).join(' ');
   const hostId = sim.load({
-    template: `<phone-button id="subject" ${bindings} bind:phone="onPhone" bind:error="onError">验证手机号</phone-button>`,
+    template: `<phone-button id="subject" ${bindings} bind:phone="onPhone" bind:error="onError" bind:privacyagree="onPrivacyAgree">验证手机号</phone-button>`,
     usingComponents: { 'phone-button': phoneButtonId },
     data: { ...props },
     methods: {
-      onPhone: (event: WechatMiniprogram.CustomEvent<PhoneNumber>) => record({ event: 'phone', detail: event.detail }),
+      onPhone: (event: WechatMiniprogram.CustomEvent<PhoneEventDetail>) => record({ event: 'phone', detail: event.detail }),
+      onPrivacyAgree: () => void privacyAgreements++,
       onError: (event: WechatMiniprogram.CustomEvent<PhoneErrorDetail>) => record({ event: 'error', detail: event.detail }),
     },
   });
@@ -124,13 +134,16 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
   return {
     tap(detail, waitMs = DEFAULT_WAIT_MS) {
       // j-component lists attributes camel-cased.
-      const openType = nativeButton.toJSON().attrs.find((attr) => attr.name === 'openType')?.value ?? '';
-      const eventName = EVENT_FOR_OPEN_TYPE[openType];
+      const openType = String(nativeButton.toJSON().attrs.find((attr) => attr.name === 'openType')?.value ?? '');
+      const openTypes = openType.split('|');
+      const eventName = EVENT_FOR_OPEN_TYPE[openTypes[openTypes.length - 1]];
       if (!eventName) return Promise.reject(new Error(`the native button's open-type is "${openType}": WeChat fires no phone event`));
       const outcome = nextOutcome(waitMs);
+      if (openTypes[0] === PRIVACY_OPEN_TYPE) nativeButton.dispatchEvent('agreeprivacyauthorization', { detail: {} });
       nativeButton.dispatchEvent(eventName, { detail });
       return outcome;
     },
+    privacyAgreements: () => privacyAgreements,
     detach: () => host.detach(),
   };
 }
