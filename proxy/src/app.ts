@@ -45,7 +45,8 @@ export function createApp(options: ProxyOptions): App {
     if (path === routePath) {
       if (method === 'POST') {
         const caller = callerFromHeaders(request.headers, clientAddress(request), config.trustWechatGateway);
-        return httpAnswer(await phoneExchange.exchange({ caller, requestId, readBody: () => readJsonBody(request) }));
+        const readBody = () => readJsonBody(request);
+        return httpAnswer(await phoneExchange.exchange({ caller, requestId, readBody, request: request.native }));
       }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {

@@ -11,7 +11,9 @@ export type ProxyErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'MISCONFIGURED'
   | 'NOT_FOUND'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  | 'REFUSED'
+  | 'HOOK_FAILED';
 
 export interface ProxyErrorDefinition {
   readonly error: ProxyErrorCode;
@@ -36,6 +38,9 @@ export const errors = Object.freeze({
   MISCONFIGURED: define('MISCONFIGURED', 500, 'Phone service is misconfigured'),
   NOT_FOUND: define('NOT_FOUND', 404, 'Not found'),
   INTERNAL_ERROR: define('INTERNAL_ERROR', 500, 'Internal error'),
+  // The host's onPhone hook threw or answered something unusable (exchange/on-phone.ts). A refusal (REFUSED) has no
+  // fixed row: its status and message are the host's.
+  HOOK_FAILED: define('HOOK_FAILED', 500, 'The phone number was verified but the app could not complete the request, retry'),
 });
 
 /** A failure to answer with: the table row plus what the client may see and what only the log may see. */
@@ -45,6 +50,8 @@ export interface ProxyFailure {
   readonly upstreamRequestId?: string;
   /** Seconds for the Retry-After header (RATE_LIMITED). */
   readonly retryAfterSeconds?: number;
+  /** The host's own error code for its refusal (onPhone), sent instead of `definition.error` (REFUSED, the metric label). */
+  readonly error?: string;
   /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
@@ -53,7 +60,8 @@ export interface ProxyFailure {
 export interface FailureBody {
   statusCode: number;
   message: string;
-  error: ProxyErrorCode;
+  /** One of ProxyErrorCode, or the code an onPhone hook refused with. */
+  error: ProxyErrorCode | (string & {});
   apiCode?: number;
   requestId: string;
   upstreamRequestId?: string;
@@ -64,7 +72,7 @@ export function failureBody(failure: ProxyFailure, requestId: string): FailureBo
   const body: FailureBody = {
     statusCode: definition.statusCode,
     message: definition.message,
-    error: definition.error,
+    error: failure.error ?? definition.error,
     requestId,
   };
   if (failure.apiCode !== undefined) body.apiCode = failure.apiCode;

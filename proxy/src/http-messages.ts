@@ -15,9 +15,15 @@ export interface AppRequest {
   readonly hasBody: boolean;
   /** Reads the whole body, giving up past `limit` bytes. */
   readBody(limit: number): Promise<BodyRead>;
+  /** The runtime's own request object (for the onPhone hook). */
+  readonly native?: unknown;
 }
 
-export type BodyRead = { readonly bytes: Buffer } | { readonly failed: 'too-large' | 'aborted' };
+/**
+ * The body's bytes; or the value a framework already parsed from JSON (runtimes/adapters/); or why there is none
+ * ('not-json': a framework's JSON parser refused it).
+ */
+export type BodyRead = { readonly bytes: Buffer } | { readonly parsed: unknown } | { readonly failed: 'too-large' | 'aborted' | 'not-json' };
 /** Past the limit: answered 413 without buffering the rest. */
 export const BODY_TOO_LARGE: BodyRead = { failed: 'too-large' };
 /** Nothing more will come: the client went away, or someone else already read the body. */

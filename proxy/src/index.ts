@@ -4,6 +4,10 @@ export { startProxy, type RunningProxy } from './runtimes/server';
 export { createNodeHandler, type NodeHandler } from './runtimes/node-handler';
 export { createFetchHandler, type FetchHandler, type FetchHandlerInfo } from './runtimes/fetch-handler';
 export { createCloudFunction, type CloudFunction } from './runtimes/cloud-function';
+export { createExpressMiddleware, type ExpressMiddleware, type ExpressRequestLike } from './runtimes/adapters/express';
+export { createKoaMiddleware, type KoaMiddleware, type KoaContextLike } from './runtimes/adapters/koa';
+export { phoneExchangePlugin, type FastifyInstanceLike, type FastifyRequestLike, type FastifyReplyLike } from './runtimes/adapters/fastify';
+export type { OnPhoneHook, OnPhoneContext, OnPhoneResult, OnPhoneRefusal } from './exchange/on-phone';
 export {
   loadConfigFromEnv,
   resolveOptions,

@@ -1,4 +1,5 @@
 // The options users write (programmatic and, through env.ts, the environment), their resolved form and defaults.
+import type { OnPhoneHook } from '../exchange/on-phone';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
 
@@ -40,6 +41,8 @@ export interface ProxyOptions {
   dedupe?: { ttlMs?: number; maxEntries?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
+  /** Runs on every successful exchange before the answer: may add fields or refuse (README "onPhone"); programmatic only. */
+  onPhone?: OnPhoneHook;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +58,7 @@ export interface ResolvedOptions {
   trustWechatGateway: boolean;
   dedupe: { ttlMs: number; maxEntries: number };
   logger: { level: LogLevel; stream?: NodeJS.WritableStream } | false;
+  onPhone?: OnPhoneHook;
 }
 
 /** Invalid configuration; `key` is the option path (`authing.appHost`) or the environment variable (`AUTHING_APP_HOST`). */

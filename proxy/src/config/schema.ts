@@ -1,6 +1,7 @@
 // One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
 import * as v from 'valibot';
 import { compileTrustedList } from '../guards/client-address';
+import type { OnPhoneHook } from '../exchange/on-phone';
 import { CODE_LIFE_MS, ConfigError, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, LOG_LEVELS, RESERVED_PATHS, type ProxyOptions, type ResolvedOptions } from './options';
 
 const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
@@ -115,6 +116,9 @@ const optionsSchema = v.object({
       'must be false or { level, stream }',
     ),
     {},
+  ),
+  onPhone: v.optional(
+    v.custom<OnPhoneHook>((value) => typeof value === 'function', 'must be a function (context) => Promise<{ extra } | { refuse } | void>'),
   ),
 });
 

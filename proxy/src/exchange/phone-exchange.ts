@@ -14,6 +14,7 @@ import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type DedupeSource } from './dedupe';
+import { applyOnPhone } from './on-phone';
 import { createMemorySingleFlight } from './single-flight';
 
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
@@ -25,6 +26,8 @@ export interface ExchangeRequest {
   readBody(): BodyOutcome | Promise<BodyOutcome>;
   /** The runtime's own request id (over HTTP also `x-request-id`); a new one when left out. */
   readonly requestId?: string;
+  /** The runtime's own request object, handed to the onPhone hook as `context.request`. */
+  readonly request?: unknown;
 }
 
 /** The success answer of our wire contract. */
@@ -60,11 +63,13 @@ interface Trace {
   source?: DedupeSource;
 }
 
-type Result = { readonly failure: ProxyFailure } | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string };
+type Result =
+  | { readonly failure: ProxyFailure }
+  | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown> };
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
   const definition = failure?.definition;
-  if (definition === errors.MISCONFIGURED || definition === errors.INTERNAL_ERROR) return 'error';
+  if (definition === errors.MISCONFIGURED || definition === errors.INTERNAL_ERROR || definition === errors.HOOK_FAILED) return 'error';
   return definition !== undefined && definition.statusCode >= 500 ? 'warn' : 'info';
 }
 
@@ -75,7 +80,8 @@ function answerFor(result: Result, requestId: string): ExchangeAnswer {
   }
   const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
   if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
-  return { status: 200, body };
+  // The onPhone hook's fields, which never name one of ours (on-phone.ts checks).
+  return { status: 200, body: result.extra ? { ...body, ...result.extra } : body };
 }
 
 /** Validates the options (throws ConfigError) and wires the parts. */
@@ -96,7 +102,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   };
 
   /** Every check in order, then the exchange, in a single flight per code. */
-  const decide = async (request: ExchangeRequest, trace: Trace): Promise<Result> => {
+  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
     if (allowList && !allowList(request.caller)) return { failure: FORBIDDEN };
     const retryAfterSeconds = limiter ? await limiter.take(request.caller.rateLimitKey) : 0;
     if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
@@ -110,7 +116,12 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code));
     trace.source = source;
     if (source !== 'upstream') metrics.dedupeHits.inc({ source });
-    return outcome.ok ? { phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId } : { failure: outcome.failure };
+    if (!outcome.ok) return { failure: outcome.failure };
+    const { phone, upstreamRequestId } = outcome;
+    const { appId, openId } = request.caller;
+    const context = { phone, appId, openId, nonce: input.nonce, requestId, source, request: request.request };
+    const step = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
+    return 'failure' in step ? step : { phone, upstreamRequestId, extra: step.extra };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
@@ -119,7 +130,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const trace: Trace = {};
     let result: Result;
     try {
-      result = await decide(request, trace);
+      result = await decide(request, requestId, trace);
     } catch (error) {
       // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
       const { message, stack } = error as Error;

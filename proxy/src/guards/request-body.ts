@@ -55,7 +55,8 @@ export async function readJsonBody(request: AppRequest): Promise<BodyOutcome> {
   if (!request.hasBody) return NO_BODY;
   if (!isJsonContentType(request.headers['content-type'])) return { failure: UNSUPPORTED_MEDIA_TYPE };
   const read = await request.readBody(BODY_LIMIT_BYTES);
-  if ('failed' in read) return { failure: read.failed === 'too-large' ? TOO_LARGE : ABORTED };
+  if ('failed' in read) return { failure: read.failed === 'too-large' ? TOO_LARGE : read.failed === 'not-json' ? NOT_JSON : ABORTED };
+  if ('parsed' in read) return { body: read.parsed };
   try {
     return { body: JSON.parse(read.bytes.toString('utf8')) };
   } catch {

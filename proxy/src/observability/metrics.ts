@@ -23,6 +23,8 @@ export interface ProxyMetrics {
   readonly dedupeHits: Counter<'source'>;
   /** Answers evicted before their TTL because the cache was full. */
   readonly dedupeEarlyEvictions: Counter<never>;
+  /** onPhone hooks that threw or answered something unusable (HOOK_FAILED). */
+  readonly hookFailures: Counter<never>;
 }
 
 export function createMetrics(): ProxyMetrics {
@@ -51,6 +53,11 @@ export function createMetrics(): ProxyMetrics {
     dedupeEarlyEvictions: new Counter({
       name: 'phone_proxy_dedupe_early_evictions_total',
       help: 'Remembered answers evicted before their TTL because DEDUPE_MAX_ENTRIES was reached',
+      registers: [registry],
+    }),
+    hookFailures: new Counter({
+      name: 'phone_proxy_hook_failures_total',
+      help: 'onPhone hooks that threw or answered something unusable (answered HOOK_FAILED)',
       registers: [registry],
     }),
   };

@@ -57,6 +57,7 @@ function toAppRequest(request: Request, info: FetchHandlerInfo | undefined): App
     remoteAddress: info?.remoteAddress ?? RUNTIME_PEER,
     hasBody: body !== null,
     readBody: (limit) => (body ? readBody(body, limit) : Promise.resolve({ bytes: Buffer.alloc(0) })),
+    native: request,
   };
 }
 

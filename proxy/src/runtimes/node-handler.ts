@@ -12,8 +12,8 @@ export interface NodeHandler {
   close(): Promise<void>;
 }
 
-
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/** Reads the unread request stream, giving up past `limit` bytes (also used by the framework adapters). */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   // Already gone, or already read by someone else (a platform that parsed the body): nothing more will come.
   if (req.destroyed || req.readableEnded) return Promise.resolve(BODY_ABORTED);
   return new Promise((resolve) => {
@@ -35,7 +35,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
-function toAppRequest(req: IncomingMessage): AppRequest {
+export function toAppRequest(req: IncomingMessage): AppRequest {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   const length = req.headers['content-length'];
@@ -46,6 +46,7 @@ function toAppRequest(req: IncomingMessage): AppRequest {
     remoteAddress: req.socket.remoteAddress ?? '',
     hasBody: req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'),
     readBody: (limit) => readBody(req, limit),
+    native: req,
   };
 }
 
@@ -64,7 +65,7 @@ function releaseWhenClosed(socket: Socket, release: () => void): Set<() => void>
 }
 
 /** Holds the request in the app until its answer is out or its connection is gone. */
-function holdUntilDone(app: App, req: IncomingMessage, res: ServerResponse): void {
+export function holdUntilDone(app: App, req: IncomingMessage, res: ServerResponse): void {
   const release = app.hold();
   // A pipelined answer queued behind another never emits 'close' when the connection drops: watch the socket too.
   const held = releaseWhenClosed(req.socket, release);
@@ -84,19 +85,22 @@ function send(req: IncomingMessage, res: ServerResponse, response: AppResponse, 
   res.end(response.body ?? undefined);
 }
 
+/** Answers one request on `res`, held in the app until it is out (the Node handler; the Express adapter). */
+export function serveNode(app: App, req: IncomingMessage, res: ServerResponse, request: AppRequest, endConnection: () => boolean): void {
+  holdUntilDone(app, req, res);
+  void app
+    .respond(request)
+    .then((response) => send(req, res, response, endConnection()))
+    .catch((error: unknown) => {
+      // A header Node refuses (a bug of ours): no answer can be sent, so the connection goes.
+      app.logger?.error({ err: error }, 'could not send the answer');
+      res.destroy();
+    });
+}
+
 /** Puts an app behind a Node request listener; answers end their connection while `endConnections()` says so. */
 export function nodeListenerFor(app: App, endConnections: () => boolean): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    holdUntilDone(app, req, res);
-    void app
-      .respond(toAppRequest(req))
-      .then((response) => send(req, res, response, endConnections()))
-      .catch((error: unknown) => {
-        // A header Node refuses (a bug of ours): no answer can be sent, so the connection goes.
-        app.logger?.error({ err: error }, 'could not send the answer');
-        res.destroy();
-      });
-  };
+  return (req, res) => serveNode(app, req, res, toAppRequest(req), endConnections);
 }
 
 /** Validates the options (throws ConfigError) and returns the handler. Answers sent after close() end their connection. */

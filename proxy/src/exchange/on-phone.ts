@@ -1,0 +1,118 @@
+// The host's onPhone hook (ProxyOptions.onPhone), one step after a successful exchange: it may add fields to the
+// success body or refuse with its own status and message. A hook that throws or answers something unusable is
+// HOOK_FAILED: logged (phone masked) and counted; the code's Authing answer stays remembered by the single flight,
+// so a retry of the same code runs the hook again without spending the code.
+import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { maskPhone } from '../observability/logging';
+import type { ProxyMetrics } from '../observability/metrics';
+import type { PhoneInfo } from './classify';
+import type { DedupeSource } from './dedupe';
+
+export interface OnPhoneContext {
+  /** The verified phone number (the success body's `data`). */
+  readonly phone: PhoneInfo;
+  /** The mini program's appid from the Referer (a filter, not authentication), or from a trusted platform. */
+  readonly appId?: string;
+  /** The user's openid, only when a trusted platform supplied it. */
+  readonly openId?: string;
+  /** The nonce the request carried. */
+  readonly nonce?: string;
+  /** This request's id (the answer's `requestId` and `x-request-id`). */
+  readonly requestId: string;
+  /** Where the phone came from: a new Authing call, one shared in flight, or an answer remembered for this code. */
+  readonly source: DedupeSource;
+  /** The runtime's own request: Express `req`, Koa `ctx`, fastify `request`, node:http `IncomingMessage`, Web `Request`. */
+  readonly request?: unknown;
+}
+
+export interface OnPhoneRefusal {
+  /** HTTP status, 400 to 599. */
+  status: number;
+  /** Shown to the client as is (1 to 500 characters). */
+  message: string;
+  /** UPPER_SNAKE code for the client, default REFUSED. */
+  error?: string;
+}
+
+export type OnPhoneResult = { extra: Record<string, unknown>; refuse?: never } | { refuse: OnPhoneRefusal; extra?: never };
+
+export type OnPhoneHook = (context: OnPhoneContext) => Promise<OnPhoneResult | void> | OnPhoneResult | void;
+
+/** What the hook changes: fields for the success body, or a failure to answer instead. */
+export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
+
+/** Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set. */
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion', 'error', 'apiCode']);
+/** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const UNCHANGED: OnPhoneStep = Object.freeze({});
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why a hook's answer cannot be used, or undefined when it can. */
+function problemWith(result: unknown): string | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (!isRecord(result)) return 'onPhone must resolve with { extra }, { refuse } or nothing';
+  const { extra, refuse } = result;
+  if (extra !== undefined && refuse !== undefined) return 'onPhone resolved with both extra and refuse';
+  if (extra !== undefined) {
+    if (!isRecord(extra)) return 'onPhone extra must be an object';
+    const reserved = Object.keys(extra).find((key) => RESERVED_FIELDS.has(key));
+    if (reserved !== undefined) return `onPhone extra must not set "${reserved}": it belongs to the answer`;
+    try {
+      JSON.stringify(extra);
+    } catch {
+      return 'onPhone extra must be JSON-serialisable';
+    }
+    return undefined;
+  }
+  if (refuse === undefined) return undefined;
+  if (!isRecord(refuse)) return 'onPhone refuse must be { status, message, error? }';
+  const { status, message, error } = refuse;
+  if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) return 'onPhone refuse.status must be a whole number from 400 to 599';
+  if (typeof message !== 'string' || message.length === 0 || message.length > 500) return 'onPhone refuse.message must be 1 to 500 characters';
+  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error))) return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
+  return undefined;
+}
+
+/** A host's error text may quote the number: the log gets it masked. */
+function scrub(text: string | undefined, phone: PhoneInfo): string | undefined {
+  if (text === undefined) return undefined;
+  const masked = maskPhone(phone.purePhoneNumber);
+  return [phone.phoneNumber, phone.purePhoneNumber].filter(Boolean).reduce((scrubbed, number) => scrubbed.split(number).join(masked), text);
+}
+
+function hookFailed(phone: PhoneInfo, upstreamRequestId: string | undefined, why: Record<string, unknown>): ProxyFailure {
+  return { definition: errors.HOOK_FAILED, upstreamRequestId, detail: { phone: maskPhone(phone.purePhoneNumber), ...why } };
+}
+
+/** Runs the hook (when configured) for a verified phone; never rejects. */
+export async function applyOnPhone(
+  hook: OnPhoneHook | undefined,
+  context: OnPhoneContext,
+  upstreamRequestId: string | undefined,
+  metrics: ProxyMetrics,
+): Promise<OnPhoneStep> {
+  if (hook === undefined) return UNCHANGED;
+  const { phone } = context;
+  let result: unknown;
+  try {
+    result = await hook(context);
+  } catch (error) {
+    metrics.hookFailures.inc();
+    const { name, message, stack } = error instanceof Error ? error : { name: typeof error, message: String(error), stack: undefined };
+    return { failure: hookFailed(phone, upstreamRequestId, { hookError: scrub(message, phone), errorName: name, stack: scrub(stack, phone) }) };
+  }
+  const problem = problemWith(result);
+  if (problem !== undefined) {
+    metrics.hookFailures.inc();
+    return { failure: hookFailed(phone, upstreamRequestId, { hookError: problem }) };
+  }
+  if (!isRecord(result)) return UNCHANGED;
+  if (result.refuse !== undefined) {
+    const { status, message, error } = result.refuse as OnPhoneRefusal;
+    const definition: ProxyErrorDefinition = Object.freeze({ error: 'REFUSED', statusCode: status, message });
+    return { failure: { definition, error, upstreamRequestId, detail: { phone: maskPhone(phone.purePhoneNumber), refusedWith: error ?? 'REFUSED' } } };
+  }
+  return { extra: result.extra as Record<string, unknown> };
+}

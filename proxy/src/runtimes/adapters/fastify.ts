@@ -1,0 +1,76 @@
+// fastify 5 plugin: registers the exchange route (routePath, under the register() prefix) in the plugin's own
+// encapsulated scope (no fastify-plugin: the route belongs to it). fastify parses the JSON body; every outcome,
+// its parser's refusals included, is answered in our envelope. Tested with fastify 5; fastify is not a dependency.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProxyOptions } from '../../config';
+import { BODY_LIMIT_BYTES } from '../../guards/request-body';
+import { createEmbedded, type Embedded, type FrameworkBody } from './embedded';
+
+/** The parts of fastify's request and reply the plugin uses. */
+export interface FastifyRequestLike {
+  raw: IncomingMessage;
+  body?: unknown;
+}
+export interface FastifyReplyLike {
+  raw: ServerResponse;
+  code(statusCode: number): FastifyReplyLike;
+  headers(values: Record<string, string>): FastifyReplyLike;
+  send(payload?: string): FastifyReplyLike;
+}
+interface RouteLike {
+  method: string;
+  url: string;
+  bodyLimit: number;
+  handler(request: FastifyRequestLike, reply: FastifyReplyLike): Promise<FastifyReplyLike>;
+  errorHandler(error: Error & { code?: string }, request: FastifyRequestLike, reply: FastifyReplyLike): Promise<FastifyReplyLike>;
+}
+/** The parts of a fastify instance the plugin uses (a `FastifyInstance` is one). */
+export interface FastifyInstanceLike {
+  route(options: RouteLike): unknown;
+  addHook(name: 'onClose' | 'preClose', hook: () => Promise<void>): unknown;
+}
+
+/** fastify's body parser errors, as the app's body reads (fastify/lib/errors.js). */
+const PARSER_FAILURES: Readonly<Record<string, FrameworkBody>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { failed: 'too-large' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { failed: 'not-json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { failed: 'not-json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { failed: 'not-json' },
+  // No parser for the type: the body is unread, the app refuses the type (415) before reading it.
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { value: undefined },
+};
+
+async function answer(embedded: Embedded, request: FastifyRequestLike, reply: FastifyReplyLike, body: FrameworkBody): Promise<FastifyReplyLike> {
+  const { routePath } = embedded.app.config;
+  const response = await embedded.respond(request.raw, reply.raw, embedded.request(request.raw, routePath, body, request));
+  return reply.code(response.status).headers(response.headers).send(response.body ?? undefined);
+}
+
+async function plugin(fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> {
+  const embedded = createEmbedded(options); // fastify's own register options (prefix...) are ignored by the schema
+  const methods = embedded.serves('OPTIONS', embedded.app.config.routePath) ? ['POST', 'OPTIONS'] : ['POST'];
+  for (const method of methods) {
+    fastify.route({
+      method,
+      url: embedded.app.config.routePath,
+      // fastify stops reading past this (413), as the other runtimes do.
+      bodyLimit: BODY_LIMIT_BYTES,
+      handler: (request, reply) => answer(embedded, request, reply, { value: request.body }),
+      errorHandler: (error, request, reply) => {
+        const body = error.code === undefined ? undefined : PARSER_FAILURES[error.code];
+        // Not the body's (e.g. a host's hook refused the request): fastify's own error handling answers.
+        if (body === undefined) throw error;
+        return answer(embedded, request, reply, body);
+      },
+    });
+  }
+  // fastify closes its server before the onClose hooks: answers in flight must end their keep-alive connection.
+  fastify.addHook('preClose', async () => embedded.drain());
+  fastify.addHook('onClose', () => embedded.close());
+}
+
+/** Register with `fastify.register(phoneExchangePlugin, options)`; close() of fastify lets exchanges in flight finish. */
+export const phoneExchangePlugin = Object.assign(plugin, {
+  // fastify checks its version against this, as for plugins wrapped by fastify-plugin (which we do not need).
+  [Symbol.for('plugin-meta')]: { fastify: '5.x', name: 'miniprogram-phone-proxy' },
+});
