@@ -11,6 +11,7 @@ import { RateLimiter } from '../guards/rate-limit';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
+import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type DedupeSource } from './dedupe';
@@ -34,6 +35,8 @@ export interface SuccessBody {
   requestId: string;
   upstreamRequestId?: string;
   data: PhoneInfo;
+  /** The signed phone assertion (a JWT) for the app's backend, when a signing key is configured. */
+  assertion?: string;
 }
 
 export interface ExchangeAnswer {
@@ -50,6 +53,8 @@ export interface PhoneExchange {
   readonly config: ResolvedOptions;
   readonly logger: Logger | undefined;
   readonly metrics: ProxyMetrics;
+  /** The public keys of signed assertions (`/.well-known/jwks.json`); undefined when signing is off. */
+  readonly jwks: AssertionSigner['jwks'] | undefined;
   /** Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail (503). */
   close(): Promise<void>;
 }
@@ -60,7 +65,9 @@ interface Trace {
   source?: DedupeSource;
 }
 
-type Result = { readonly failure: ProxyFailure } | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string };
+type Result =
+  | { readonly failure: ProxyFailure }
+  | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly assertion?: string };
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
   const definition = failure?.definition;
@@ -75,6 +82,7 @@ function answerFor(result: Result, requestId: string): ExchangeAnswer {
   }
   const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
   if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
+  if (result.assertion !== undefined) body.assertion = result.assertion;
   return { status: 200, body };
 }
 
@@ -87,6 +95,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const singleFlight = createMemorySingleFlight(config, metrics, logger);
   const allowList = createAllowList(config);
   const limiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.timeWindowMs) : undefined;
+  const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
 
   const callAuthing = async (code: string): Promise<ExchangeOutcome> => {
     const stopTimer = metrics.upstreamSeconds.startTimer();
@@ -110,7 +119,12 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code));
     trace.source = source;
     if (source !== 'upstream') metrics.dedupeHits.inc({ source });
-    return outcome.ok ? { phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId } : { failure: outcome.failure };
+    if (!outcome.ok) return { failure: outcome.failure };
+    const { phone, upstreamRequestId } = outcome;
+    if (!signer) return { phone, upstreamRequestId };
+    // Signed per request, after the single flight: a repeated code gets its own jti and this request's nonce.
+    const signed = await signer.sign(phone, { appId: request.caller.appId, openId: request.caller.openId, nonce: input.nonce });
+    return 'failure' in signed ? { failure: { ...signed.failure, upstreamRequestId } } : { phone, upstreamRequestId, assertion: signed.assertion };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
@@ -155,5 +169,5 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       await singleFlight.close();
     })());
 
-  return { exchange, config, logger, metrics, close };
+  return { exchange, config, logger, metrics, jwks: signer?.jwks, close };
 }
