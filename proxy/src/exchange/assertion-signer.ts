@@ -26,7 +26,8 @@ export interface AssertionSigner {
   jwks(): Promise<{ keys: PublishedJwk[] }>;
 }
 
-const loadJose = () => import('jose');
+let jose: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (jose ??= import('jose'));
 
 export function createAssertionSigner(options: ResolvedAssertionOptions): AssertionSigner {
   const { signingKey, audience, issuer, ttlSeconds } = options;
