@@ -6,5 +6,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
+    // jose is ESM only: Node 20.19+ require()s it, jest's module system cannot, so swc turns it into CommonJS.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest'],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };

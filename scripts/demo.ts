@@ -5,12 +5,15 @@
  * Exits 0 when every step ends as expected, 1 otherwise. Codes are printed as hashes and the proxy's answer with numbers
  * masked, as in logs; the emitted `phone` detail is shown whole (it is the sandbox's fake number).
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as path from 'node:path';
 import type { GetPhoneNumberDetail } from '../src/index';
 import { MINI_PROGRAM_APPID, startChain, type Chain } from '../test/e2e/harness/chain';
 import { DIST_DIR, mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonOutcome } from '../test/e2e/harness/mini-program';
 import type { RequestTrace } from '../test/helpers/wx-request';
+
+/** The app backend the demo's assertions are for (`miniprogram-phone-proxy dev` signs for it too). */
+const DEMO_AUDIENCE = 'demo-app-backend';
 
 interface Step {
   title: string;
@@ -51,7 +54,9 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const traces: RequestTrace[] = [];
   useRealNetwork({ appid: MINI_PROGRAM_APPID, onTrace: (trace) => traces.push(trace) });
-  const chain = await startChain({ sandbox: { strictCodes: true } });
+  // Signed assertions out of the box: a key made now, gone at exit (production signs only with a key it is given).
+  const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const chain = await startChain({ sandbox: { strictCodes: true }, proxy: { assertion: { privateKey: signingKey, audience: DEMO_AUDIENCE } } });
   let button: MountedPhoneButton | undefined;
   const failures: string[] = [];
   try {
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     console.log('miniprogram-phone-button demo: tap -> <phone-button> -> wx.request -> proxy -> Authing (sandbox)\n');
     row('component', `${path.relative(process.cwd(), DIST_DIR)}/phone-button (built), mini program ${MINI_PROGRAM_APPID}`);
     row('proxy', chain.endpoint);
+    row('signing', `ephemeral signing key, not for production (aud ${DEMO_AUDIENCE}; keys at ${new URL(chain.endpoint).origin}/.well-known/jwks.json)`);
     row('Authing', `${chain.sandbox.url} (sandbox: single-use codes, fake numbers)`);
 
     let detail: GetPhoneNumberDetail | undefined;
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
 function printTrace(trace: RequestTrace): void {
   row('request', `${trace.method} ${trace.url} ${redactCodes(trace.body)}  Referer: ${trace.header.Referer}`);
   if (trace.statusCode === undefined) row('proxy', trace.errMsg);
-  else row('proxy', `HTTP ${trace.statusCode} ${maskPhones(trace.responseBody ?? '')}`);
+  else row('proxy', `HTTP ${trace.statusCode} ${elideAssertion(maskPhones(trace.responseBody ?? ''))}`);
 }
 
 function row(label: string, text: string): void {
@@ -103,6 +109,11 @@ function codeHash(code: string): string {
 
 function redactCodes(body: string): string {
   return body.replace(/("code"\s*:\s*")([^"]*)"/g, (_match, prefix: string, code: string) => `${prefix}${codeHash(code)}"`);
+}
+
+/** The assertion carries the number too: its size is shown, not its text. */
+function elideAssertion(body: string): string {
+  return body.replace(/("assertion"\s*:\s*")([^"]*)"/g, (_match, prefix: string, jwt: string) => `${prefix}<JWT, ${jwt.length} characters>"`);
 }
 
 /** `+8613812345678` -> `+86138****5678`, like the proxy's logs. */

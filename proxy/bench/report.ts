@@ -34,6 +34,8 @@ export interface RoundFigures {
   floor: TargetFigures;
   express: TargetFigures;
   proxy: TargetFigures;
+  /** The proxy with a signing key: every answer carries an ES256 assertion. */
+  signing: TargetFigures;
 }
 
 export interface BenchReport {
@@ -84,7 +86,7 @@ const mb = (bytes: number): string => `${fixed(megabytes(bytes), 1)} MB`;
 const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string =>
   `${format(median)} (${format(min)}..${format(max)})`;
 
-const TARGETS = ['floor', 'express', 'proxy'] as const;
+const TARGETS = ['floor', 'express', 'proxy', 'signing'] as const;
 type TargetKey = (typeof TARGETS)[number];
 
 /** A figure of one target across the rounds. */
@@ -92,7 +94,7 @@ const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: Targ
   spread(report.rounds.map((round) => figure(round[key])));
 
 /** Paired per round (same machine state for both sides), then summarized: what the verdicts judge. */
-function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: number[]; toExpress: number[]; p99Diff: number[] } {
+function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: number[]; toExpress: number[]; p99Diff: number[]; signingToPlain: number[] } {
   const rps = (target: TargetFigures) => target.throughput.requestsPerSecond;
   const fixedP99 = (target: TargetFigures) => target.fixedRate?.p99Ms ?? NaN;
   return {
@@ -101,6 +103,7 @@ function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: numb
     cpuToFloor: report.rounds.map((round) => round.floor.cpuMicrosPerRequest / round.proxy.cpuMicrosPerRequest),
     toExpress: report.rounds.map((round) => rps(round.proxy) / rps(round.express)),
     p99Diff: report.rounds.map((round) => fixedP99(round.proxy) - fixedP99(round.floor)),
+    signingToPlain: report.rounds.map((round) => rps(round.signing) / rps(round.proxy)),
   };
 }
 
@@ -119,8 +122,8 @@ function loadRuns(report: BenchReport): Array<[string, LoadResult]> {
 
 export function verdicts(report: BenchReport): Verdict[] {
   const { memory, dedupe, options } = report;
-  const { toFloor, toExpress, p99Diff } = comparisons(report);
-  const [floorRatio, expressRatio, p99Spread] = [spread(toFloor), spread(toExpress), spread(p99Diff)];
+  const { toFloor, toExpress, p99Diff, signingToPlain } = comparisons(report);
+  const [floorRatio, expressRatio, p99Spread, signingRatio] = [spread(toFloor), spread(toExpress), spread(p99Diff), spread(signingToPlain)];
   const failed = loadRuns(report).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
   return [
     {
@@ -152,6 +155,11 @@ export function verdicts(report: BenchReport): Verdict[] {
       target: `upstream calls per code, ${dedupe.duplicates} concurrent duplicates = 1`,
       measured: dedupe.allAnswered ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes` : 'some duplicates were not answered 200 alike',
       pass: dedupe.allAnswered && dedupe.minCalls === 1 && dedupe.maxCalls === 1,
+    },
+    {
+      target: 'throughput signing on / signing off >= 0.6x (median of rounds)',
+      measured: spreadText(signingRatio, (ratio) => `${fixed(ratio)}x`),
+      pass: signingRatio.median >= 0.6,
     },
   ];
 }
@@ -187,7 +195,7 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
     figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
   ]);
-  const { toFloor, cpuToFloor, toExpress, p99Diff } = comparisons(report);
+  const { toFloor, cpuToFloor, toExpress, p99Diff, signingToPlain } = comparisons(report);
   const roundRows = rounds.map((round, i) => [
     String(i + 1),
     ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
@@ -195,12 +203,13 @@ function render(report: BenchReport, markdown: boolean): string {
     fixed(cpuToFloor[i]),
     fixed(toExpress[i]),
     `${ms(p99Diff[i])} ms`,
+    fixed(signingToPlain[i]),
   ]);
   const verdictRows = verdicts(report).map((verdict) => [verdict.pass ? 'PASS' : 'MISS', verdict.target, verdict.measured]);
   return [
     heading('Machine'),
     `${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGb} GB RAM; Node ${machine.node}; ${machine.os}; ${machine.date}`,
-    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy), ` +
+    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy, proxy signing), ` +
       `each target per round ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
       'every request a distinct code; each server and the upstream (Authing sandbox) in its own fresh process every round. ' +
       `Figures: median (min..max) over the rounds. Whole bench: ${fixed(report.elapsedSeconds, 0)} s.`,
@@ -213,7 +222,7 @@ function render(report: BenchReport, markdown: boolean): string {
     '',
     heading('Per round (ratios paired within a round)'),
     table(
-      ['round', 'floor req/s', 'express req/s', 'proxy req/s', 'proxy/floor', 'proxy/floor per CPU second', 'proxy/express', `p99 diff at ${options.rate} req/s`],
+      ['round', 'floor req/s', 'express req/s', 'proxy req/s', 'signing req/s', 'proxy/floor', 'proxy/floor per CPU second', 'proxy/express', `p99 diff at ${options.rate} req/s`, 'signing/proxy'],
       roundRows,
       markdown,
     ),

@@ -30,11 +30,12 @@ async function withChild<T>(script: ServerScript, options: StartOptions, use: (c
 
 /** How a server under test starts: the upstream it calls; the proxy also gets its log file and maybe a profiler. */
 function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[]): StartOptions {
-  const profile = script === 'proxy' && options.cpuProfile;
+  const isProxy = script === 'proxy' || script === 'proxy-signing';
+  const profile = isProxy && options.cpuProfile;
   return {
     env: { BENCH_UPSTREAM_URL: upstream.url },
     execArgv: [...execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'profiles')] : [])],
-    stdout: script === 'proxy' ? stdout : 'ignore',
+    stdout: isProxy ? stdout : 'ignore',
   };
 }
 
@@ -57,6 +58,9 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
   progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${fixedRate ? ` + ${options.rateSeconds} s at ${options.rate} req/s` : ''}`);
   const { result, logLines } = await withServer(script, options, async (server) => {
     const load = { url: server.url, connections: options.connections };
+    if (script === 'proxy-signing' && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
+      throw new Error('proxy-signing answered without an assertion');
+    }
     await runLoad({ ...load, durationSeconds: options.warmupSeconds });
     const cpuBefore = server.cpuMicros();
     const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
@@ -64,7 +68,7 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
     const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: options.rate }) : undefined;
     return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
   });
-  return script === 'proxy' ? { ...result, logLines } : result;
+  return script === 'proxy' || script === 'proxy-signing' ? { ...result, logLines } : result;
 }
 
 async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
@@ -136,7 +140,8 @@ async function measureRound(options: BenchOptions, round: number): Promise<Round
   const floor = await measureTarget('floor', '1 floor (node:http)', options, true);
   const express = await measureTarget('express-axios', '2 express+axios', options, false);
   const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, true);
-  return { floor, express, proxy };
+  const signing = await measureTarget('proxy-signing', '4 proxy, signing assertions', options, false);
+  return { floor, express, proxy, signing };
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 // the answer, plus /healthz and /metrics. runtimes/ put it behind node:http, a Node handler or a fetch handler.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ProxyOptions, ResolvedOptions } from './config';
+import { JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
 import { errors, type ProxyFailure } from './errors';
 import { createPhoneExchange, FORBIDDEN, type ExchangeAnswer } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
@@ -50,10 +50,14 @@ export function createApp(options: ProxyOptions): App {
       }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {
-      // Neither is rate limited: health checks and scrapes come often, from few addresses.
+      // None is rate limited: health checks, scrapes and key fetches come often, from few addresses.
       if (path === '/healthz') return jsonResponse(200, { status: 'ok' });
       if (path === '/metrics') {
         return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
+      }
+      if (path === JWKS_PATH && phoneExchange.jwks) {
+        // Cached briefly: a rotation reaches verifiers within minutes (they also refetch on an unknown kid).
+        return { ...jsonResponse(200, await phoneExchange.jwks()), headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } };
       }
     }
     return failureResponse(NOT_FOUND, requestId);
@@ -72,7 +76,7 @@ export function createApp(options: ProxyOptions): App {
       logger?.error({ reqId: requestId, err: error }, 'unhandled error');
       response = failureResponse(INTERNAL_ERROR, requestId);
     }
-    response.headers['cache-control'] = 'no-store';
+    response.headers['cache-control'] ??= 'no-store';
     response.headers['x-request-id'] = requestId;
     cors?.decorate(response, request.headers.origin);
     return response;

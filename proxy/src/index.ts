@@ -17,7 +17,11 @@ export {
   type AuthingLang,
   type EnvConfig,
   type ResolvedOptions,
+  type AssertionOptions,
+  JWKS_PATH,
 } from './config';
+export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
+export type { PhoneAssertionClaims } from './assertion-claims';
 export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
 export type { PhoneInfo } from './exchange/classify';
 export type { SuccessBody } from './exchange/phone-exchange';

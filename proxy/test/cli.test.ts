@@ -109,6 +109,7 @@ it('serves from the environment and on SIGTERM finishes the in-flight exchange, 
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual(sandbox.phoneFor(code));
+    expect(answer.body.assertion).toBeUndefined(); // serve signs only with a key it is given
     expect(await cli.exited).toBe(0);
     expect(cli.stdout).not.toContain(code);
   } finally {
@@ -125,6 +126,10 @@ it('dev: starts the sandbox and the proxy wired to it, with no Referer allow-lis
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ countryCode: '86' });
     expect(cli.stdout).toMatch(/Authing sandbox .*never for production/);
+    expect(typeof answer.body.assertion).toBe('string');
+    expect(cli.stdout).toMatch(/ephemeral signing key, not for production \(aud demo-app-backend; keys at http:\S+\/\.well-known\/jwks\.json\)/);
+    expect(cli.stdout + cli.stderr).not.toMatch(/PRIVATE KEY|"d":/);
+    expect(cli.stdout).not.toContain(answer.body.assertion as string);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
   } finally {

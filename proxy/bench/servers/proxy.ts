@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
     logger: { level: 'info' },
+    // Set by servers/proxy-signing (target 4).
+    assertion: process.env.BENCH_SIGNING_KEY ? { privateKey: process.env.BENCH_SIGNING_KEY, audience: 'bench-app-backend' } : undefined,
   });
   // Live heap, only when started with --expose-gc (the memory phase): what the de-duplication cache really holds.
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,6 +1,7 @@
 // Environment variables (the CLI's only configuration) turned into options, then checked by the same schema.
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions } from './options';
 import { resolveOptions } from './schema';
+import { readAssertionEnv } from './assertion-env';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
 const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
@@ -22,6 +23,11 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'dedupe.ttlMs': 'DEDUPE_TTL_MS',
   'dedupe.maxEntries': 'DEDUPE_MAX_ENTRIES',
   'logger.level': 'LOG_LEVEL',
+  'assertion.privateKey': 'ASSERTION_PRIVATE_KEY',
+  'assertion.audience': 'ASSERTION_AUDIENCE',
+  'assertion.issuer': 'ASSERTION_ISSUER',
+  'assertion.ttlSeconds': 'ASSERTION_TTL_S',
+  'assertion.previousPublicKeys': 'ASSERTION_PUBLIC_KEYS_PREVIOUS',
 };
 
 /** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */
@@ -102,13 +108,16 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES') },
     logger: { level: read('LOG_LEVEL') ?? 'info' },
   };
+  const assertion = readAssertionEnv(read, int);
+  if (assertion) options.assertion = assertion.options;
 
   try {
     resolveOptions(options);
   } catch (error) {
     if (error instanceof ConfigError) {
       const option = error.key.replace(/\.\d+$/, ''); // corsOrigins.2 -> corsOrigins
-      const name = ENV_FOR_OPTION[option] ?? error.key;
+      const keyVariable = option === 'assertion.privateKey' ? assertion?.keyVariable : undefined; // or its _FILE variant
+      const name = keyVariable ?? ENV_FOR_OPTION[option] ?? error.key;
       throw new ConfigError(name, error.message.slice(error.key.length + 2));
     }
     throw error;

@@ -1,5 +1,6 @@
 // The options users write (programmatic and, through env.ts, the environment), their resolved form and defaults.
 import type { OnPhoneHook } from '../exchange/on-phone';
+import type { PrivateKeyInput, PublicKeyInput, SigningKey, VerificationKey } from './assertion-keys';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
 
@@ -43,6 +44,29 @@ export interface ProxyOptions {
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
   /** Runs on every successful exchange before the answer: may add fields or refuse (README "onPhone"); programmatic only. */
   onPhone?: OnPhoneHook;
+  /** Signed phone assertions: every success answer then carries `assertion`, a JWT the app's backend verifies. */
+  assertion?: AssertionOptions;
+}
+
+export interface AssertionOptions {
+  /** EC P-256 (ES256) or Ed25519 (EdDSA): PKCS#8 PEM, a private JWK (object or JSON text) or a private KeyObject. */
+  privateKey: PrivateKeyInput;
+  /** The `aud` claim: the app backend that verifies the assertions. */
+  audience: string;
+  /** The `iss` claim, default 'miniprogram-phone-proxy'. */
+  issuer?: string;
+  /** Lifetime (exp - iat), default 300, at most 3600. */
+  ttlSeconds?: number;
+  /** Public keys still published on /.well-known/jwks.json after a rotation (public JWK or SPKI PEM). */
+  previousPublicKeys?: PublicKeyInput[];
+}
+
+export interface ResolvedAssertionOptions {
+  signingKey: SigningKey;
+  audience: string;
+  issuer: string;
+  ttlSeconds: number;
+  previousPublicKeys: VerificationKey[];
 }
 
 export interface ResolvedOptions {
@@ -59,6 +83,7 @@ export interface ResolvedOptions {
   dedupe: { ttlMs: number; maxEntries: number };
   logger: { level: LogLevel; stream?: NodeJS.WritableStream } | false;
   onPhone?: OnPhoneHook;
+  assertion?: ResolvedAssertionOptions;
 }
 
 /** Invalid configuration; `key` is the option path (`authing.appHost`) or the environment variable (`AUTHING_APP_HOST`). */
@@ -77,7 +102,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000 });
-export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics'];
+/** Where the public keys of signed phone assertions are published (404 when signing is off). */
+export const JWKS_PATH = '/.well-known/jwks.json';
+export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics', JWKS_PATH];
+export const DEFAULT_ASSERTION_TTL_S = 300;
+export const MAX_ASSERTION_TTL_S = 3600;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,8 +1,10 @@
 // One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
 import * as v from 'valibot';
+import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
 import { compileTrustedList } from '../guards/client-address';
 import type { OnPhoneHook } from '../exchange/on-phone';
-import { CODE_LIFE_MS, ConfigError, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, LOG_LEVELS, RESERVED_PATHS, type ProxyOptions, type ResolvedOptions } from './options';
+import { readPublicKey, readSigningKey } from './assertion-keys';
+import { CODE_LIFE_MS, ConfigError, DEFAULT_ASSERTION_TTL_S, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, LOG_LEVELS, MAX_ASSERTION_TTL_S, RESERVED_PATHS, type ProxyOptions, type ResolvedAssertionOptions, type ResolvedOptions } from './options';
 
 const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
 
@@ -73,6 +75,34 @@ const authingSchema = v.pipe(
   ),
 );
 
+/** A key read by assertion-keys.ts: its error message becomes the issue (and so the ConfigError). */
+const key = <Input, Output>(read: (input: Input) => Output) =>
+  v.rawTransform<Input, Output>(({ dataset, addIssue, NEVER }) => {
+    try {
+      return read(dataset.value);
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  });
+
+const assertionSchema = v.pipe(
+  v.object({
+    privateKey: v.optional(v.pipe(v.any(), key(readSigningKey))),
+    audience: v.optional(text),
+    issuer: v.optional(text, DEFAULT_ASSERTION_ISSUER),
+    ttlSeconds: v.optional(positiveInt(1, MAX_ASSERTION_TTL_S), DEFAULT_ASSERTION_TTL_S),
+    previousPublicKeys: v.optional(v.array(v.pipe(v.any(), key(readPublicKey)), 'must be a list of public keys'), []),
+  }),
+  // Checked here, not as required keys: a missing key of an object gets valibot's generic message.
+  v.forward(v.partialCheck([['privateKey']], (input) => input.privateKey !== undefined, 'required: the EC P-256 or Ed25519 key that signs the assertions'), ['privateKey']),
+  v.forward(
+    v.partialCheck([['audience']], (input) => input.audience !== undefined, 'required when signing is on: the app backend that verifies the assertions, e.g. my-app-backend'),
+    ['audience'],
+  ),
+  v.transform(({ privateKey, audience, ...rest }): ResolvedAssertionOptions => ({ signingKey: privateKey!, audience: audience!, ...rest })),
+);
+
 const optionsSchema = v.object({
   authing: authingSchema,
   routePath: v.optional(
@@ -120,6 +150,7 @@ const optionsSchema = v.object({
   onPhone: v.optional(
     v.custom<OnPhoneHook>((value) => typeof value === 'function', 'must be a function (context) => Promise<{ extra } | { refuse } | void>'),
   ),
+  assertion: v.optional(assertionSchema),
 });
 
 /** Validates programmatic options and fills in defaults; throws ConfigError naming the option. */

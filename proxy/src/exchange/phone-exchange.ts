@@ -11,6 +11,7 @@ import { RateLimiter } from '../guards/rate-limit';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
+import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type DedupeSource } from './dedupe';
@@ -37,6 +38,8 @@ export interface SuccessBody {
   requestId: string;
   upstreamRequestId?: string;
   data: PhoneInfo;
+  /** The signed phone assertion (a JWT) for the app's backend, when a signing key is configured. */
+  assertion?: string;
 }
 
 export interface ExchangeAnswer {
@@ -53,6 +56,8 @@ export interface PhoneExchange {
   readonly config: ResolvedOptions;
   readonly logger: Logger | undefined;
   readonly metrics: ProxyMetrics;
+  /** The public keys of signed assertions (`/.well-known/jwks.json`); undefined when signing is off. */
+  readonly jwks: AssertionSigner['jwks'] | undefined;
   /** Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail (503). */
   close(): Promise<void>;
 }
@@ -65,7 +70,7 @@ interface Trace {
 
 type Result =
   | { readonly failure: ProxyFailure }
-  | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown> };
+  | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
   const definition = failure?.definition;
@@ -80,6 +85,7 @@ function answerFor(result: Result, requestId: string): ExchangeAnswer {
   }
   const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
   if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
+  if (result.assertion !== undefined) body.assertion = result.assertion;
   // The onPhone hook's fields, which never name one of ours (on-phone.ts checks).
   return { status: 200, body: result.extra ? { ...body, ...result.extra } : body };
 }
@@ -93,6 +99,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const singleFlight = createMemorySingleFlight(config, metrics, logger);
   const allowList = createAllowList(config);
   const limiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.timeWindowMs) : undefined;
+  const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
 
   const callAuthing = async (code: string): Promise<ExchangeOutcome> => {
     const stopTimer = metrics.upstreamSeconds.startTimer();
@@ -121,7 +128,12 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const { appId, openId } = request.caller;
     const context = { phone, appId, openId, nonce: input.nonce, requestId, source, request: request.request };
     const step = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
-    return 'failure' in step ? step : { phone, upstreamRequestId, extra: step.extra };
+    if ('failure' in step) return step;
+    if (!signer) return { phone, upstreamRequestId, extra: step.extra };
+    // Signed per request, after the single flight: a repeated code gets its own jti and this request's nonce.
+    const signed = await signer.sign(phone, { appId, openId, nonce: input.nonce });
+    if ('failure' in signed) return { failure: { ...signed.failure, upstreamRequestId } };
+    return { phone, upstreamRequestId, extra: step.extra, assertion: signed.assertion };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
@@ -166,5 +178,5 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       await singleFlight.close();
     })());
 
-  return { exchange, config, logger, metrics, close };
+  return { exchange, config, logger, metrics, jwks: signer?.jwks, close };
 }

@@ -14,6 +14,12 @@ const REDACT_PATHS = [
   'req.headers.cookie',
   'headers.authorization',
   'headers.cookie',
+  // A signed assertion carries the full number; the signing key must never leave the process.
+  'assertion',
+  '*.assertion',
+  'privateKey',
+  '*.privateKey',
+  '*.*.privateKey',
 ];
 
 export function createLogger(options: ResolvedOptions['logger']): Logger | undefined {

@@ -3,7 +3,8 @@
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
 import { parseFlags, parsePort } from './cli-flags';
-import { ConfigError, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
+import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
+import { generateEphemeralSigningKey } from '../config/assertion-keys';
 import { startProxy, type RunningProxy } from './server';
 import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
 import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
@@ -19,6 +20,8 @@ const USAGE = `Usage:
 /** Slack on top of the request and upstream deadlines (which bound shutdown) before shutdown gives up. */
 const SHUTDOWN_MARGIN_MS = 2000;
 const DEV_APP_ID = 'sandbox-app-id';
+/** The `aud` of dev assertions: what the demo's app backend expects. */
+const DEV_ASSERTION_AUDIENCE = 'demo-app-backend';
 
 /** Exit codes: 1 for a failure (configuration, start-up, shutdown), 2 for a command line that makes no sense. */
 function fail(message: string, exitCode: 1 | 2 = 1): never {
@@ -84,6 +87,8 @@ async function dev(argv: readonly string[]): Promise<void> {
   const options: ProxyOptions = {
     authing: { appHost: sandbox.url, appId: DEV_APP_ID, extIdpConnidentifier: DEFAULT_CONNECTION_ID },
     logger: { level: 'info' },
+    // Generated here only: `serve` signs only with the key it is given, never one of its own.
+    assertion: { privateKey: generateEphemeralSigningKey(), audience: DEV_ASSERTION_AUDIENCE },
   };
   let proxy: RunningProxy;
   try {
@@ -95,6 +100,7 @@ async function dev(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
       `Proxy for the demo mini program: ${proxy.url}/phone\n` +
+      `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +
       '  (in the WeChat developer tool, tick "不校验合法域名" to call a local http:// URL)\n',
   );
   shutDownOnSignals(async () => {

@@ -1,0 +1,80 @@
+// Signs the phone assertion of a success answer (a JWT, with jose) and publishes the public keys as a JWKS.
+// jose is loaded on first use: a proxy that does not sign never pays for it (about 9 MB of RSS).
+import { randomUUID, type JsonWebKey } from 'node:crypto';
+import type { PhoneAssertionClaims } from '../assertion-claims';
+import type { ResolvedAssertionOptions } from '../config';
+import type { VerificationKey } from '../config/assertion-keys';
+import { errors, type ProxyFailure } from '../errors';
+import type { PhoneInfo } from './classify';
+
+/** Who asked, as far as the proxy knows: the caller's appid and openid, the request's nonce. */
+export interface AssertionContext {
+  readonly appId?: string;
+  readonly openId?: string;
+  readonly nonce?: string;
+}
+
+export type Signed = { readonly assertion: string } | { readonly failure: ProxyFailure };
+
+/** A published key: the public JWK with its RFC 7638 thumbprint as kid. */
+export type PublishedJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
+
+export interface AssertionSigner {
+  /** A fresh assertion (new jti, this request's nonce) for every answer, also a remembered one. */
+  sign(phone: PhoneInfo, context: AssertionContext): Promise<Signed>;
+  /** The current key first, then the previous ones. */
+  jwks(): Promise<{ keys: PublishedJwk[] }>;
+}
+
+let jose: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (jose ??= import('jose'));
+
+export function createAssertionSigner(options: ResolvedAssertionOptions): AssertionSigner {
+  const { signingKey, audience, issuer, ttlSeconds } = options;
+  const publish = async (key: VerificationKey): Promise<PublishedJwk> => {
+    const { calculateJwkThumbprint } = await loadJose();
+    const kid = await calculateJwkThumbprint(key.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+    return { ...key.publicJwk, kid, alg: key.alg, use: 'sig' };
+  };
+  let published: Promise<{ keys: PublishedJwk[] }> | undefined;
+  const jwks = () => (published ??= Promise.all([signingKey, ...options.previousPublicKeys].map(publish)).then((keys) => ({ keys })));
+
+  const sign = async (phone: PhoneInfo, context: AssertionContext): Promise<Signed> => {
+    const claims = phoneClaims(phone);
+    if (!claims) {
+      return { failure: { definition: errors.UPSTREAM_ERROR, detail: { reason: 'phone number not expressible in E.164, or its fields disagree' } } };
+    }
+    const [{ SignJWT }, { keys }] = await Promise.all([loadJose(), jwks()]);
+    const payload: Partial<PhoneAssertionClaims> = { ...claims, phone_number_verified: true };
+    if (context.appId !== undefined) payload.appid = context.appId;
+    if (context.nonce !== undefined) payload.nonce = context.nonce;
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT(payload)
+      .setProtectedHeader({ alg: signingKey.alg, kid: keys[0].kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttlSeconds)
+      .setJti(randomUUID());
+    if (context.openId !== undefined) jwt.setSubject(context.openId);
+    return { assertion: await jwt.sign(signingKey.privateKey) };
+  };
+
+  return { sign, jwks };
+}
+
+type PhoneClaims = Pick<PhoneAssertionClaims, 'phone_number' | 'country_code' | 'pure_phone_number'>;
+
+/**
+ * E.164 from either Authing shape: `+${countryCode}${purePhoneNumber}` (the phone_info shape has no + in
+ * phoneNumber; the flat DTO has +86...). When phoneNumber carries a +, it must agree. E.164: at most 15 digits.
+ */
+export function phoneClaims(phone: PhoneInfo): PhoneClaims | undefined {
+  const countryCode = phone.countryCode.replace(/^\+/, '');
+  const pure = phone.purePhoneNumber;
+  if (!/^[1-9]\d{0,2}$/.test(countryCode) || !/^\d+$/.test(pure) || countryCode.length + pure.length > 15) return undefined;
+  const e164 = `+${countryCode}${pure}`;
+  const given = phone.phoneNumber.replace(/[\s-]/g, '');
+  if (given.startsWith('+') && given !== e164) return undefined;
+  return { phone_number: e164, country_code: countryCode, pure_phone_number: pure };
+}
