@@ -23,6 +23,8 @@ export interface ProxyMetrics {
   readonly dedupeHits: Counter<'source'>;
   /** Answers evicted before their TTL because the cache was full. */
   readonly dedupeEarlyEvictions: Counter<never>;
+  /** Exchanges that met a Redis failure, by what was done: refused (503), unprotected (open), save, wait. */
+  readonly storeFailures: Counter<'action'>;
 }
 
 export function createMetrics(): ProxyMetrics {
@@ -51,6 +53,12 @@ export function createMetrics(): ProxyMetrics {
     dedupeEarlyEvictions: new Counter({
       name: 'phone_proxy_dedupe_early_evictions_total',
       help: 'Remembered answers evicted before their TTL because DEDUPE_MAX_ENTRIES was reached',
+      registers: [registry],
+    }),
+    storeFailures: new Counter({
+      name: 'phone_proxy_store_failures_total',
+      help: 'Exchanges that met a Redis failure, by action: refused (503, REDIS_FAILURE=closed), unprotected (REDIS_FAILURE=open), save, wait',
+      labelNames: ['action'],
       registers: [registry],
     }),
   };
