@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src';
 import { hashCode } from '../../src/exchange/dedupe';
+import type { RedisClient } from '../../src/store/redis-connection';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
 import { describeWithRedis, startRedis, type RedisServer } from './redis-server';
@@ -37,8 +38,8 @@ describeWithRedis('Redis store', () => {
   const post = (proxy: RunningProxy, code: string) => postJson(`${proxy.url}/phone`, { code });
   const prefix = (): string => `test-${randomUUID().slice(0, 8)}:`;
 
-  async function withRawClient<T>(use: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-    const client = createClient({ url: redis.url });
+  async function withRawClient<T>(use: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client: RedisClient = createClient({ url: redis.url });
     await client.connect();
     try {
       return await use(client);
