@@ -12,6 +12,8 @@ export {
   type AuthingLang,
   type EnvConfig,
   type ResolvedOptions,
+  type StoreOptions,
+  type StoreFailureMode,
 } from './config';
 export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
 export type { PhoneInfo } from './exchange/classify';
