@@ -3,7 +3,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { APP_ID, CONNECTION, postJson, type Answer } from '../helpers';
 import { DOCUMENTED_ERRORS } from '../reliability/harness';
 import { startInstance, type Instance } from './instances';
-import { describeWithRedis, startRedis, type RedisServer } from './redis-server';
+import { describeWithRedis } from './describe-with-redis';
+import { startRedis, type RedisServer } from './redis-server';
 
 jest.setTimeout(60_000);
 

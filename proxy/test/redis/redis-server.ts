@@ -1,30 +1,15 @@
-// A real redis-server for tests: on a free loopback port, no persistence, a temporary directory; it can be stopped
-// and started again on the same port mid-test. Where redis-server is missing (and REDIS_URL unset) the Redis suites
-// fail saying how to install it; REDIS_TESTS=skip skips them, saying so.
+// A real redis-server for tests and the bench: on a free loopback port, no persistence, a temporary directory; it can
+// be stopped and started again on the same port mid-test. Free of jest (the bench uses it too).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const INSTALL_HINT = 'redis-server is not installed: run `apt-get install -y redis-server` (Debian package redis-server), set REDIS_URL to a Redis to test against, or set REDIS_TESTS=skip to skip the Redis suites';
+export const INSTALL_HINT =
+  'redis-server is not installed: run `apt-get install -y redis-server` (Debian package redis-server), set REDIS_URL to a Redis to test against, or set REDIS_TESTS=skip to skip the Redis suites';
 
-const hasRedisServer = (): boolean => spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
-
-/** describe() for a Redis suite: skipped only when REDIS_TESTS=skip; failing with the install hint without Redis. */
-export function describeWithRedis(name: string, body: () => void): void {
-  if (process.env.REDIS_TESTS === 'skip') {
-    // eslint-disable-next-line no-console
-    console.warn(`${name}: skipped because REDIS_TESTS=skip`);
-    describe.skip(name, body);
-    return;
-  }
-  if (!hasRedisServer() && !process.env.REDIS_URL) {
-    describe(name, () => it('needs a Redis', () => { throw new Error(INSTALL_HINT); }));
-    return;
-  }
-  describe(name, body);
-}
+export const hasRedisServer = (): boolean => spawnSync('/bin/sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
 
 export async function freePort(): Promise<number> {
   const server = createServer();

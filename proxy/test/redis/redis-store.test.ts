@@ -7,7 +7,8 @@ import { hashCode } from '../../src/exchange/dedupe';
 import type { RedisClient } from '../../src/store/redis-connection';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
-import { describeWithRedis, startRedis, type RedisServer } from './redis-server';
+import { describeWithRedis } from './describe-with-redis';
+import { startRedis, type RedisServer } from './redis-server';
 
 jest.setTimeout(30_000);
 
