@@ -1,6 +1,6 @@
 // Target 3: miniprogram-phone-proxy with every protection on: validation, Referer allow-list, a rate limit set
 // high enough not to trigger, metrics, de-duplication with its default bounds, and info logs serialized by pino
-// to stdout (its default destination), which the runner points at a file.
+// to stdout (its default destination), which the runner points at a file. With BENCH_REDIS_URL: the Redis store.
 import { startProxy } from '../../src/index';
 import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerQuestions, serve, upstreamUrl } from './common';
 
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
     logger: { level: 'info' },
+    store: process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } : undefined,
   });
   // Live heap, only when started with --expose-gc (the memory phase): what the de-duplication cache really holds.
   const gc = (globalThis as { gc?: () => void }).gc;
