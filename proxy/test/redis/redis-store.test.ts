@@ -2,7 +2,7 @@
 // a dead claimant's code is never sent again, only hashes are stored, and Redis failures follow REDIS_FAILURE.
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@redis/client';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../../src';
+import { createFetchHandler, startProxy, type ProxyOptions, type RunningProxy } from '../../src';
 import { hashCode } from '../../src/exchange/dedupe';
 import type { RedisClient } from '../../src/store/redis-connection';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
@@ -132,6 +132,20 @@ describeWithRedis('Redis store', () => {
     expect((await post(open, sandbox.mintCode())).status).toBe(200);
     expect(await (await fetch(`${open.url}/metrics`)).text()).toContain('phone_proxy_store_failures_total{action="unprotected"} 1');
     expect(open.logs.text).not.toContain('s3cret');
+  });
+
+  it('a handler connects lazily: its first request waits for the connection', async () => {
+    const handler = createFetchHandler({ authing: authingFor(sandbox), logger: false, rateLimit: false, store: { redisUrl: redis.url, keyPrefix: prefix() } });
+    try {
+      const code = sandbox.mintCode();
+      const request = () => new Request('http://proxy.test/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      const [first, second] = await Promise.all([handler(request()), handler(request())]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(sandbox.callsFor(code)).toBe(1);
+      expect(await (await handler(new Request('http://proxy.test/healthz'))).json()).toEqual({ status: 'ok', store: 'redis', redis: 'up' });
+    } finally {
+      await handler.close();
+    }
   });
 
   it('lost mid-run under closed: 503 without calling Authing and /healthz 503; back again without a restart', async () => {
