@@ -7,7 +7,7 @@ import { isBenchMessage, type QuestionMessage } from './ipc';
 import { readProcessCpuMicros } from './cpu';
 import { readProcessMemory, type ProcessMemory } from './memory';
 
-export type ServerScript = 'upstream' | 'floor' | 'express-axios' | 'proxy' | 'proxy-signing';
+export type ServerScript = 'upstream' | 'floor' | 'express-axios' | 'proxy';
 
 export interface StartOptions {
   env?: Record<string, string>;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Concurrent connections of the load generator. */
   connections: number;
-  /** Rounds of the throughput and fixed-rate phases; each round runs floor, express+axios, proxy in turn. */
+  /** Rounds of the throughput and fixed-rate phases; each round runs floor, express+axios, proxy, proxy on Redis in turn. */
   rounds: number;
   /** Seconds of unmeasured load before each throughput run (every round). */
   warmupSeconds: number;
@@ -37,10 +37,14 @@ const NUMBERS = {
 
 type NumberKey = keyof typeof NUMBERS;
 
+/** --quick: enough to see that every phase runs, not figures to record. */
+const QUICK: Record<NumberKey, number> = { connections: 50, rounds: 1, warmupSeconds: 1, durationSeconds: 2, rate: 1000, rateSeconds: 2, memoryRequests: 5000, coldStarts: 1 };
+
 export const USAGE = `Usage: npm run bench -w miniprogram-phone-proxy [-- options]
 ${Object.values(NUMBERS)
   .map(({ flag, env, fallback }) => `  --${flag}=N`.padEnd(26) + `(env ${env}, default ${fallback})`)
   .join('\n')}
+  --quick                 a smoke run (1 round, 1 s warm-up, 2 s runs, 5000 codes, 1 cold start); flags still win
   --write                 also write bench/RESULTS.md
   --cpu-prof              write a CPU profile of the proxy into bench/profiles/`;
 
@@ -48,7 +52,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const flags = Object.fromEntries(Object.values(NUMBERS).map(({ flag }) => [flag, { type: 'string' as const }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...flags, write: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { ...flags, quick: { type: 'boolean' }, write: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean' } },
     strict: true,
   });
   if (values.help) {
@@ -58,7 +62,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const number = (key: NumberKey): number => {
     const { flag, env: name, fallback } = NUMBERS[key];
     const raw = (values as Record<string, string | undefined>)[flag] ?? env[name];
-    if (raw === undefined || raw === '') return fallback;
+    if (raw === undefined || raw === '') return values.quick ? QUICK[key] : fallback;
     const value = Number(raw);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} / ${name} must be a positive number, got "${raw}"`);
     return value;

@@ -1,4 +1,4 @@
-// The bench's figures, its verdicts against issue 5's targets, and their rendering as a console table or as
+// The bench's figures, its verdicts against the targets (issues 5 and 12), and their rendering as a console table or as
 // the generated part of RESULTS.md.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,11 +29,13 @@ export interface TargetFigures {
   logLines?: number;
 }
 
-/** One round: the three targets measured back to back. */
+/** One round: the four targets measured back to back. */
 export interface RoundFigures {
   floor: TargetFigures;
   express: TargetFigures;
   proxy: TargetFigures;
+  /** The proxy on the Redis store (a local redis-server). */
+  proxyRedis: TargetFigures;
   /** The proxy with a signing key: every answer carries an ES256 assertion. */
   signing: TargetFigures;
 }
@@ -50,6 +52,8 @@ export interface BenchReport {
     earlyRequests: number;
     liveHeapEarlyBytes: number;
     liveHeapBytes: number;
+    /** The floor's RSS after the same distinct-code load, same run. */
+    floorRssBytes: number;
   };
   coldStart: { runs: number; listenMs: number; firstAnswerMs: number };
   dedupe: { codes: number; duplicates: number; minCalls: number; maxCalls: number; allAnswered: boolean };
@@ -86,7 +90,7 @@ const mb = (bytes: number): string => `${fixed(megabytes(bytes), 1)} MB`;
 const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string =>
   `${format(median)} (${format(min)}..${format(max)})`;
 
-const TARGETS = ['floor', 'express', 'proxy', 'signing'] as const;
+const TARGETS = ['floor', 'express', 'proxy', 'proxyRedis', 'signing'] as const;
 type TargetKey = (typeof TARGETS)[number];
 
 /** A figure of one target across the rounds. */
@@ -94,7 +98,16 @@ const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: Targ
   spread(report.rounds.map((round) => figure(round[key])));
 
 /** Paired per round (same machine state for both sides), then summarized: what the verdicts judge. */
-function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: number[]; toExpress: number[]; p99Diff: number[]; signingToPlain: number[] } {
+function comparisons(report: BenchReport): {
+  toFloor: number[];
+  cpuToFloor: number[];
+  toExpress: number[];
+  p99Diff: number[];
+  redisToMemory: number[];
+  redisP99Diff: number[];
+  signingToPlain: number[];
+  signingCpu: number[];
+} {
   const rps = (target: TargetFigures) => target.throughput.requestsPerSecond;
   const fixedP99 = (target: TargetFigures) => target.fixedRate?.p99Ms ?? NaN;
   return {
@@ -103,7 +116,11 @@ function comparisons(report: BenchReport): { toFloor: number[]; cpuToFloor: numb
     cpuToFloor: report.rounds.map((round) => round.floor.cpuMicrosPerRequest / round.proxy.cpuMicrosPerRequest),
     toExpress: report.rounds.map((round) => rps(round.proxy) / rps(round.express)),
     p99Diff: report.rounds.map((round) => fixedP99(round.proxy) - fixedP99(round.floor)),
+    redisToMemory: report.rounds.map((round) => rps(round.proxyRedis) / rps(round.proxy)),
+    redisP99Diff: report.rounds.map((round) => fixedP99(round.proxyRedis) - fixedP99(round.proxy)),
     signingToPlain: report.rounds.map((round) => rps(round.signing) / rps(round.proxy)),
+    // Requests per CPU second, signing on over off: what signing costs the server itself.
+    signingCpu: report.rounds.map((round) => round.proxy.cpuMicrosPerRequest / round.signing.cpuMicrosPerRequest),
   };
 }
 
@@ -122,8 +139,10 @@ function loadRuns(report: BenchReport): Array<[string, LoadResult]> {
 
 export function verdicts(report: BenchReport): Verdict[] {
   const { memory, dedupe, options } = report;
-  const { toFloor, toExpress, p99Diff, signingToPlain } = comparisons(report);
-  const [floorRatio, expressRatio, p99Spread, signingRatio] = [spread(toFloor), spread(toExpress), spread(p99Diff), spread(signingToPlain)];
+  const { cpuToFloor, toExpress, p99Diff, redisToMemory, redisP99Diff, signingToPlain } = comparisons(report);
+  const [cpuRatio, expressRatio, p99Spread] = [spread(cpuToFloor), spread(toExpress), spread(p99Diff)];
+  const [redisRatio, redisP99, signingRatio] = [spread(redisToMemory), spread(redisP99Diff), spread(signingToPlain)];
+  const rssBudgetBytes = memory.floorRssBytes + 25 * 2 ** 20;
   const failed = loadRuns(report).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
   return [
     {
@@ -132,9 +151,10 @@ export function verdicts(report: BenchReport): Verdict[] {
       pass: failed.length === 0,
     },
     {
-      target: 'throughput proxy/floor >= 70% (median of rounds)',
-      measured: spreadText(floorRatio, (ratio) => `${fixed(ratio * 100, 1)}%`),
-      pass: floorRatio.median >= 0.7,
+      // Per server CPU second: the load generator, the upstream and the server share the machine's cores.
+      target: 'requests per server CPU second, proxy/floor >= 0.5x (median of rounds)',
+      measured: spreadText(cpuRatio, (ratio) => `${fixed(ratio)}x`),
+      pass: cpuRatio.median >= 0.5,
     },
     {
       target: 'throughput proxy/express+axios >= 2x (median of rounds)',
@@ -147,19 +167,29 @@ export function verdicts(report: BenchReport): Verdict[] {
       pass: p99Spread.median <= 2,
     },
     {
-      target: `RSS after ${options.memoryRequests} distinct codes < 100 MB`,
-      measured: `${mb(memory.rssBytes)} (peak ${mb(memory.peakRssBytes)})`,
-      pass: megabytes(memory.rssBytes) < 100,
+      target: `throughput Redis store/memory store >= 0.5x (median of rounds)`,
+      measured: spreadText(redisRatio, (ratio) => `${fixed(ratio)}x`),
+      pass: redisRatio.median >= 0.5,
     },
     {
-      target: `upstream calls per code, ${dedupe.duplicates} concurrent duplicates = 1`,
-      measured: dedupe.allAnswered ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes` : 'some duplicates were not answered 200 alike',
-      pass: dedupe.allAnswered && dedupe.minCalls === 1 && dedupe.maxCalls === 1,
+      target: `p99 at ${options.rate} req/s: Redis store - memory store <= 2 ms (median of rounds)`,
+      measured: spreadText(redisP99, (ms) => `${fixed(ms)} ms`),
+      pass: redisP99.median <= 2,
     },
     {
       target: 'throughput signing on / signing off >= 0.6x (median of rounds)',
       measured: spreadText(signingRatio, (ratio) => `${fixed(ratio)}x`),
       pass: signingRatio.median >= 0.6,
+    },
+    {
+      target: `RSS after ${options.memoryRequests} distinct codes <= floor's RSS + 25 MB (same run)`,
+      measured: `${mb(memory.rssBytes)} vs floor ${mb(memory.floorRssBytes)} + 25 MB = ${mb(rssBudgetBytes)} (peak ${mb(memory.peakRssBytes)})`,
+      pass: memory.rssBytes <= rssBudgetBytes,
+    },
+    {
+      target: `upstream calls per code, ${dedupe.duplicates} concurrent duplicates = 1`,
+      measured: dedupe.allAnswered ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes` : 'some duplicates were not answered 200 alike',
+      pass: dedupe.allAnswered && dedupe.minCalls === 1 && dedupe.maxCalls === 1,
     },
   ];
 }
@@ -189,13 +219,13 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.cpuMicrosPerRequest, count),
     figure(key, (target) => target.peakRssBytes, (bytes) => fixed(megabytes(bytes), 1)),
   ]);
-  const fixedRows = (['floor', 'proxy'] as const).map((key) => [
+  const fixedRows = (['floor', 'proxy', 'proxyRedis'] as const).map((key) => [
     label(key),
     figure(key, (target) => target.fixedRate?.requestsPerSecond ?? NaN, count),
     figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
     figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
   ]);
-  const { toFloor, cpuToFloor, toExpress, p99Diff, signingToPlain } = comparisons(report);
+  const { toFloor, cpuToFloor, toExpress, p99Diff, redisToMemory, redisP99Diff, signingToPlain, signingCpu } = comparisons(report);
   const roundRows = rounds.map((round, i) => [
     String(i + 1),
     ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
@@ -203,13 +233,15 @@ function render(report: BenchReport, markdown: boolean): string {
     fixed(cpuToFloor[i]),
     fixed(toExpress[i]),
     `${ms(p99Diff[i])} ms`,
+    fixed(redisToMemory[i]),
+    `${ms(redisP99Diff[i])} ms`,
     fixed(signingToPlain[i]),
   ]);
   const verdictRows = verdicts(report).map((verdict) => [verdict.pass ? 'PASS' : 'MISS', verdict.target, verdict.measured]);
   return [
     heading('Machine'),
     `${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGb} GB RAM; Node ${machine.node}; ${machine.os}; ${machine.date}`,
-    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy, proxy signing), ` +
+    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy, proxy on a local redis-server, proxy signing), ` +
       `each target per round ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
       'every request a distinct code; each server and the upstream (Authing sandbox) in its own fresh process every round. ' +
       `Figures: median (min..max) over the rounds. Whole bench: ${fixed(report.elapsedSeconds, 0)} s.`,
@@ -222,7 +254,21 @@ function render(report: BenchReport, markdown: boolean): string {
     '',
     heading('Per round (ratios paired within a round)'),
     table(
-      ['round', 'floor req/s', 'express req/s', 'proxy req/s', 'signing req/s', 'proxy/floor', 'proxy/floor per CPU second', 'proxy/express', `p99 diff at ${options.rate} req/s`, 'signing/proxy'],
+      [
+        'round',
+        'floor req/s',
+        'express req/s',
+        'proxy req/s',
+        'proxy Redis req/s',
+        'signing req/s',
+        'proxy/floor',
+        'proxy/floor per CPU second',
+        'proxy/express',
+        `p99 proxy - floor at ${options.rate} req/s`,
+        'Redis/memory',
+        `p99 Redis - memory at ${options.rate} req/s`,
+        'signing/proxy',
+      ],
       roundRows,
       markdown,
     ),
@@ -235,7 +281,10 @@ function render(report: BenchReport, markdown: boolean): string {
         ['ratio proxy/floor (requests per server CPU second), median of rounds', spreadText(spread(cpuToFloor), ms)],
         ['ratio proxy/express+axios (req/s), median of rounds', spreadText(spread(toExpress), ms)],
         ['info log lines written per round (warm-up, throughput, fixed rate)', figure('proxy', (target) => target.logLines ?? NaN, count)],
-        [`RSS after ${options.memoryRequests} distinct codes`, mb(report.memory.rssBytes)],
+        ['ratio Redis store/memory store (req/s), median of rounds', spreadText(spread(redisToMemory), ms)],
+        ['ratio signing on/off (req/s), median of rounds', spreadText(spread(signingToPlain), ms)],
+        ['ratio signing on/off (requests per server CPU second), median of rounds', spreadText(spread(signingCpu), ms)],
+        [`RSS after ${options.memoryRequests} distinct codes (floor: ${mb(report.memory.floorRssBytes)})`, mb(report.memory.rssBytes)],
         [`peak RSS during those ${options.memoryRequests}`, mb(report.memory.peakRssBytes)],
         [`live heap after full GC, at ${report.memory.earlyRequests} / ${options.memoryRequests} codes`, `${mb(report.memory.liveHeapEarlyBytes)} / ${mb(report.memory.liveHeapBytes)}`],
         [`cold start: spawn to listening (median of ${coldStart.runs})`, `${fixed(coldStart.listenMs, 0)} ms`],
@@ -248,7 +297,7 @@ function render(report: BenchReport, markdown: boolean): string {
       markdown,
     ),
     '',
-    heading('Targets (issue 5)'),
+    heading('Targets (issues 5 and 12)'),
     table(['verdict', 'target', 'measured'], verdictRows, markdown),
   ].join('\n');
 }

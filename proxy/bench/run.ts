@@ -1,5 +1,6 @@
-// `npm run bench`: floor vs Express+axios vs miniprogram-phone-proxy against a local Authing sandbox.
-// Throughput and fixed-rate latency run in interleaved rounds (floor, express+axios, proxy, again...) so that a
+// `npm run bench`: floor vs Express+axios vs miniprogram-phone-proxy (memory store, then Redis store on a local
+// redis-server) against a local Authing sandbox.
+// Throughput and fixed-rate latency run in interleaved rounds (floor, express+axios, proxy, proxy on Redis...) so that a
 // slow or fast stretch of the machine hits every target alike; the report gives medians and ranges.
 // Prints a table and PASS/MISS per target of issue 5; --write also updates bench/RESULTS.md.
 import http from 'node:http';
@@ -13,6 +14,7 @@ import { withLogFile } from './log-file';
 import { parseOptions, type BenchOptions } from './options';
 import { describeMachine, renderText, verdicts, writeResults, type BenchReport, type RoundFigures, type TargetFigures } from './report';
 import { median } from './stats';
+import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../test/redis/redis-server';
 
 /** bench/ in the source tree (this file runs from bench/.build/bench/). */
 const BENCH_DIR = path.resolve(__dirname, '..', '..');
@@ -29,13 +31,12 @@ async function withChild<T>(script: ServerScript, options: StartOptions, use: (c
 }
 
 /** How a server under test starts: the upstream it calls; the proxy also gets its log file and maybe a profiler. */
-function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[]): StartOptions {
-  const isProxy = script === 'proxy' || script === 'proxy-signing';
-  const profile = isProxy && options.cpuProfile;
+function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[], env: Record<string, string>): StartOptions {
+  const profile = script === 'proxy' && options.cpuProfile;
   return {
-    env: { BENCH_UPSTREAM_URL: upstream.url },
+    env: { BENCH_UPSTREAM_URL: upstream.url, ...env },
     execArgv: [...execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'profiles')] : [])],
-    stdout: isProxy ? stdout : 'ignore',
+    stdout: script === 'proxy' ? stdout : 'ignore',
   };
 }
 
@@ -48,18 +49,19 @@ async function withServer<T>(
   options: BenchOptions,
   use: (server: ChildServer, upstream: ChildServer) => Promise<T>,
   execArgv: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ result: T; logLines: number }> {
   return withChild('upstream', {}, (upstream) =>
-    withLogFile((fd) => withChild(script, serverOptions(script, upstream, options, fd, execArgv), (server) => use(server, upstream))),
+    withLogFile((fd) => withChild(script, serverOptions(script, upstream, options, fd, execArgv, env), (server) => use(server, upstream))),
   );
 }
 
-async function measureTarget(script: ServerScript, label: string, options: BenchOptions, fixedRate: boolean): Promise<TargetFigures> {
+async function measureTarget(script: ServerScript, label: string, options: BenchOptions, fixedRate: boolean, env: Record<string, string> = {}): Promise<TargetFigures> {
   progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${fixedRate ? ` + ${options.rateSeconds} s at ${options.rate} req/s` : ''}`);
   const { result, logLines } = await withServer(script, options, async (server) => {
     const load = { url: server.url, connections: options.connections };
-    if (script === 'proxy-signing' && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
-      throw new Error('proxy-signing answered without an assertion');
+    if (env.BENCH_SIGNING && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
+      throw new Error(`${label} answered without an assertion`);
     }
     await runLoad({ ...load, durationSeconds: options.warmupSeconds });
     const cpuBefore = server.cpuMicros();
@@ -67,8 +69,8 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
     const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
     const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: options.rate }) : undefined;
     return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
-  });
-  return script === 'proxy' || script === 'proxy-signing' ? { ...result, logLines } : result;
+  }, [], env);
+  return script === 'proxy' ? { ...result, logLines } : result;
 }
 
 async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
@@ -132,23 +134,37 @@ async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<Bench
     },
     ['--expose-gc'],
   );
-  return result;
+  // The floor under the same distinct-code load, in the same run: the RSS target is relative to it.
+  const { result: floorRssBytes } = await withServer('floor', options, async (floor) => {
+    await runLoad({ url: floor.url, connections: options.connections, amount: options.memoryRequests });
+    return floor.memory().rssBytes;
+  });
+  return { ...result, memory: { ...result.memory, floorRssBytes } };
 }
 
-async function measureRound(options: BenchOptions, round: number): Promise<RoundFigures> {
+async function measureRound(options: BenchOptions, round: number, redis: RedisServer): Promise<RoundFigures> {
   progress(`round ${round} of ${options.rounds}`);
   const floor = await measureTarget('floor', '1 floor (node:http)', options, true);
   const express = await measureTarget('express-axios', '2 express+axios', options, false);
   const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, true);
-  const signing = await measureTarget('proxy-signing', '4 proxy, signing assertions', options, false);
-  return { floor, express, proxy, signing };
+  // A key prefix per round: no round meets another's codes.
+  const redisEnv = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: `bench-${round}:` };
+  const proxyRedis = await measureTarget('proxy', '4 proxy on Redis store', options, true, redisEnv);
+  const signing = await measureTarget('proxy', '5 proxy signing assertions', options, false, { BENCH_SIGNING: '1' });
+  return { floor, express, proxy, proxyRedis, signing };
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const options = parseOptions(process.argv.slice(2), process.env);
+  if (!hasRedisServer()) throw new Error(`the bench measures the Redis store on a local redis-server: ${INSTALL_HINT}`);
+  const redis = await startRedis();
   const rounds: RoundFigures[] = [];
-  for (let round = 1; round <= options.rounds; round++) rounds.push(await measureRound(options, round));
+  try {
+    for (let round = 1; round <= options.rounds; round++) rounds.push(await measureRound(options, round, redis));
+  } finally {
+    await redis.close();
+  }
   const { memory, dedupe } = await measureMemoryAndDedupe(options);
   const coldStart = await measureColdStart(options);
   const elapsedSeconds = (performance.now() - started) / 1000;

@@ -22,6 +22,8 @@ export interface App {
   hold(): () => void;
   readonly config: ResolvedOptions;
   readonly logger: Logger | undefined;
+  /** Settles once the store is usable; rejects when Redis is unreachable under REDIS_FAILURE=closed. */
+  ready(): Promise<void>;
   /** Waits for the requests held, then closes the exchange. Later exchanges fail (503). */
   close(): Promise<void>;
 }
@@ -51,7 +53,10 @@ export function createApp(options: ProxyOptions): App {
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {
       // None is rate limited: health checks, scrapes and key fetches come often, from few addresses.
-      if (path === '/healthz') return jsonResponse(200, { status: 'ok' });
+      if (path === '/healthz') {
+        const { healthy, report } = phoneExchange.health();
+        return jsonResponse(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', ...report });
+      }
       if (path === '/metrics') {
         return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
       }
@@ -88,5 +93,5 @@ export function createApp(options: ProxyOptions): App {
       await phoneExchange.close();
     })());
 
-  return { respond, hold: () => held.enter(), config, logger, close };
+  return { respond, hold: () => held.enter(), config, logger, ready: phoneExchange.ready, close };
 }

@@ -19,6 +19,8 @@ export {
   type ResolvedOptions,
   type AssertionOptions,
   JWKS_PATH,
+  type StoreOptions,
+  type StoreFailureMode,
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';

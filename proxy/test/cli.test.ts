@@ -2,7 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { startSandbox } from '../src';
-import { APP_ID, postJson } from './helpers';
+import { APP_ID, closedPortUrl, postJson } from './helpers';
 
 const CLI = join(__dirname, '..', 'src', 'runtimes', 'cli.ts');
 jest.setTimeout(20_000);
@@ -55,6 +55,24 @@ it('refuses to start in production without Authing settings, naming the variable
   expect(cli.stderr).toContain('AUTHING_EXT_IDP_CONNIDENTIFIER');
   expect(cli.stderr).toContain('miniprogram-phone-proxy dev');
   expect(cli.stdout).not.toContain('listening');
+});
+
+it('REDIS_URL unreachable: exits 1 naming REDIS_URL, the password never shown', async () => {
+  const sandbox = await startSandbox({ appId: APP_ID });
+  try {
+    const cli = run([], {
+      AUTHING_APP_HOST: sandbox.url,
+      AUTHING_APP_ID: APP_ID,
+      AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-miniprogram-sandbox',
+      PORT: '0',
+      REDIS_URL: `redis://:s3cret@127.0.0.1:${new URL(await closedPortUrl()).port}`,
+    });
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr).toMatch(/REDIS_URL: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+    expect(cli.stderr + cli.stdout).not.toContain('s3cret');
+  } finally {
+    await sandbox.close();
+  }
 });
 
 it('names a wrong variable', async () => {

@@ -50,6 +50,10 @@ describe('loadConfigFromEnv', () => {
       DEDUPE_TTL_MS: '600000',
       DEDUPE_MAX_ENTRIES: '500',
       LOG_LEVEL: 'warn',
+      RATE_LIMIT_IPV6_PREFIX: '64',
+      REDIS_URL: 'redis://:secret@127.0.0.1:6379/1',
+      REDIS_KEY_PREFIX: 'phone:',
+      REDIS_FAILURE: 'open',
     });
     expect(config).toEqual({
       host: '127.0.0.1',
@@ -60,12 +64,13 @@ describe('loadConfigFromEnv', () => {
       requestTimeoutMs: 2000,
       allowedAppIds: ['wx1234567890abcdef', 'wxfedcba0987654321'],
       allowDevtools: true,
-      rateLimit: { max: 10, timeWindowMs: 1000 },
+      rateLimit: { max: 10, timeWindowMs: 1000, ipv6Prefix: 64 },
       corsOrigins: ['https://h5.example.com'],
       trustProxy: 1,
       trustWechatGateway: true,
       dedupe: { ttlMs: 600000, maxEntries: 500 },
       logger: { level: 'warn' },
+      store: { redisUrl: 'redis://:secret@127.0.0.1:6379/1', keyPrefix: 'phone:', failure: 'open' },
     });
   });
 
@@ -82,6 +87,31 @@ describe('loadConfigFromEnv', () => {
     const { host, port, ...options } = config;
     const handler = createNodeHandler({ ...options, logger: false });
     await handler.close();
+  });
+
+  it('reads the store and IPv6 prefix variables; no REDIS_URL means the memory store', () => {
+    const config = loadConfigFromEnv({
+      ...BASE,
+      REDIS_URL: 'rediss://:p%40ss@redis.internal:6380/2',
+      REDIS_KEY_PREFIX: 'phone:',
+      REDIS_FAILURE: 'Open',
+      RATE_LIMIT_IPV6_PREFIX: '48',
+    });
+    expect(resolveOptions(config)).toMatchObject({
+      store: { redisUrl: 'rediss://:p%40ss@redis.internal:6380/2', keyPrefix: 'phone:', failure: 'open' },
+      rateLimit: { max: 60, timeWindowMs: 60_000, ipv6Prefix: 48 },
+    });
+    expect(resolveOptions(loadConfigFromEnv(BASE))).toMatchObject({
+      store: { redisUrl: undefined, keyPrefix: 'mpp:', failure: 'closed' },
+      rateLimit: { ipv6Prefix: 56 },
+    });
+  });
+
+  it('a bad REDIS_URL is named without echoing it (it may hold a password)', () => {
+    const error = configError(() => loadConfigFromEnv({ ...BASE, REDIS_URL: 'http://:hunter2@127.0.0.1:6379' }));
+    expect(error.key).toBe('REDIS_URL');
+    expect(error.message).toContain('redis:// or rediss://');
+    expect(error.message).not.toContain('hunter2');
   });
 
   it('without Authing settings it fails naming them all (never falls back to the sandbox)', () => {
@@ -119,6 +149,15 @@ describe('loadConfigFromEnv', () => {
     ['TRUST_PROXY', '10.0.0.0/255.0.255.0'], // not a netmask: proxy-addr would refuse it at start-up
     ['TRUST_PROXY', '10.0.0.1,,10.0.0.2'],
     ['TRUST_WECHAT_GATEWAY', 'yes-please'],
+    ['RATE_LIMIT_WINDOW_MS', '999'], // the limiter counts whole seconds
+    ['RATE_LIMIT_IPV6_PREFIX', '40'],
+    ['RATE_LIMIT_IPV6_PREFIX', '129'],
+    ['RATE_LIMIT_IPV6_PREFIX', '/56'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', '127.0.0.1:6379'],
+    ['REDIS_URL', 'redis://'],
+    ['REDIS_KEY_PREFIX', 'my prefix'],
+    ['REDIS_FAILURE', 'maybe'],
   ])('%s=%s is refused, naming the variable', (name, value) => {
     const error = configError(() => loadConfigFromEnv({ ...BASE, [name]: value }));
     expect(error.key).toBe(name);
@@ -139,6 +178,9 @@ describe('programmatic options', () => {
     ['trustProxy', { authing, trustProxy: 'abc' }],
     ['trustWechatGateway', { authing, trustWechatGateway: 'true' }],
     ['requestTimeoutMs', { authing, requestTimeoutMs: 0 }],
+    ['rateLimit.ipv6Prefix', { authing, rateLimit: { max: 1, timeWindowMs: 1000, ipv6Prefix: 200 } }],
+    ['store.redisUrl', { authing, store: { redisUrl: 'tcp://127.0.0.1' } }],
+    ['store.failure', { authing, store: { redisUrl: 'redis://127.0.0.1', failure: 'never' } }],
   ])('%s is named in the error', (key, options) => {
     expect(configError(() => createNodeHandler(options as never)).key).toContain(key);
   });

@@ -74,7 +74,7 @@ it('exposes Prometheus metrics from its own registry, without phone numbers', as
     expect(metrics).not.toContain(code);
 
     const health = await fetch(`${stack.proxy.url}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toEqual({ status: 'ok', store: 'memory' });
     expect(health.headers.get('cache-control')).toBe('no-store');
   } finally {
     await stack.close();

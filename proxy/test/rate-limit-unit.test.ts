@@ -1,65 +1,59 @@
-// RateLimiter on its own, with a hand-driven clock: fixed windows, Retry-After in whole seconds, and the bound on
-// tracked clients (the HTTP side is in rate-limit.test.ts).
-import { MAX_TRACKED_CLIENTS, RateLimiter } from '../src/guards/rate-limit';
+// The rate limit on its own: who counts as one client (IPv6 prefixes, IPv4-mapped addresses, other keys), and our view
+// of rate-limiter-flexible (fixed windows, Retry-After in whole seconds). The HTTP side is in rate-limit.test.ts.
+import { clientKey, limiterOptions, rateLimiterOver, type RateLimitSettings } from '../src/guards/rate-limit';
+import { RateLimiterMemory } from '../src/store/rate-limiters';
 
-/** A clock the test moves by hand. */
-function manualClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
-  let time = start;
-  return { now: () => time, advance: (ms) => (time += ms) };
-}
+const limiter = (settings: RateLimitSettings) => rateLimiterOver(new RateLimiterMemory(limiterOptions(settings)), settings);
 
-it('allows max requests per client in a window, then answers the seconds left', () => {
-  const clock = manualClock();
-  const limiter = new RateLimiter(3, 10_000, clock.now);
-  expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
-  expect(limiter.take('a')).toBe(10);
-  expect(limiter.take('a')).toBe(10); // a refused request does not move the window
+describe('clientKey', () => {
+  it('keys IPv6 addresses by their prefix, /56 by default', () => {
+    expect(clientKey('2001:db8:aa:bb01:1:2:3:4', 56)).toBe('2001:db8:aa:bb00::/56');
+    expect(clientKey('2001:db8:aa:bbff::9', 56)).toBe('2001:db8:aa:bb00::/56');
+    expect(clientKey('2001:db8:aa:bc00::1', 56)).toBe('2001:db8:aa:bc00::/56');
+    expect(clientKey('2001:db8:aa:bb01:1:2:3:4', 48)).toBe('2001:db8:aa::/48');
+    expect(clientKey('2001:db8:aa:bb01:1:2:3:4', 64)).toBe('2001:db8:aa:bb01::/64');
+    expect(clientKey('2001:db8::1', 128)).toBe('2001:db8::1/128');
+    expect(clientKey('fe80::1%eth0', 56)).toBe('fe80::/56');
+  });
+
+  it('treats an IPv4-mapped IPv6 address as the IPv4 address', () => {
+    expect(clientKey('::ffff:203.0.113.7', 56)).toBe('203.0.113.7');
+    expect(clientKey('203.0.113.7', 56)).toBe('203.0.113.7');
+  });
+
+  it('keeps other keys (openid:...) as they are, cut to 64 characters', () => {
+    expect(clientKey('openid:oAbC-123', 56)).toBe('openid:oAbC-123');
+    expect(clientKey('x'.repeat(100), 56)).toBe('x'.repeat(64));
+  });
 });
 
-it('Retry-After is the time left rounded up, never 0 while limited', () => {
-  const clock = manualClock();
-  const limiter = new RateLimiter(1, 10_000, clock.now);
-  limiter.take('a');
-  clock.advance(8_500);
-  expect(limiter.take('a')).toBe(2); // 1.5 s left
-  clock.advance(1_499);
-  expect(limiter.take('a')).toBe(1); // 1 ms left
-});
+describe('rate limiter', () => {
+  afterEach(() => jest.useRealTimers());
 
-it('a new window starts with fresh counts', () => {
-  const clock = manualClock();
-  const limiter = new RateLimiter(1, 10_000, clock.now);
-  limiter.take('a');
-  clock.advance(9_999);
-  expect(limiter.take('a')).toBe(1);
-  clock.advance(1);
-  expect(limiter.take('a')).toBe(0);
-  expect(limiter.take('a')).toBe(10);
-});
+  it('allows max requests per client in a window, then answers the seconds left, never 0', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const limit = limiter({ max: 3, timeWindowMs: 10_000, ipv6Prefix: 56 });
+    expect([await limit.take('a'), await limit.take('a'), await limit.take('a')]).toEqual([0, 0, 0]);
+    expect(await limit.take('a')).toBe(10);
+    jest.advanceTimersByTime(8_500);
+    expect(await limit.take('a')).toBe(2); // 1.5 s left, rounded up
+    jest.advanceTimersByTime(1_499);
+    expect(await limit.take('a')).toBe(1); // 1 ms left
+    jest.advanceTimersByTime(1);
+    expect(await limit.take('a')).toBe(0); // a new window
+  });
 
-it('counts each client separately', () => {
-  const limiter = new RateLimiter(1, 10_000, manualClock().now);
-  expect(limiter.take('198.51.100.1')).toBe(0);
-  expect(limiter.take('198.51.100.1')).toBeGreaterThan(0);
-  expect(limiter.take('198.51.100.2')).toBe(0);
-  expect(limiter.take('198.51.100.2')).toBeGreaterThan(0);
-});
+  it('counts each client separately, and one IPv6 /56 as one client', async () => {
+    const limit = limiter({ max: 1, timeWindowMs: 10_000, ipv6Prefix: 56 });
+    expect(await limit.take('198.51.100.1')).toBe(0);
+    expect(await limit.take('198.51.100.1')).toBeGreaterThan(0);
+    expect(await limit.take('198.51.100.2')).toBe(0);
+    expect(await limit.take('2001:db8:1:100::1')).toBe(0);
+    expect(await limit.take('2001:db8:1:1ff:ffff::2')).toBeGreaterThan(0);
+    expect(await limit.take('::ffff:198.51.100.2')).toBeGreaterThan(0);
+  });
 
-it(`tracks at most ${MAX_TRACKED_CLIENTS} clients per window: a newcomer makes it forget the longest-tracked one`, () => {
-  const limiter = new RateLimiter(1, 60_000, manualClock().now);
-  for (let i = 0; i < MAX_TRACKED_CLIENTS; i++) limiter.take(`client-${i}`);
-  expect(limiter.take('client-0')).toBeGreaterThan(0); // still tracked at the bound
-
-  expect(limiter.take('newcomer')).toBe(0);
-  expect(limiter.take(`client-${MAX_TRACKED_CLIENTS - 1}`)).toBeGreaterThan(0); // recent clients stay limited
-  expect(limiter.take('newcomer')).toBeGreaterThan(0);
-  expect(limiter.take('client-0')).toBe(0); // forgotten, so allowed again
-});
-
-it('keys a forged, overlong address by its first 64 characters: such keys cost no more memory than an address', () => {
-  const limiter = new RateLimiter(1, 60_000, manualClock().now);
-  const forged = 'x'.repeat(64);
-  expect(limiter.take(`${forged}-first`)).toBe(0);
-  expect(limiter.take(`${forged}-second`)).toBeGreaterThan(0); // the same first 64 characters: the same client
-  expect(limiter.take('x'.repeat(63))).toBe(0);
+  it('counts a window of a fraction of a second as whole seconds', () => {
+    expect(limiterOptions({ max: 5, timeWindowMs: 1500, ipv6Prefix: 56 })).toEqual({ points: 5, duration: 2 });
+  });
 });

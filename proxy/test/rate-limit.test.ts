@@ -1,5 +1,6 @@
 // Per-client rate limit on the exchange route: 429 + Retry-After in our envelope; health and metrics unaffected.
-import { startStack } from './helpers';
+import { loadConfigFromEnv, startProxy, startSandbox } from '../src';
+import { APP_ID, CONNECTION, postJson, startStack } from './helpers';
 
 it('limits per client IP with 429, Retry-After and RATE_LIMITED, before reaching Authing', async () => {
   const stack = await startStack({ proxy: { rateLimit: { max: 2, timeWindowMs: 60_000 } } });
@@ -28,6 +29,47 @@ it('with trustProxy, clients behind the same proxy are told apart by X-Forwarded
     expect((await from('203.0.113.1')).status).toBe(200);
     expect((await from('203.0.113.1')).status).toBe(429);
     expect((await from('203.0.113.2')).status).toBe(200);
+  } finally {
+    await stack.close();
+  }
+});
+
+// The reported bug: 40 requests from one IPv6 /64 all passed while one IPv4 address was limited after 5.
+it('RATE_LIMIT_MAX=5 and TRUST_PROXY=loopback: 40 requests from one IPv6 /64 are limited after 5, like one IPv4 address', async () => {
+  const sandbox = await startSandbox({ appId: APP_ID });
+  const { host, port, ...config } = loadConfigFromEnv({
+    AUTHING_APP_HOST: sandbox.url,
+    AUTHING_APP_ID: APP_ID,
+    AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION,
+    RATE_LIMIT_MAX: '5',
+    TRUST_PROXY: 'loopback',
+  });
+  const proxy = await startProxy({ ...config, logger: false });
+  try {
+    const statuses = async (addressOf: (i: number) => string): Promise<number[]> => {
+      const answers = [];
+      for (let i = 0; i < 40; i++) answers.push((await postJson(`${proxy.url}/phone`, { code: sandbox.mintCode() }, { 'x-forwarded-for': addressOf(i) })).status);
+      return answers;
+    };
+    const limitedAfterFive = [...Array(5).fill(200), ...Array(35).fill(429)];
+    expect(await statuses((i) => `2001:db8:5:6:${i.toString(16)}::${i + 1}`)).toEqual(limitedAfterFive);
+    expect(await statuses(() => '203.0.113.5')).toEqual(limitedAfterFive);
+    expect(sandbox.calls).toBe(10);
+    expect(host).toBe('0.0.0.0');
+    expect(port).toBe(8787);
+  } finally {
+    await proxy.close();
+    await sandbox.close();
+  }
+});
+
+it('RATE_LIMIT_IPV6_PREFIX sets the prefix: with 64, two /64s of one /56 are two clients', async () => {
+  const stack = await startStack({ proxy: { rateLimit: { max: 1, timeWindowMs: 60_000, ipv6Prefix: 64 }, trustProxy: 'loopback' } });
+  try {
+    const from = (ip: string) => stack.post({ code: stack.sandbox.mintCode() }, { 'x-forwarded-for': ip });
+    expect((await from('2001:db8:5:601::1')).status).toBe(200);
+    expect((await from('2001:db8:5:601::2')).status).toBe(429);
+    expect((await from('2001:db8:5:602::1')).status).toBe(200);
   } finally {
     await stack.close();
   }

@@ -192,7 +192,7 @@ describe('createFetchHandler', () => {
 
   it('serves /healthz', async () => {
     const response = await handler(new Request('https://fn.example.com/healthz'));
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', store: 'memory' });
   });
 
   it('answers 400 to a body someone else already read', async () => {

@@ -1,8 +1,13 @@
 // Target 3: miniprogram-phone-proxy with every protection on: validation, Referer allow-list, a rate limit set
 // high enough not to trigger, metrics, de-duplication with its default bounds, and info logs serialized by pino
-// to stdout (its default destination), which the runner points at a file.
+// to stdout (its default destination), which the runner points at a file. With BENCH_REDIS_URL: the Redis store.
+// With BENCH_SIGNING: a signed ES256 assertion on every answer, with a key made for this process.
+import { generateKeyPairSync } from 'node:crypto';
 import { startProxy } from '../../src/index';
 import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerQuestions, serve, upstreamUrl } from './common';
+
+const signingKey = (): string =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 
 async function main(): Promise<void> {
   const proxy = await startProxy({
@@ -13,8 +18,8 @@ async function main(): Promise<void> {
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
     logger: { level: 'info' },
-    // Set by servers/proxy-signing (target 4).
-    assertion: process.env.BENCH_SIGNING_KEY ? { privateKey: process.env.BENCH_SIGNING_KEY, audience: 'bench-app-backend' } : undefined,
+    assertion: process.env.BENCH_SIGNING ? { privateKey: signingKey(), audience: 'bench-app-backend' } : undefined,
+    store: process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } : undefined,
   });
   // Live heap, only when started with --expose-gc (the memory phase): what the de-duplication cache really holds.
   const gc = (globalThis as { gc?: () => void }).gc;

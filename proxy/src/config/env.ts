@@ -1,5 +1,5 @@
 // Environment variables (the CLI's only configuration) turned into options, then checked by the same schema.
-import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions } from './options';
+import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv } from './assertion-env';
 
@@ -28,6 +28,10 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'assertion.issuer': 'ASSERTION_ISSUER',
   'assertion.ttlSeconds': 'ASSERTION_TTL_S',
   'assertion.previousPublicKeys': 'ASSERTION_PUBLIC_KEYS_PREVIOUS',
+  'rateLimit.ipv6Prefix': 'RATE_LIMIT_IPV6_PREFIX',
+  'store.redisUrl': 'REDIS_URL',
+  'store.keyPrefix': 'REDIS_KEY_PREFIX',
+  'store.failure': 'REDIS_FAILURE',
 };
 
 /** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */
@@ -101,12 +105,18 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     rateLimit:
       rateLimitMax === 0
         ? false
-        : { max: rateLimitMax ?? DEFAULT_RATE_LIMIT.max, timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULT_RATE_LIMIT.timeWindowMs },
+        : {
+            max: rateLimitMax ?? DEFAULT_RATE_LIMIT.max,
+            timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULT_RATE_LIMIT.timeWindowMs,
+            ipv6Prefix: int('RATE_LIMIT_IPV6_PREFIX'),
+          },
     corsOrigins: list('CORS_ORIGINS'),
     trustProxy: trustProxy === undefined ? undefined : parseTrustProxy(trustProxy),
     trustWechatGateway: bool('TRUST_WECHAT_GATEWAY'),
     dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES') },
     logger: { level: read('LOG_LEVEL') ?? 'info' },
+    // An empty REDIS_KEY_PREFIX is read as unset (the default prefix).
+    store: { redisUrl: read('REDIS_URL'), keyPrefix: read('REDIS_KEY_PREFIX'), failure: read('REDIS_FAILURE')?.toLowerCase() as StoreFailureMode | undefined },
   };
   const assertion = readAssertionEnv(read, int);
   if (assertion) options.assertion = assertion.options;

@@ -26,8 +26,11 @@ export interface ProxyOptions {
   allowedAppIds?: string[];
   /** Whether the developer tool's Referer (version 'devtools') passes the allow-list. */
   allowDevtools?: boolean;
-  /** Per-client (IP) limit on the exchange route; default 60 per minute; false turns it off. */
-  rateLimit?: { max: number; timeWindowMs: number } | false;
+  /**
+   * Per-client limit on the exchange route; default 60 per minute; false turns it off. The window counts whole seconds
+   * (at least 1000 ms). IPv6 clients count by their `ipv6Prefix`-bit prefix (48..128, default 56).
+   */
+  rateLimit?: { max: number; timeWindowMs: number; ipv6Prefix?: number } | false;
   /** Exact origins (https://h5.example.com) allowed by CORS, for H5 callers; default none. */
   corsOrigins?: string[];
   /** Whose X-Forwarded-For to believe (proxy-addr): true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
@@ -46,6 +49,8 @@ export interface ProxyOptions {
   onPhone?: OnPhoneHook;
   /** Signed phone assertions: every success answer then carries `assertion`, a JWT the app's backend verifies. */
   assertion?: AssertionOptions;
+  /** Where claims, answers and rate-limit counters live: this process's memory (default), or Redis when `redisUrl` is set. */
+  store?: StoreOptions;
 }
 
 export interface AssertionOptions {
@@ -69,6 +74,17 @@ export interface ResolvedAssertionOptions {
   previousPublicKeys: VerificationKey[];
 }
 
+export interface StoreOptions {
+  /** redis:// or rediss:// URL (a password in it is never logged); unset = memory. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, default 'mpp:'. */
+  keyPrefix?: string;
+  /** Redis unreachable: 'closed' (default) refuses exchanges (503), 'open' exchanges without cross-instance protection. */
+  failure?: StoreFailureMode;
+}
+
+export type StoreFailureMode = 'closed' | 'open';
+
 export interface ResolvedOptions {
   authing: AuthingOptions;
   routePath: string;
@@ -76,7 +92,7 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   allowedAppIds: string[];
   allowDevtools: boolean;
-  rateLimit: { max: number; timeWindowMs: number } | false;
+  rateLimit: { max: number; timeWindowMs: number; ipv6Prefix: number } | false;
   corsOrigins: string[];
   trustProxy: boolean | string | number;
   trustWechatGateway: boolean;
@@ -84,6 +100,7 @@ export interface ResolvedOptions {
   logger: { level: LogLevel; stream?: NodeJS.WritableStream } | false;
   onPhone?: OnPhoneHook;
   assertion?: ResolvedAssertionOptions;
+  store: { redisUrl?: string; keyPrefix: string; failure: StoreFailureMode };
 }
 
 /** Invalid configuration; `key` is the option path (`authing.appHost`) or the environment variable (`AUTHING_APP_HOST`). */
@@ -101,7 +118,8 @@ export class ConfigError extends Error {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;
-export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000 });
+export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });
+export const DEFAULT_REDIS_KEY_PREFIX = 'mpp:';
 /** Where the public keys of signed phone assertions are published (404 when signing is off). */
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics', JWKS_PATH];

@@ -4,7 +4,20 @@ import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
 import { compileTrustedList } from '../guards/client-address';
 import type { OnPhoneHook } from '../exchange/on-phone';
 import { readPublicKey, readSigningKey } from './assertion-keys';
-import { CODE_LIFE_MS, ConfigError, DEFAULT_ASSERTION_TTL_S, DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, LOG_LEVELS, MAX_ASSERTION_TTL_S, RESERVED_PATHS, type ProxyOptions, type ResolvedAssertionOptions, type ResolvedOptions } from './options';
+import {
+  CODE_LIFE_MS,
+  ConfigError,
+  DEFAULT_ASSERTION_TTL_S,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  LOG_LEVELS,
+  MAX_ASSERTION_TTL_S,
+  RESERVED_PATHS,
+  type ProxyOptions,
+  type ResolvedAssertionOptions,
+  type ResolvedOptions,
+} from './options';
 
 const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
 
@@ -47,6 +60,19 @@ function isTrustedProxyList(value: string): boolean {
 const trustedProxies = v.pipe(
   text,
   v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE),
+);
+
+/** Never echoes the value: it may hold a password. */
+const redisUrl = v.pipe(
+  text,
+  v.check((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && !url.search && !url.hash;
+    } catch {
+      return false;
+    }
+  }, 'must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0'),
 );
 
 const positiveInt = (min: number, max: number) =>
@@ -119,7 +145,15 @@ const optionsSchema = v.object({
   allowDevtools: v.optional(v.boolean('must be true or false'), false),
   rateLimit: v.optional(
     v.union(
-      [v.literal(false), v.object({ max: positiveInt(1, 1e9), timeWindowMs: positiveInt(1, 86_400_000) })],
+      [
+        v.literal(false),
+        v.object({
+          max: positiveInt(1, 1e9),
+          // rate-limiter-flexible counts whole seconds.
+          timeWindowMs: positiveInt(1000, 86_400_000),
+          ipv6Prefix: v.optional(positiveInt(48, 128), DEFAULT_RATE_LIMIT.ipv6Prefix),
+        }),
+      ],
       'must be false or { max, timeWindowMs }',
     ),
     () => ({ ...DEFAULT_RATE_LIMIT }),
@@ -130,6 +164,14 @@ const optionsSchema = v.object({
   dedupe: v.optional(
     // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
     v.object({ ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
+    {},
+  ),
+  store: v.optional(
+    v.object({
+      redisUrl: v.optional(redisUrl),
+      keyPrefix: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{0,64}$/, 'must be at most 64 printable characters without spaces')), DEFAULT_REDIS_KEY_PREFIX),
+      failure: v.optional(v.picklist(['closed', 'open'], 'must be closed or open'), 'closed'),
+    }),
     {},
   ),
   logger: v.optional(

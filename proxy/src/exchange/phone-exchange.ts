@@ -7,16 +7,15 @@ import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
 import { errors, failureBody, type FailureBody, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
-import { RateLimiter } from '../guards/rate-limit';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
+import { createStore, type Store } from '../store';
 import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type DedupeSource } from './dedupe';
 import { applyOnPhone } from './on-phone';
-import { createMemorySingleFlight } from './single-flight';
 
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
 export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
@@ -58,6 +57,10 @@ export interface PhoneExchange {
   readonly metrics: ProxyMetrics;
   /** The public keys of signed assertions (`/.well-known/jwks.json`); undefined when signing is off. */
   readonly jwks: AssertionSigner['jwks'] | undefined;
+  /** Settles once the store is usable (see Store.ready); exchanges before that wait for it. */
+  ready(): Promise<void>;
+  /** The store's state, for /healthz. */
+  health(): ReturnType<Store['health']>;
   /** Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail (503). */
   close(): Promise<void>;
 }
@@ -96,9 +99,13 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const logger = createLogger(config.logger);
   const metrics = createMetrics();
   const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
-  const singleFlight = createMemorySingleFlight(config, metrics, logger);
+  const store = createStore(config, metrics, logger);
+  const { singleFlight } = store;
+  // Memory is ready at once; Redis makes the first exchanges wait for its first connection attempt.
+  let storeSettling: Promise<unknown> | undefined = config.store.redisUrl === undefined ? undefined : store.ready().catch(() => undefined);
+  storeSettling?.then(() => (storeSettling = undefined));
   const allowList = createAllowList(config);
-  const limiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.timeWindowMs) : undefined;
+  const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
 
   const callAuthing = async (code: string): Promise<ExchangeOutcome> => {
@@ -111,6 +118,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   /** Every check in order, then the exchange, in a single flight per code. */
   const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
     if (allowList && !allowList(request.caller)) return { failure: FORBIDDEN };
+    if (storeSettling) await storeSettling;
     const retryAfterSeconds = limiter ? await limiter.take(request.caller.rateLimitKey) : 0;
     if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
     const read = await request.readBody();
@@ -175,8 +183,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await client.close();
-      await singleFlight.close();
+      await store.close();
     })());
 
-  return { exchange, config, logger, metrics, jwks: signer?.jwks, close };
+  return { exchange, config, logger, metrics, jwks: signer?.jwks, ready: () => store.ready(), health: () => store.health(), close };
 }

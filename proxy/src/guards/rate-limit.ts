@@ -1,35 +1,56 @@
-// Per-client limit on the exchange route: at most `max` requests per client in each fixed window of `timeWindowMs`.
-// Our own few lines rather than a library: the limiters made for plain node:http cost ~10 MB of resident memory
-// (rate-limiter-flexible) or expect Express/fastify requests.
+// Per-client limit on the exchange route: at most `max` requests per client in each fixed window, counted by
+// rate-limiter-flexible (one API over memory and Redis; the store picks the limiter). This module says who a client is.
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
-/** Clients tracked per window at most; past it the longest-tracked client is forgotten (memory stays bounded). */
-export const MAX_TRACKED_CLIENTS = 10_000;
+export interface RateLimiter {
+  /** Counts one request from `key`: 0 when allowed, else the whole seconds until the window ends (Retry-After). */
+  take(key: string): Promise<number>;
+}
+
+export interface RateLimitSettings {
+  max: number;
+  timeWindowMs: number;
+  ipv6Prefix: number;
+}
+
 /** An address is at most 45 characters (IPv6); a longer key is a forged X-Forwarded-For and need not cost more memory. */
 const MAX_KEY_LENGTH = 64;
 
-export class RateLimiter {
-  /** Requests per client key in the current window. */
-  private readonly counts = new Map<string, number>();
-  private windowEndsAt = 0;
-
-  constructor(
-    private readonly max: number,
-    private readonly timeWindowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts one request from `address`: 0 when allowed, else the whole seconds until the window ends (Retry-After). */
-  take(address: string): number {
-    const client = address.length > MAX_KEY_LENGTH ? address.slice(0, MAX_KEY_LENGTH) : address;
-    const now = this.now();
-    if (now >= this.windowEndsAt) {
-      this.counts.clear();
-      this.windowEndsAt = now + this.timeWindowMs;
-    }
-    const count = this.counts.get(client) ?? 0;
-    if (count >= this.max) return Math.ceil((this.windowEndsAt - now) / 1000);
-    if (count === 0 && this.counts.size >= MAX_TRACKED_CLIENTS) this.counts.delete(this.counts.keys().next().value as string);
-    this.counts.set(client, count + 1);
-    return 0;
+/**
+ * The client a rate-limit key stands for. One IPv6 host usually holds a whole /64 (often a /56), so counting single
+ * IPv6 addresses would let one client send from millions of them: they count by their prefix. An IPv4-mapped IPv6
+ * address (::ffff:203.0.113.1, what a dual-stack socket reports) is that IPv4 address. Other keys (`openid:...`) are kept.
+ */
+export function clientKey(key: string, ipv6Prefix: number): string {
+  if (isIP(key) === 6) {
+    const address = ipaddr.IPv6.parse(key);
+    if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString();
+    const bytes = address.toByteArray();
+    for (let bit = ipv6Prefix; bit < 128; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
+    return `${ipaddr.fromByteArray(bytes).toString()}/${ipv6Prefix}`;
   }
+  return key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key;
+}
+
+/** rate-limiter-flexible's options for our fixed window (it counts whole seconds). */
+export function limiterOptions(settings: RateLimitSettings): { points: number; duration: number } {
+  return { points: settings.max, duration: Math.ceil(settings.timeWindowMs / 1000) };
+}
+
+/** Our view of a rate-limiter-flexible limiter: a refusal is the seconds left, never 0; any other error is thrown. */
+export function rateLimiterOver(limiter: RateLimiterAbstract, settings: RateLimitSettings): RateLimiter {
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(clientKey(key, settings.ipv6Prefix));
+        return 0;
+      } catch (refusal) {
+        // A refusal is a RateLimiterRes (not an Error); a store failure is an Error.
+        if (refusal instanceof Error) throw refusal;
+        return Math.max(1, Math.ceil((refusal as { msBeforeNext: number }).msBeforeNext / 1000));
+      }
+    },
+  };
 }

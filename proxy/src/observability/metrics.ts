@@ -25,6 +25,8 @@ export interface ProxyMetrics {
   readonly dedupeEarlyEvictions: Counter<never>;
   /** onPhone hooks that threw or answered something unusable (HOOK_FAILED). */
   readonly hookFailures: Counter<never>;
+  /** Exchanges that met a Redis failure, by what was done: refused (503), unprotected (open), save, wait. */
+  readonly storeFailures: Counter<'action'>;
 }
 
 export function createMetrics(): ProxyMetrics {
@@ -58,6 +60,12 @@ export function createMetrics(): ProxyMetrics {
     hookFailures: new Counter({
       name: 'phone_proxy_hook_failures_total',
       help: 'onPhone hooks that threw or answered something unusable (answered HOOK_FAILED)',
+      registers: [registry],
+    }),
+    storeFailures: new Counter({
+      name: 'phone_proxy_store_failures_total',
+      help: 'Exchanges that met a Redis failure, by action: refused (503, REDIS_FAILURE=closed), unprotected (REDIS_FAILURE=open), save, wait',
+      labelNames: ['action'],
       registers: [registry],
     }),
   };

@@ -25,6 +25,7 @@ export async function startProxy(options: ProxyOptions & { host?: string; port?:
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {
+    await app.ready(); // Redis unreachable under REDIS_FAILURE=closed: the start fails
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

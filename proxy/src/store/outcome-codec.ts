@@ -1,0 +1,56 @@
+// ExchangeOutcome <-> JSON for the Redis store. A failure's table row is stored by its name in `errors` and rebuilt
+// from the table; its log-only `detail` is not stored. Phone numbers are stored: replaying the answer needs them.
+import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
+import { errors, type ProxyErrorDefinition } from '../errors';
+
+type ErrorName = keyof typeof errors;
+
+interface StoredFailure {
+  ok: false;
+  error: ErrorName;
+  apiCode?: number;
+  upstreamRequestId?: string;
+  retryAfterSeconds?: number;
+  neverSent: boolean;
+}
+
+const nameOf = new Map<ProxyErrorDefinition, ErrorName>(
+  Object.entries(errors).map(([name, definition]) => [definition, name as ErrorName]),
+);
+
+export function encodeOutcome(outcome: ExchangeOutcome): string {
+  if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId });
+  const { definition, apiCode, upstreamRequestId, retryAfterSeconds } = outcome.failure;
+  const stored: StoredFailure = { ok: false, error: nameOf.get(definition) ?? 'INTERNAL_ERROR', apiCode, upstreamRequestId, retryAfterSeconds, neverSent: outcome.neverSent };
+  return JSON.stringify(stored);
+}
+
+/** The outcome, or undefined for a value this version cannot read (the caller treats the code as possibly spent). */
+export function decodeOutcome(text: string): ExchangeOutcome | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stored = value as Record<string, unknown>;
+  if (stored.ok === true && typeof stored.phone === 'object' && stored.phone !== null) {
+    return { ok: true, phone: stored.phone as PhoneInfo, upstreamRequestId: optionalString(stored.upstreamRequestId) };
+  }
+  if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(errors, stored.error)) return undefined;
+  const failure = {
+    definition: errors[stored.error as ErrorName],
+    apiCode: typeof stored.apiCode === 'number' ? stored.apiCode : undefined,
+    upstreamRequestId: optionalString(stored.upstreamRequestId),
+    retryAfterSeconds: typeof stored.retryAfterSeconds === 'number' ? stored.retryAfterSeconds : undefined,
+  };
+  return { ok: false, failure: withoutUndefined(failure), neverSent: stored.neverSent === true };
+}
+
+const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Absent fields stay absent, as in the outcome that was stored. */
+function withoutUndefined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}

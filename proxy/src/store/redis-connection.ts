@@ -1,0 +1,75 @@
+// The process's Redis connections (node-redis): one for commands, one subscribed to the answers channel.
+// Commands fail at once while disconnected (no offline queue: an exchange must not wait for Redis to come back);
+// the client reconnects by itself, and resubscribes.
+import { createClient, type RedisClientType } from '@redis/client';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
+
+/** Reconnection back-off, capped: a Redis back after a restart is used again within this. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+const CONNECT_TIMEOUT_MS = 5000;
+/** A command unanswered this long fails (a Redis that hangs counts as down). */
+const COMMAND_TIMEOUT_MS = 2000;
+
+export interface RedisConnection {
+  readonly client: RedisClient;
+  /** The pub/sub channel of answers: messages are `<code hash> <stored answer>`. */
+  readonly channel: string;
+  onAnswer(listener: (key: string, answer: string) => void): void;
+  /** Resolves when both connections are ready; rejects with the first connection error before that. */
+  readonly firstConnection: Promise<void>;
+  isUp(): boolean;
+  close(): Promise<void>;
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+export function connectRedis(url: string, keyPrefix: string, onError: (error: Error) => void): RedisConnection {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) },
+  });
+  const subscriber = client.duplicate();
+  const channel = `${keyPrefix}answers`;
+  const listeners: Array<(key: string, answer: string) => void> = [];
+
+  let failFirst: (error: Error) => void = () => undefined;
+  const firstError = new Promise<never>((_resolve, reject) => (failFirst = reject));
+  firstError.catch(() => undefined); // settled by the race below or never looked at
+  for (const connection of [client, subscriber]) {
+    connection.on('error', (error: Error) => {
+      failFirst(error);
+      onError(error);
+    });
+  }
+  const connected = Promise.all([
+    client.connect(),
+    subscriber.connect().then(() =>
+      subscriber.subscribe(channel, (message) => {
+        const space = message.indexOf(' ');
+        if (space > 0) listeners.forEach((listener) => listener(message.slice(0, space), message.slice(space + 1)));
+      }),
+    ),
+  ]).then(() => undefined);
+  connected.catch(() => undefined); // a connection closed before it was ready: close() was called
+
+  return {
+    client,
+    channel,
+    onAnswer: (listener) => listeners.push(listener),
+    firstConnection: Promise.race([connected, firstError]),
+    isUp: () => client.isReady && subscriber.isReady,
+    async close() {
+      // A connection still trying to connect would keep trying: destroy it.
+      await Promise.all([client, subscriber].map((connection) => (connection.isReady ? connection.close() : connection.destroy())));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// What an exchange does when Redis fails, per REDIS_FAILURE, and the warnings about it (at most one per step and
+// interval: an outage must not flood the log; the counter tells how often).
+import type { Logger } from 'pino';
+import type { StoreFailureMode } from '../config';
+import { errors } from '../errors';
+import type { SingleFlight } from '../exchange/single-flight';
+import type { ProxyMetrics } from '../observability/metrics';
+import type { StoreDownPolicy } from './redis-single-flight';
+
+const WARNING_INTERVAL_MS = 10_000;
+
+/** A warning at most once per interval and topic. */
+export function throttledWarning(logger: Logger | undefined): (topic: string, fields: Record<string, unknown>, message: string) => void {
+  const lastWarned = new Map<string, number>();
+  return (topic, fields, message) => {
+    const now = Date.now();
+    if (now - (lastWarned.get(topic) ?? -Infinity) < WARNING_INTERVAL_MS) return;
+    lastWarned.set(topic, now);
+    logger?.warn(fields, message);
+  };
+}
+
+export function storeDownPolicy(
+  mode: StoreFailureMode,
+  unprotected: SingleFlight,
+  metrics: ProxyMetrics,
+  warn: ReturnType<typeof throttledWarning>,
+): StoreDownPolicy {
+  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait', error: unknown, message: string): void => {
+    metrics.storeFailures.inc({ action });
+    warn(action, { err: { message: (error as Error)?.message }, redisFailure: mode }, message);
+  };
+  return {
+    note(step, error) {
+      note(step, error, step === 'save'
+        ? 'Redis: could not save an answer; other instances waiting for it answer UPSTREAM_TIMEOUT'
+        : 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)');
+    },
+    async claimFailed(error, key, call) {
+      if (mode === 'closed') {
+        // Nothing was sent: the client may send the same code again.
+        note('refused', error, 'Redis unavailable and REDIS_FAILURE=closed: exchanges answered 503 UPSTREAM_UNAVAILABLE without calling Authing');
+        return {
+          outcome: { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'store unavailable' } }, neverSent: true },
+          source: 'upstream',
+        };
+      }
+      note('unprotected', error, 'Redis unavailable and REDIS_FAILURE=open: exchanging without cross-instance protection (a code repeated on another instance may reach Authing twice)');
+      return unprotected.run(key, call);
+    },
+  };
+}

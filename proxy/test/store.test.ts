@@ -1,0 +1,44 @@
+// Store semantics that need no Redis: the memory store's health, and how answers are written for the Redis store
+// (a failure by its table name, rebuilt from the table; log-only details and codes never stored).
+import { errors } from '../src';
+import type { ExchangeOutcome } from '../src/exchange/classify';
+import { decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
+import { startStack } from './helpers';
+
+it('/healthz names the memory store', async () => {
+  const stack = await startStack();
+  try {
+    const health = await fetch(`${stack.proxy.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', store: 'memory' });
+  } finally {
+    await stack.close();
+  }
+});
+
+describe('stored answers', () => {
+  const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
+
+  it.each<[string, ExchangeOutcome]>([
+    ['a success', { ok: true, phone, upstreamRequestId: 'up-1' }],
+    ['a success without upstream id', { ok: true, phone, upstreamRequestId: undefined }],
+    ['a rejection', { ok: false, failure: { definition: errors.CODE_REJECTED, apiCode: 601, upstreamRequestId: 'up-2' }, neverSent: false }],
+    ['throttling', { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, retryAfterSeconds: 30 }, neverSent: false }],
+    ['a 413 (same error name, its own row)', { ok: false, failure: { definition: errors.PAYLOAD_TOO_LARGE }, neverSent: true }],
+  ])('%s comes back as it was, the same table row', (_name, outcome) => {
+    const decoded = decodeOutcome(encodeOutcome(outcome));
+    expect(decoded).toEqual(outcome);
+    if (!outcome.ok && decoded && !decoded.ok) expect(decoded.failure.definition).toBe(outcome.failure.definition);
+  });
+
+  it('leaves the log-only detail out', () => {
+    const stored = encodeOutcome({ ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail: { upstreamMessage: 'internal text' } }, neverSent: false });
+    expect(stored).not.toContain('internal text');
+    expect(JSON.parse(stored)).toMatchObject({ ok: false, error: 'UPSTREAM_ERROR' });
+  });
+
+  it.each(['', 'not json', '"pending"', '{"ok":false,"error":"NO_SUCH_ERROR"}', '{"ok":false,"error":"toString"}', '{"ok":true}'])(
+    'an unreadable value (%s) is undefined: the caller answers UPSTREAM_TIMEOUT',
+    (text) => expect(decodeOutcome(text)).toBeUndefined(),
+  );
+});
