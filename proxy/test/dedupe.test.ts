@@ -3,7 +3,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { startSandbox } from '../src';
-import { Dedupe, hashCode } from '../src/exchange/dedupe';
+import { Dedupe, hashCode } from '../src/store/dedupe';
 import { APP_ID, closedPortUrl, startStack, type Stack } from './helpers';
 
 describe('duplicate codes against the sandbox', () => {

@@ -1,7 +1,6 @@
 // One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
 import * as v from 'valibot';
 import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
-import { compileTrustedList } from '../guards/client-address';
 import type { OnPhoneHook } from '../exchange/on-phone';
 import { readPublicKey, readSigningKey } from './assertion-keys';
 import {
@@ -18,70 +17,7 @@ import {
   type ResolvedAssertionOptions,
   type ResolvedOptions,
 } from './options';
-
-const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
-
-const httpUrl = v.pipe(
-  text,
-  v.check((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL without query, e.g. https://example.authing.cn'),
-);
-
-const origin = v.pipe(
-  text,
-  v.check((value) => {
-    try {
-      return new URL(value).origin === value;
-    } catch {
-      return false;
-    }
-  }, 'each origin must be exact, e.g. https://h5.example.com (scheme + host [+ port], no trailing slash)'),
-);
-
-const TRUST_PROXY_MESSAGE =
-  'must be true, false, a hop count, or a comma list of IP addresses, CIDRs (10.0.0.0/8) and loopback/linklocal/uniquelocal';
-
-/** Whether proxy-addr, which applies the list, accepts every item. */
-function isTrustedProxyList(value: string): boolean {
-  try {
-    compileTrustedList(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const trustedProxies = v.pipe(
-  text,
-  v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE),
-);
-
-/** Never echoes the value: it may hold a password. */
-const redisUrl = v.pipe(
-  text,
-  v.check((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && !url.search && !url.hash;
-    } catch {
-      return false;
-    }
-  }, 'must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0'),
-);
-
-const positiveInt = (min: number, max: number) =>
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be a whole number'),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
+import { text, httpUrl, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
 
 const authingSchema = v.pipe(
   v.object({
@@ -100,17 +36,6 @@ const authingSchema = v.pipe(
     ['appId'],
   ),
 );
-
-/** A key read by assertion-keys.ts: its error message becomes the issue (and so the ConfigError). */
-const key = <Input, Output>(read: (input: Input) => Output) =>
-  v.rawTransform<Input, Output>(({ dataset, addIssue, NEVER }) => {
-    try {
-      return read(dataset.value);
-    } catch (error) {
-      addIssue({ message: (error as Error).message });
-      return NEVER;
-    }
-  });
 
 const assertionSchema = v.pipe(
   v.object({

@@ -6,7 +6,7 @@ import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors'
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { PhoneInfo } from './classify';
-import type { DedupeSource } from './dedupe';
+import type { DedupeSource } from '../store/dedupe';
 
 export interface OnPhoneContext {
   /** The verified phone number (the success body's `data`). */

@@ -14,7 +14,7 @@ import { createStore, type Store } from '../store';
 import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
-import { hashCode, type DedupeSource } from './dedupe';
+import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */

@@ -1,7 +1,7 @@
 // The default store: this process's memory. Today's single flight (exchange/single-flight.ts) and a memory limiter.
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
-import { createMemorySingleFlight } from '../exchange/single-flight';
+import { createMemorySingleFlight } from './single-flight';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { Store } from './types';

@@ -5,8 +5,8 @@
 //              claimant died mid-call: the code is possibly spent, every request for it gets UPSTREAM_TIMEOUT.
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import type { ExchangeOutcome } from '../exchange/classify';
-import type { DedupeSource } from '../exchange/dedupe';
-import { shouldRemember, type SingleFlight } from '../exchange/single-flight';
+import type { DedupeSource } from './dedupe';
+import { shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { decodeOutcome, encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';

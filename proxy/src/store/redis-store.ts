@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type * as Flexible from 'rate-limiter-flexible';
 import type { ResolvedOptions } from '../config';
-import { createMemorySingleFlight } from '../exchange/single-flight';
+import { createMemorySingleFlight } from './single-flight';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
 import { RateLimiterMemory } from './rate-limiters';

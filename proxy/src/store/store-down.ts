@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { StoreFailureMode } from '../config';
 import { errors } from '../errors';
-import type { SingleFlight } from '../exchange/single-flight';
+import type { SingleFlight } from './single-flight';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { StoreDownPolicy } from './redis-single-flight';
 

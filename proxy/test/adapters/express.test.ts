@@ -53,7 +53,7 @@ describe('Express mounting', () => {
     const mounted = await mountWith((app, middleware) => app.use('/api/phone', middleware), '/api/phone')(options);
     try {
       const base = root.url.replace(/\/phone$/, '');
-      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', store: 'memory' });
       expect(await (await fetch(`${base}/metrics`)).text()).toContain('phone_proxy_requests_total');
       expect(await (await fetch(`${base}/other`)).json()).toEqual({ host: 'not found' });
       expect(await (await fetch(root.url)).json()).toEqual({ host: 'not found' }); // GET on the exchange route

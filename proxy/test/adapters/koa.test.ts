@@ -55,7 +55,7 @@ it('Koa at the root: serves /healthz, passes every other request on', async () =
   })({ authing: authingFor(sandbox), logger: false });
   try {
     const base = server.url.replace(/\/phone$/, '');
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', store: 'memory' });
     expect(await (await fetch(server.url)).json()).toEqual({ host: 'not found' });
     expect((await postJson(`${base}/other`, { code: sandbox.mintCode() })).body).toEqual({ host: 'not found' });
   } finally {

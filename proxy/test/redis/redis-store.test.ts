@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { createFetchHandler, startProxy, type ProxyOptions, type RunningProxy } from '../../src';
-import { hashCode } from '../../src/exchange/dedupe';
+import { hashCode } from '../../src/store/dedupe';
 import type { RedisClient } from '../../src/store/redis-connection';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';

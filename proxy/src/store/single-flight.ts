@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from './classify';
+import type { ExchangeOutcome } from '../exchange/classify';
 import { Dedupe, type DedupeSource } from './dedupe';
 
 export interface SingleFlight {
