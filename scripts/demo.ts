@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: the whole chain on this machine, no WeChat or Authing account needed. A tap on the BUILT
  * <phone-button> (miniprogram_dist, in miniprogram-simulate) goes over real HTTP to the real proxy, which asks the
- * Authing sandbox; each hop is printed. Then a retry, a refusal and a code spent elsewhere show the other paths.
+ * Authing sandbox; each hop is printed. Then a retry, a refusal and a code spent elsewhere show the other paths, and
+ * last the page hands the first tap's signed assertion to a tiny app backend (scripts/app-backend.ts), which issued
+ * the nonce and verifies the assertion over the proxy's JWKS.
  * Exits 0 when every step ends as expected, 1 otherwise. Codes are printed as hashes and the proxy's answer with numbers
  * masked, as in logs; the emitted `phone` detail is shown whole (it is the sandbox's fake number).
  */
@@ -11,6 +13,7 @@ import type { GetPhoneNumberDetail } from '../src/index';
 import { MINI_PROGRAM_APPID, startChain, type Chain } from '../test/e2e/harness/chain';
 import { DIST_DIR, mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonOutcome } from '../test/e2e/harness/mini-program';
 import type { RequestTrace } from '../test/helpers/wx-request';
+import { startAppBackend, type AppBackend } from './app-backend';
 
 /** The app backend the demo's assertions are for (`miniprogram-phone-proxy dev` signs for it too). */
 const DEMO_AUDIENCE = 'demo-app-backend';
@@ -57,17 +60,24 @@ async function main(): Promise<void> {
   // Signed assertions out of the box: a key made now, gone at exit (production signs only with a key it is given).
   const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const chain = await startChain({ sandbox: { strictCodes: true }, proxy: { assertion: { privateKey: signingKey, audience: DEMO_AUDIENCE } } });
+  const jwksUrl = `${new URL(chain.endpoint).origin}/.well-known/jwks.json`;
+  let backend: AppBackend | undefined;
   let button: MountedPhoneButton | undefined;
   const failures: string[] = [];
   try {
-    button = mountPhoneButton({ endpoint: chain.endpoint });
+    // The app backend issues the session's nonce first; the page gives it to <phone-button nonce>.
+    backend = await startAppBackend({ jwksUrl, audience: DEMO_AUDIENCE });
+    const session = (await postJson(`${backend.url}/session`, {})).body as { sessionId: string; nonce: string };
+    button = mountPhoneButton({ endpoint: chain.endpoint, nonce: session.nonce });
     console.log('miniprogram-phone-button demo: tap -> <phone-button> -> wx.request -> proxy -> Authing (sandbox)\n');
     row('component', `${path.relative(process.cwd(), DIST_DIR)}/phone-button (built), mini program ${MINI_PROGRAM_APPID}`);
     row('proxy', chain.endpoint);
-    row('signing', `ephemeral signing key, not for production (aud ${DEMO_AUDIENCE}; keys at ${new URL(chain.endpoint).origin}/.well-known/jwks.json)`);
+    row('signing', `ephemeral signing key, not for production (aud ${DEMO_AUDIENCE}; keys at ${jwksUrl})`);
+    row('backend', `${backend.url} (issued the nonce ${session.nonce})`);
     row('Authing', `${chain.sandbox.url} (sandbox: single-use codes, fake numbers)`);
 
     let detail: GetPhoneNumberDetail | undefined;
+    let firstTap: { outcome: PhoneButtonOutcome; code: string | undefined } | undefined;
     for (const [index, step] of STEPS.entries()) {
       console.log(`\n${index + 1}. ${step.title}`);
       traces.length = 0;
@@ -79,17 +89,26 @@ async function main(): Promise<void> {
       if (traces.length === 0) row('request', 'none');
       const calls = chain.sandbox.calls - callsBefore;
       row('Authing', `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`);
-      row('event', `${outcome.event} ${JSON.stringify(outcome.detail)}`);
+      row('event', `${outcome.event} ${elideAssertion(JSON.stringify(outcome.detail))}`);
+      firstTap ??= { outcome, code: detail.code };
       const problem = step.check(outcome, chain, detail.code);
       if (problem) failures.push(`step ${index + 1}: ${problem}`);
       row(problem ? '✗' : '✓', problem ?? 'as expected');
     }
+    console.log(`\n${STEPS.length + 1}. The page posts the first tap's assertion to the app backend, which verifies it over the JWKS`);
+    const assertion = firstTap?.outcome.event === 'phone' ? firstTap.outcome.detail.assertion : undefined;
+    const login = await postJson(`${backend.url}/login`, { sessionId: session.sessionId, assertion });
+    row('backend', `HTTP ${login.status} ${JSON.stringify(login.body)}`);
+    const problem = expectLogin(login, chain, firstTap?.code, session.nonce);
+    if (problem) failures.push(`step ${STEPS.length + 1}: ${problem}`);
+    row(problem ? '✗' : '✓', problem ?? 'verified: the backend can trust this number');
   } finally {
     button?.detach();
+    await backend?.close();
     await chain.close();
   }
   if (failures.length > 0) throw new Error(failures.join('\n  '));
-  console.log(`\n✓ demo passed: ${STEPS.length} taps, each as expected, in ${Date.now() - startedAt} ms`);
+  console.log(`\n✓ demo passed: ${STEPS.length} taps and a verified login, each as expected, in ${Date.now() - startedAt} ms`);
 }
 
 function printTrace(trace: RequestTrace): void {
@@ -123,8 +142,25 @@ function maskPhones(body: string): string {
 
 function expectPhone(outcome: PhoneButtonOutcome, chain: Chain, code: string | undefined): string | undefined {
   const expected = JSON.stringify(code && chain.sandbox.phoneFor(code));
-  if (outcome.event !== 'phone' || JSON.stringify(outcome.detail) !== expected) return `expected phone ${expected}`;
+  if (outcome.event !== 'phone') return `expected phone ${expected}`;
+  const { assertion, ...phone } = outcome.detail;
+  if (JSON.stringify(phone) !== expected) return `expected phone ${expected}`;
+  return typeof assertion === 'string' ? undefined : 'expected a signed assertion with the phone';
+}
+
+/** The backend verified the assertion: its claims name the tapped code's number and this session's nonce. */
+function expectLogin(login: { status: number; body: unknown }, chain: Chain, code: string | undefined, nonce: string): string | undefined {
+  const claims = (login.body as { claims?: { phone_number?: string; nonce?: string } }).claims;
+  const expected = code && `+86${chain.sandbox.phoneFor(code).purePhoneNumber}`;
+  if (login.status !== 200 || claims?.phone_number !== expected || claims?.nonce !== nonce) {
+    return `expected 200 with phone_number ${expected} and nonce ${nonce}`;
+  }
   return undefined;
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
 }
 
 function expectCalls(chain: Chain, code: string | undefined, calls: number): string | undefined {
