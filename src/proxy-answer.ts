@@ -3,6 +3,9 @@ import { isRecord } from './guards';
 import type { ProxyAnswer } from './transports/answer';
 import type { PhoneNumberResult } from './types';
 
+/** The success envelope's own fields (protocol.md §3); any other top-level field is the app server's `extra`. */
+const ENVELOPE_FIELDS: readonly string[] = ['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion'];
+
 /**
  * Turns the proxy's answer into the DTO, or throws `rejected` (the proxy sent its error envelope) or
  * `invalid-response` (anything else: unparseable, an HTML error page, a success without a phone number, or an
@@ -49,7 +52,14 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
     // countryCode can arrive as the number 86 upstream; the DTO promises a string.
     data: { phoneNumber, purePhoneNumber, countryCode: String(countryCode) },
     ...(assertion !== undefined && { assertion }),
+    ...extraFields(envelope),
   };
+}
+
+/** `{ extra }` with what an app's own server (the proxy's onPhone hook) added to the answer, or nothing. */
+function extraFields(envelope: Record<string, unknown>): { extra?: Record<string, unknown> } {
+  const names = Object.keys(envelope).filter((name) => !ENVELOPE_FIELDS.includes(name));
+  return names.length === 0 ? {} : { extra: Object.fromEntries(names.map((name) => [name, envelope[name]])) };
 }
 
 /**

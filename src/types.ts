@@ -27,10 +27,12 @@ export interface PhoneNumber {
   countryCode: string;
 }
 
-/** The `phone` event detail: the number, plus the proxy's signed assertion when it sent one. */
+/** The `phone` event detail: the number, plus the proxy's signed assertion and the app server's fields when sent. */
 export interface PhoneEventDetail extends PhoneNumber {
   /** A JWS (JWT) the app's backend verifies against the proxy's JWKS; only when the proxy signs. */
   assertion?: string;
+  /** Fields the app's own server added to the answer (the proxy's `onPhone` hook), e.g. its `session`. */
+  extra?: Record<string, unknown>;
 }
 
 /** The proxy's success DTO (protocol.md §3). */
@@ -41,6 +43,8 @@ export interface PhoneNumberResult {
   data: PhoneNumber;
   /** The signed phone assertion (a JWS) for the app's backend, when the proxy has a signing key. */
   assertion?: string;
+  /** The answer's other top-level fields: what the app's own server added (the proxy's `onPhone` hook), e.g. `session`. */
+  extra?: Record<string, unknown>;
 }
 
 /** Why an exchange failed. */

@@ -31,8 +31,10 @@ Component({
       }
       this.setData({ loading: true });
       sendPhoneCode(code, this.exchangeOptions()).then(
-        ({ data, assertion }) =>
-          this.finish(() => this.triggerEvent('phone', (assertion === undefined ? data : { ...data, assertion }) satisfies PhoneEventDetail)),
+        ({ data, assertion, extra }) =>
+          this.finish(() =>
+            this.triggerEvent('phone', { ...data, ...(assertion !== undefined && { assertion }), ...(extra && { extra }) } satisfies PhoneEventDetail),
+          ),
         (error: unknown) => this.finish(() => this.emitError(error)),
       );
     },

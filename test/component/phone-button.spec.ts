@@ -144,6 +144,14 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.events).toEqual([{ type: 'phone', detail: { ...PHONE, assertion: 'header.payload.signature' } }]);
     });
 
+    it("puts the fields an app's own server added (onPhone) in the phone detail as extra", async () => {
+      reply = { status: 200, body: { ...successBody(), session: 'app-session-1' } };
+      const view = mount(target, `endpoint="${proxy.url}"`);
+      await view.tap(OK);
+      await until(() => view.events.length > 0);
+      expect(view.events).toEqual([{ type: 'phone', detail: { ...PHONE, extra: { session: 'app-session-1' } } }]);
+    });
+
     it('with privacy, one tap emits privacyagree then phone', async () => {
       const view = mount(target, `privacy endpoint="${proxy.url}"`);
       await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' } as GetPhoneNumberDetail, 'agreeprivacyauthorization');

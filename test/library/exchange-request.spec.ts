@@ -53,6 +53,14 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(result).toEqual({ ...successBody(), assertion: 'eyJhbGciOiJFUzI1NiJ9.e30.sig' });
   });
 
+  it("keeps the fields an app's own server added (onPhone) as extra, and nothing else", async () => {
+    reply = { status: 200, body: { ...successBody(), upstreamRequestId: 'up-1', session: { token: 's-1' }, isNewUser: true } };
+    const result = await exchangePhoneCode(OK, { endpoint: proxy.url });
+    expect(result).toEqual({ ...successBody(), extra: { session: { token: 's-1' }, isNewUser: true } });
+    reply = { status: 200, body: { ...successBody(), upstreamRequestId: 'up-2' } };
+    expect(await exchangePhoneCode(OK, { endpoint: proxy.url })).not.toHaveProperty('extra');
+  });
+
   it.each([null, 42, '', { token: 'x' }])('rejects a success whose assertion is %p as invalid-response', async (assertion) => {
     reply = { status: 200, body: { ...successBody(), assertion } };
     expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'invalid-response', statusCode: 200 });
