@@ -25,7 +25,7 @@ export async function sendPhoneCode(code: string, options?: PhoneClientOptions):
   } else if (transport.type === 'cloud') {
     sending = callCloudFunction(body, transport, timeout);
   } else {
-    sending = callContainer(body, transport, timeout);
+    sending = callContainer(body, transport, timeout, header);
   }
   // A WeChat API that throws instead of calling `fail` still failed to send: the page must hear of it.
   const answer = await sending.catch((error: unknown) => {

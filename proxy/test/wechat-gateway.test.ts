@@ -25,6 +25,16 @@ describe('callerFromHeaders', () => {
     expect(callerFromHeaders(headers, ADDRESS, true)).toEqual({ appId: ALLOWED, openId: 'o-from', rateLimitKey: 'openid:o-from' });
   });
 
+  it('with the flag, never mixes the two identities: the FROM appid goes with the FROM openid', () => {
+    const headers = { 'x-wx-source': 'wx_client', 'x-wx-appid': OTHER, 'x-wx-from-appid': ALLOWED, 'x-wx-from-openid': 'o-from' };
+    expect(callerFromHeaders(headers, ADDRESS, true)).toEqual({ appId: ALLOWED, openId: 'o-from', rateLimitKey: 'openid:o-from' });
+  });
+
+  it('with the flag, an identity header sent twice (joined by Node) counts as absent', () => {
+    const headers = { ...gateway(ALLOWED, 'o-a, o-b'), referer: refererFor(ALLOWED) };
+    expect(callerFromHeaders(headers, ADDRESS, true)).toEqual({ appId: ALLOWED, rateLimitKey: ADDRESS });
+  });
+
   it.each([
     ['no X-WX-SOURCE', { 'x-wx-appid': ALLOWED, 'x-wx-openid': 'o-abc' }],
     ['X-WX-SOURCE alone', { 'x-wx-source': 'wx_client' }],

@@ -3,6 +3,7 @@ import type { ContainerTransport } from '../types';
 import type { ExchangeBody, ProxyAnswer } from './answer';
 import { withinDeadline } from './deadline';
 import { transportFailure } from './failure';
+import { jsonHeaders } from './headers';
 
 /** The proxy's route when the transport names none. */
 export const DEFAULT_CONTAINER_PATH = '/phone';
@@ -18,9 +19,15 @@ const SAFETY_NET_MS = 1000;
 /**
  * POSTs `{ code, nonce? }` as JSON to the Cloud Hosting service through WeChat's gateway, which adds the caller's
  * X-WX-APPID / X-WX-OPENID headers (https://developers.weixin.qq.com/miniprogram/dev/wxcloudservice/wxcloudrun/src/development/call/mini.md).
- * Like wx.request, HTTP 4xx/5xx arrive in `success` with `statusCode`; only a missing answer rejects.
+ * Like wx.request, HTTP 4xx/5xx arrive in `success` with `statusCode`; only a missing answer rejects. The page's own
+ * headers (e.g. its session token) go along, except the gateway's X-WX-* names.
  */
-export function callContainer(body: ExchangeBody, transport: ContainerTransport, timeout: number): Promise<ProxyAnswer> {
+export function callContainer(
+  body: ExchangeBody,
+  transport: ContainerTransport,
+  timeout: number,
+  header: Record<string, string>,
+): Promise<ProxyAnswer> {
   const cloud = wx.cloud as WxCloud | undefined;
   if (typeof cloud?.callContainer !== 'function') {
     throw phoneError('misconfigured', 'The container transport needs wx.cloud.callContainer (base library 2.23.0+, call wx.cloud.init() first)');
@@ -30,7 +37,7 @@ export function callContainer(body: ExchangeBody, transport: ContainerTransport,
       ...(transport.env !== undefined && { config: { env: transport.env } }),
       path: transport.path ?? DEFAULT_CONTAINER_PATH,
       method: 'POST',
-      header: { 'X-WX-SERVICE': transport.service, 'content-type': 'application/json' },
+      header: { ...jsonHeaders(header, true), 'X-WX-SERVICE': transport.service },
       data: body,
       dataType: 'json',
       timeout: Math.min(timeout, MAX_CONTAINER_TIMEOUT),

@@ -54,6 +54,13 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
     expect(JSON.parse(request.body)).toEqual({ code: 'code-123', nonce: 'n-1' });
   });
 
+  it("sends the page's headers along, but never a page's X-WX-* (the gateway's names) nor its Content-Type", async () => {
+    const header = { Authorization: 'Bearer page-session', 'X-WX-OPENID': 'o-forged', 'Content-Type': 'text/plain' };
+    await exchangePhoneCode(OK, { transport: CONTAINER, header });
+    expect(callContainer.mock.calls[0][0].header).toEqual({ Authorization: 'Bearer page-session', 'content-type': 'application/json', 'X-WX-SERVICE': SERVICE });
+    expect(proxy.requests[0].headers).toMatchObject({ authorization: 'Bearer page-session', 'x-wx-openid': 'o-user-1' });
+  });
+
   it('defaults the path to /phone and leaves the env to wx.cloud.init(); the transport can come from configure()', async () => {
     configure({ transport: { type: 'container', service: SERVICE } });
     await exchangePhoneCode(OK);

@@ -49,10 +49,12 @@ export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: s
  */
 function gatewayCaller(headers: IncomingHttpHeaders, clientAddress: string): Caller | undefined {
   if (header(headers, 'x-wx-source') === undefined) return undefined;
-  const appId = header(headers, 'x-wx-appid') ?? header(headers, 'x-wx-from-appid');
-  const openId = header(headers, 'x-wx-openid') ?? header(headers, 'x-wx-from-openid');
+  // One identity, never a mix: the direct user's headers, or under resource reuse the FROM ones, together.
+  const prefix = header(headers, 'x-wx-openid') === undefined && header(headers, 'x-wx-from-openid') !== undefined ? 'x-wx-from-' : 'x-wx-';
+  const appId = header(headers, `${prefix}appid`);
+  const openId = header(headers, `${prefix}openid`);
   if (appId === undefined && openId === undefined) return undefined;
-  const unionId = header(headers, 'x-wx-unionid') ?? header(headers, 'x-wx-from-unionid');
+  const unionId = header(headers, `${prefix}unionid`);
   return {
     ...(appId !== undefined && { appId }),
     ...(openId !== undefined && { openId }),
@@ -62,10 +64,10 @@ function gatewayCaller(headers: IncomingHttpHeaders, clientAddress: string): Cal
   };
 }
 
-/** One header's trimmed value, or undefined when absent or empty. */
+/** One header's trimmed value, or undefined when absent, empty, or sent twice (Node joins repeats with ", "). */
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return typeof value === 'string' && value.trim() !== '' && !value.includes(',') ? value.trim() : undefined;
 }
 
 export interface AllowListPolicy {
