@@ -1,4 +1,5 @@
 // createExpressMiddleware inside a real Express 5 app: with express.json() before it, without, mounted every way.
+import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
 import { ConfigError, createExpressMiddleware, startSandbox, type ProxyOptions } from '../../src';
 import { APP_ID, authingFor, postJson } from '../helpers';
@@ -64,6 +65,27 @@ describe('Express mounting', () => {
     } finally {
       await root.close();
       await mounted.close();
+      await sandbox.close();
+    }
+  });
+
+  it("at the root serves the JWKS only when signing is on: otherwise the host's route answers it", async () => {
+    const sandbox = await startSandbox({ appId: APP_ID });
+    const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const plain = await mountWith((app, middleware) => app.use(middleware))({ authing: authingFor(sandbox), logger: false });
+    const signing = await mountWith((app, middleware) => app.use(middleware))({
+      authing: authingFor(sandbox),
+      logger: false,
+      assertion: { privateKey, audience: 'host-backend' },
+    });
+    try {
+      const jwksOf = (url: string) => fetch(url.replace(/\/phone$/, '/.well-known/jwks.json'));
+      expect(await (await jwksOf(plain.url)).json()).toEqual({ host: 'not found' });
+      const keys = (await (await jwksOf(signing.url)).json()) as { keys: Array<{ kty: string; alg: string }> };
+      expect(keys.keys).toEqual([expect.objectContaining({ kty: 'EC', alg: 'ES256' })]);
+    } finally {
+      await plain.close();
+      await signing.close();
       await sandbox.close();
     }
   });

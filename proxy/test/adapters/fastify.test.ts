@@ -1,4 +1,5 @@
 // phoneExchangePlugin registered in a real fastify 5 app: fastify parses the JSON, every outcome is our envelope.
+import { generateKeyPairSync } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { phoneExchangePlugin, startSandbox, type ProxyOptions } from '../../src';
 import { APP_ID, authingFor, postJson } from '../helpers';
@@ -34,6 +35,24 @@ describe('fastify plugin', () => {
       expect((await fetch(server.url)).status).toBe(404); // GET: not a route of ours
     } finally {
       await server.close();
+      await sandbox.close();
+    }
+  });
+
+  it('publishes the JWKS under its prefix when signing is on, and registers no such route otherwise', async () => {
+    const sandbox = await startSandbox({ appId: APP_ID });
+    const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const plain = await start({ authing: authingFor(sandbox), logger: false });
+    const signing = await start({ authing: authingFor(sandbox), logger: false, assertion: { privateKey, audience: 'host-backend' } });
+    try {
+      const jwksOf = (url: string) => fetch(url.replace(/\/phone$/, '/.well-known/jwks.json'));
+      expect((await jwksOf(plain.url)).status).toBe(404);
+      const response = await jwksOf(signing.url);
+      expect(response.headers.get('cache-control')).toMatch(/max-age/);
+      expect(((await response.json()) as { keys: unknown[] }).keys).toEqual([expect.objectContaining({ kty: 'EC', alg: 'ES256' })]);
+    } finally {
+      await plain.close();
+      await signing.close();
       await sandbox.close();
     }
   });

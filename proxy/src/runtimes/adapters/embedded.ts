@@ -2,7 +2,7 @@
 // and a request the framework already routed and may have parsed, seen as an AppRequest.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp, type App } from '../../app';
-import { RESERVED_PATHS, type ProxyOptions } from '../../config';
+import { JWKS_PATH, RESERVED_PATHS, type ProxyOptions } from '../../config';
 import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../../http-messages';
 import { holdUntilDone, readBody, toAppRequest } from '../node-handler';
 
@@ -50,6 +50,8 @@ export function createEmbedded(options: ProxyOptions): Embedded {
     app,
     serves(method, path) {
       if (path === routePath) return method === 'POST' || (method === 'OPTIONS' && corsOrigins.length > 0);
+      // The key set only when signing is on: otherwise the host's own route (or 404) answers it.
+      if (path === JWKS_PATH && app.config.assertion === undefined) return false;
       return (method === 'GET' || method === 'HEAD') && RESERVED_PATHS.includes(path);
     },
     request: (req, path, body, native) => ({ ...toAppRequest(req), path, readBody: bodyReader(req, body), native }),

@@ -2,7 +2,7 @@
 // encapsulated scope (no fastify-plugin: the route belongs to it). fastify parses the JSON body; every outcome,
 // its parser's refusals included, is answered in our envelope. Tested with fastify 5; fastify is not a dependency.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProxyOptions } from '../../config';
+import { JWKS_PATH, type ProxyOptions } from '../../config';
 import { BODY_LIMIT_BYTES } from '../../guards/request-body';
 import { createEmbedded, type Embedded, type FrameworkBody } from './embedded';
 
@@ -40,9 +40,14 @@ const PARSER_FAILURES: Readonly<Record<string, FrameworkBody>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { value: undefined },
 };
 
-async function answer(embedded: Embedded, request: FastifyRequestLike, reply: FastifyReplyLike, body: FrameworkBody): Promise<FastifyReplyLike> {
-  const { routePath } = embedded.app.config;
-  const response = await embedded.respond(request.raw, reply.raw, embedded.request(request.raw, routePath, body, request));
+async function answer(
+  embedded: Embedded,
+  request: FastifyRequestLike,
+  reply: FastifyReplyLike,
+  body: FrameworkBody,
+  path = embedded.app.config.routePath,
+): Promise<FastifyReplyLike> {
+  const response = await embedded.respond(request.raw, reply.raw, embedded.request(request.raw, path, body, request));
   return reply.code(response.status).headers(response.headers).send(response.body ?? undefined);
 }
 
@@ -61,6 +66,18 @@ async function plugin(fastify: FastifyInstanceLike, options: ProxyOptions): Prom
         // Not the body's (e.g. a host's hook refused the request): fastify's own error handling answers.
         if (body === undefined) throw error;
         return answer(embedded, request, reply, body);
+      },
+    });
+  }
+  // With signing on, the public keys app backends verify against (GET; fastify adds HEAD), under the same prefix.
+  if (embedded.serves('GET', JWKS_PATH)) {
+    fastify.route({
+      method: 'GET',
+      url: JWKS_PATH,
+      bodyLimit: BODY_LIMIT_BYTES,
+      handler: (request, reply) => answer(embedded, request, reply, { value: undefined }, JWKS_PATH),
+      errorHandler: (error) => {
+        throw error;
       },
     });
   }
