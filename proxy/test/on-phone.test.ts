@@ -1,4 +1,7 @@
 // The onPhone hook in the framework-neutral core (createPhoneExchange) and the handlers: context, results, failures.
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, createFetchHandler, createPhoneExchange, startSandbox, type OnPhoneContext, type OnPhoneHook, type PhoneExchange, type Sandbox } from '../src';
 import { APP_ID, authingFor, LogCapture } from './helpers';
 
@@ -31,13 +34,23 @@ it('gives the hook the trusted openid, the nonce, the request and where the phon
   const contexts: OnPhoneContext[] = [];
   const exchange = exchangeWith(async (context) => void contexts.push(context));
   const code = sandbox.mintCode();
-  const [first, second] = await Promise.all([ask(exchange, { code, nonce: 'abc' }, 'o-user'), ask(exchange, { code }, 'o-user')]);
-  const third = await ask(exchange, { code });
+  const [first, second] = await Promise.all([ask(exchange, { code, nonce: 'abc' }, 'o-user'), ask(exchange, { code, nonce: 'abc' }, 'o-user')]);
+  const third = await ask(exchange, { code, nonce: 'abc' }, 'o-user');
   expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
   expect(first.body).toEqual({ statusCode: 200, message: 'ok', requestId: expect.any(String), upstreamRequestId: expect.any(String), data: sandbox.phoneFor(code) });
   expect(contexts.map(({ source }) => source)).toEqual(['upstream', 'inflight', 'remembered']);
   expect(contexts[0]).toMatchObject({ phone: sandbox.phoneFor(code), openId: 'o-user', nonce: 'abc', requestId: first.body.requestId, request: { native: true } });
   expect(sandbox.callsFor(code)).toBe(1);
+});
+
+it('does not run for a repeat of the code from another caller (CODE_REJECTED)', async () => {
+  const sources: string[] = [];
+  const exchange = exchangeWith(async ({ source }) => void sources.push(source));
+  const code = sandbox.mintCode();
+  expect((await ask(exchange, { code, nonce: 'abc' }, 'o-user')).status).toBe(200);
+  expect((await ask(exchange, { code, nonce: 'abc' }, 'o-other')).body).toMatchObject({ error: 'CODE_REJECTED' });
+  expect((await ask(exchange, { code, nonce: 'xyz' }, 'o-user')).body).toMatchObject({ error: 'CODE_REJECTED' });
+  expect(sources).toEqual(['upstream']);
 });
 
 it.each<[string, unknown, RegExp]>([
@@ -49,6 +62,11 @@ it.each<[string, unknown, RegExp]>([
   ['a lower-case error code', { refuse: { status: 403, message: 'no', error: 'nope' } }, /UPPER_SNAKE/],
   ['extra that is no JSON', { extra: { big: BigInt(1) } }, /JSON/],
   ['a string', 'session-1', /must resolve with/],
+  ...['CODE_REJECTED', 'RATE_LIMITED', 'HOOK_FAILED', 'INVALID_REQUEST', 'UPSTREAM_UNAVAILABLE'].map((error): [string, unknown, RegExp] => [
+    `the proxy's own code ${error}`,
+    { refuse: { status: 422, message: 'no', error } },
+    new RegExp(`proxy's own code ${error}`),
+  ]),
 ])('answers HOOK_FAILED (500), logged and counted, for %s', async (_name, result, why) => {
   const logs = new LogCapture();
   const exchange = exchangeWith(async () => result as never, logs);
@@ -75,6 +93,38 @@ it('a refusal defaults to error REFUSED, counted under outcome REFUSED', async (
   const answer = await ask(exchange, { code: sandbox.mintCode() });
   expect(answer).toMatchObject({ status: 409, body: { statusCode: 409, message: 'Number bound to another account', error: 'REFUSED' } });
   expect(await exchange.metrics.registry.getSingleMetricAsString('phone_proxy_requests_total')).toContain('outcome="REFUSED"} 1');
+});
+
+it('a refusal may name REFUSED itself, or a code of the app\'s own', async () => {
+  for (const error of ['REFUSED', 'ACCOUNT_LOCKED']) {
+    const exchange = exchangeWith(async () => ({ refuse: { status: 403, message: 'Locked', error } }));
+    expect(await ask(exchange, { code: sandbox.mintCode() })).toMatchObject({ status: 403, body: { error, message: 'Locked' } });
+  }
+});
+
+it('runs only once the answer is signed: a number that cannot be signed leaves the hook untouched', async () => {
+  // A real upstream whose success carries fields that disagree (phoneClaims refuses to vouch for them).
+  const upstream = createServer((_request, response) => {
+    const data = { phoneNumber: '+8613900000000', purePhoneNumber: '13800138000', countryCode: '86' };
+    response.setHeader('content-type', 'application/json').end(JSON.stringify({ statusCode: 200, message: 'ok', requestId: 'up-1', data }));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  let runs = 0;
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const exchange = createPhoneExchange({
+    authing: { appHost: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, appId: APP_ID, extIdpConnidentifier: 'c' },
+    logger: false,
+    assertion: { privateKey, audience: 'backend' },
+    onPhone: async () => void runs++,
+  });
+  exchanges.push(exchange);
+  try {
+    expect(await ask(exchange, { code: 'a'.repeat(64) })).toMatchObject({ status: 502, body: { error: 'UPSTREAM_ERROR' } });
+    expect(runs).toBe(0);
+  } finally {
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
 });
 
 it('runs in the fetch handler too, with the Web Request as context.request', async () => {

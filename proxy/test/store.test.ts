@@ -22,6 +22,7 @@ describe('stored answers', () => {
   it.each<[string, ExchangeOutcome]>([
     ['a success', { ok: true, phone, upstreamRequestId: 'up-1' }],
     ['a success without upstream id', { ok: true, phone, upstreamRequestId: undefined }],
+    ['a success with its caller binding', { ok: true, phone, upstreamRequestId: 'up-3', binding: 'q3Wv-binding-hash' }],
     ['a rejection', { ok: false, failure: { definition: errors.CODE_REJECTED, apiCode: 601, upstreamRequestId: 'up-2' }, neverSent: false }],
     ['throttling', { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, retryAfterSeconds: 30 }, neverSent: false }],
     ['a 413 (same error name, its own row)', { ok: false, failure: { definition: errors.PAYLOAD_TOO_LARGE }, neverSent: true }],

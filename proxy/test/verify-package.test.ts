@@ -37,3 +37,39 @@ test('the proxy itself loads jose only once it signs', () => {
   const output = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
   expect(JSON.parse(output)).toEqual({ before: false, after: true });
 });
+
+test('a signing proxy that cannot load jose fails at start or before spending a code, and tries again later', () => {
+  // As on Node < 20.19, where require() of the ESM-only jose throws ERR_REQUIRE_ESM: refused while `refuse` is set.
+  const script = `
+    const Module = require('module');
+    const load = Module._load;
+    let refuse = true;
+    Module._load = function (request, ...rest) {
+      if (request === 'jose' && refuse) throw Object.assign(new Error('require() of ES Module jose not supported'), { code: 'ERR_REQUIRE_ESM' });
+      return load.call(this, request, ...rest);
+    };
+    const { createPhoneExchange, startProxy, startSandbox } = require('miniprogram-phone-proxy');
+    const { privateKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    (async () => {
+      const sandbox = await startSandbox({});
+      const options = { authing: { appHost: sandbox.url, appId: 'a', extIdpConnidentifier: 'wechat-miniprogram-sandbox' }, logger: false, assertion: { privateKey, audience: 'b' } };
+      const started = await startProxy(options).then(() => 'started', (error) => error.message);
+      const exchange = createPhoneExchange(options);
+      const code = sandbox.mintCode();
+      const ask = () => exchange.exchange({ caller: { rateLimitKey: 'k' }, readBody: () => ({ body: { code } }) });
+      const refused = await ask();
+      const callsWhileRefused = sandbox.callsFor(code);
+      refuse = false;
+      const served = await ask();
+      const proxy = await startProxy(options);
+      console.log(JSON.stringify({ started, refused: [refused.status, refused.body.error], callsWhileRefused,
+        served: [served.status, typeof served.body.assertion], callsAfter: sandbox.callsFor(code) }));
+      await Promise.all([proxy.close(), exchange.close()]);
+      await sandbox.close();
+    })();
+  `;
+  const output = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  const result = JSON.parse(output) as Record<string, unknown>;
+  expect(result.started).toMatch(/^cannot load jose, which signs phone assertions \(Node\.js >= 20\.19 is required, this is v\d+\.\d+\.\d+\): require\(\) of ES Module/);
+  expect(result).toMatchObject({ refused: [500, 'MISCONFIGURED'], callsWhileRefused: 0, served: [200, 'string'], callsAfter: 1 });
+});

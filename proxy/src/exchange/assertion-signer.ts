@@ -1,5 +1,6 @@
 // Signs the phone assertion of a success answer (a JWT, with jose) and publishes the public keys as a JWKS.
-// jose is loaded on first use: a proxy that does not sign never pays for it (about 9 MB of RSS).
+// jose is loaded when a signer is created: a proxy that does not sign never pays for it (about 9 MB of RSS), and one
+// that signs finds out at start (ready()) that it cannot, not after Authing has spent a code.
 import { randomUUID, type JsonWebKey } from 'node:crypto';
 import type { PhoneAssertionClaims } from '../assertion-claims';
 import type { ResolvedAssertionOptions } from '../config';
@@ -24,13 +25,30 @@ export interface AssertionSigner {
   sign(phone: PhoneInfo, context: AssertionContext): Promise<Signed>;
   /** The current key first, then the previous ones. */
   jwks(): Promise<{ keys: PublishedJwk[] }>;
+  /** Settles once jose is loaded; rejects with a clear message when it cannot be (a later call tries again). */
+  ready(): Promise<void>;
 }
 
 let jose: Promise<typeof import('jose')> | undefined;
-const loadJose = () => (jose ??= import('jose'));
+/** jose 6 is ESM only and this CommonJS build require()s it: Node.js 20.19+. A failed load is not kept. */
+const loadJose = (): Promise<typeof import('jose')> =>
+  (jose ??= import('jose').catch((error: unknown) => {
+    jose = undefined;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot load jose, which signs phone assertions (Node.js >= 20.19 is required, this is ${process.version}): ${why}`, { cause: error });
+  }));
+
+/** MISCONFIGURED when jose cannot be loaded: answered before the code is sent anywhere. */
+export const unusableSigner = (signer: AssertionSigner): Promise<ProxyFailure | undefined> =>
+  signer.ready().then(
+    () => undefined,
+    (error: Error) => ({ definition: errors.MISCONFIGURED, detail: { reason: error.message } }),
+  );
 
 export function createAssertionSigner(options: ResolvedAssertionOptions): AssertionSigner {
   const { signingKey, audience, issuer, ttlSeconds } = options;
+  const ready = () => loadJose().then(() => undefined);
+  ready().catch(() => undefined); // now; whoever awaits ready() (startProxy, each exchange) sees a failure
   const publish = async (key: VerificationKey): Promise<PublishedJwk> => {
     const { calculateJwkThumbprint } = await loadJose();
     const kid = await calculateJwkThumbprint(key.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
@@ -60,7 +78,7 @@ export function createAssertionSigner(options: ResolvedAssertionOptions): Assert
     return { assertion: await jwt.sign(signingKey.privateKey) };
   };
 
-  return { sign, jwks };
+  return { sign, jwks, ready };
 }
 
 type PhoneClaims = Pick<PhoneAssertionClaims, 'phone_number' | 'country_code' | 'pure_phone_number'>;

@@ -9,7 +9,13 @@ export interface PhoneInfo {
 }
 
 export type ExchangeOutcome =
-  | { readonly ok: true; readonly phone: PhoneInfo; readonly upstreamRequestId?: string }
+  | {
+      readonly ok: true;
+      readonly phone: PhoneInfo;
+      readonly upstreamRequestId?: string;
+      /** Whom the phone was fetched for (exchange/caller-binding.ts): set by the exchange, shared by the single flight. */
+      readonly binding?: string;
+    }
   | {
       readonly ok: false;
       readonly failure: ProxyFailure;

@@ -46,6 +46,8 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['statusCode', 'mess
 /** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneStep = Object.freeze({});
+/** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
+const PROXY_CODES: ReadonlySet<string> = new Set(Object.values(errors).map(({ error }) => error as string).filter((code) => code !== 'REFUSED'));
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -72,6 +74,7 @@ function problemWith(result: unknown): string | undefined {
   if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) return 'onPhone refuse.status must be a whole number from 400 to 599';
   if (typeof message !== 'string' || message.length === 0 || message.length > 500) return 'onPhone refuse.message must be 1 to 500 characters';
   if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error))) return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
+  if (error !== undefined && PROXY_CODES.has(error)) return `onPhone refuse.error must not be the proxy's own code ${error}: use REFUSED or a code of the app's own`;
   return undefined;
 }
 

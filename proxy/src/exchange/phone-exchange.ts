@@ -11,11 +11,12 @@ import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
-import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
+import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
 import { AuthingClient } from './authing-client';
 import type { ExchangeOutcome, PhoneInfo } from './classify';
 import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
+import { bindingOf, servedToAnother } from './caller-binding';
 
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
 export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
@@ -57,7 +58,7 @@ export interface PhoneExchange {
   readonly metrics: ProxyMetrics;
   /** The public keys of signed assertions (`/.well-known/jwks.json`); undefined when signing is off. */
   readonly jwks: AssertionSigner['jwks'] | undefined;
-  /** Settles once the store is usable (see Store.ready); exchanges before that wait for it. */
+  /** Settles once the store is usable (see Store.ready) and, when signing, jose is loaded; exchanges before that wait for it. */
   ready(): Promise<void>;
   /** The store's state, for /healthz. */
   health(): ReturnType<Store['health']>;
@@ -108,17 +109,19 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
 
-  const callAuthing = async (code: string): Promise<ExchangeOutcome> => {
+  const callAuthing = async (code: string, binding: string): Promise<ExchangeOutcome> => {
     const stopTimer = metrics.upstreamSeconds.startTimer();
     const outcome = await client.exchange(code);
     stopTimer({ outcome: outcome.ok ? 'ok' : outcome.failure.definition.error });
-    return outcome;
+    return outcome.ok ? { ...outcome, binding } : outcome;
   };
 
   /** Every check in order, then the exchange, in a single flight per code. */
   const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
     if (allowList && !allowList(request.caller)) return { failure: FORBIDDEN };
     if (storeSettling) await storeSettling;
+    const unsignable = signer && (await unusableSigner(signer));
+    if (unsignable) return { failure: unsignable };
     const retryAfterSeconds = limiter ? await limiter.take(request.caller.rateLimitKey) : 0;
     if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
     const read = await request.readBody();
@@ -128,20 +131,23 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
 
     const key = hashCode(input.code);
     trace.codeHash = shortHash(key);
-    const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code));
+    const binding = bindingOf(request.caller, input.nonce);
+    const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code, binding));
     trace.source = source;
     if (source !== 'upstream') metrics.dedupeHits.inc({ source });
     if (!outcome.ok) return { failure: outcome.failure };
+    const another = servedToAnother(outcome, source, binding);
+    if (another) return { failure: another };
     const { phone, upstreamRequestId } = outcome;
     const { appId, openId } = request.caller;
+    // Signed per request, after the single flight (a retry gets its own jti), and before the hook: the hook's side
+    // effects happen only for an answer that can be sent.
+    const signed = signer ? await signer.sign(phone, { appId, openId, nonce: input.nonce }) : undefined;
+    if (signed && 'failure' in signed) return { failure: { ...signed.failure, upstreamRequestId } };
     const context = { phone, appId, openId, nonce: input.nonce, requestId, source, request: request.request };
     const step = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
     if ('failure' in step) return step;
-    if (!signer) return { phone, upstreamRequestId, extra: step.extra };
-    // Signed per request, after the single flight: a repeated code gets its own jti and this request's nonce.
-    const signed = await signer.sign(phone, { appId, openId, nonce: input.nonce });
-    if ('failure' in signed) return { failure: { ...signed.failure, upstreamRequestId } };
-    return { phone, upstreamRequestId, extra: step.extra, assertion: signed.assertion };
+    return { phone, upstreamRequestId, extra: step.extra, assertion: signed?.assertion };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
@@ -186,5 +192,5 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       await store.close();
     })());
 
-  return { exchange, config, logger, metrics, jwks: signer?.jwks, ready: () => store.ready(), health: () => store.health(), close };
+  return { exchange, config, logger, metrics, jwks: signer?.jwks, ready: async () => void (await Promise.all([store.ready(), signer?.ready()])), health: () => store.health(), close };
 }

@@ -1,5 +1,6 @@
 // ExchangeOutcome <-> JSON for the Redis store. A failure's table row is stored by its name in `errors` and rebuilt
-// from the table; its log-only `detail` is not stored. Phone numbers are stored: replaying the answer needs them.
+// from the table; its log-only `detail` is not stored. Phone numbers are stored: replaying the answer needs them, and
+// so is the success's binding (a hash: exchange/caller-binding.ts), so only the caller it was fetched for gets it.
 import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
 import { errors, type ProxyErrorDefinition } from '../errors';
 
@@ -19,7 +20,7 @@ const nameOf = new Map<ProxyErrorDefinition, ErrorName>(
 );
 
 export function encodeOutcome(outcome: ExchangeOutcome): string {
-  if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId });
+  if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding: outcome.binding });
   const { definition, apiCode, upstreamRequestId, retryAfterSeconds } = outcome.failure;
   const stored: StoredFailure = { ok: false, error: nameOf.get(definition) ?? 'INTERNAL_ERROR', apiCode, upstreamRequestId, retryAfterSeconds, neverSent: outcome.neverSent };
   return JSON.stringify(stored);
@@ -36,7 +37,7 @@ export function decodeOutcome(text: string): ExchangeOutcome | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const stored = value as Record<string, unknown>;
   if (stored.ok === true && typeof stored.phone === 'object' && stored.phone !== null) {
-    return { ok: true, phone: stored.phone as PhoneInfo, upstreamRequestId: optionalString(stored.upstreamRequestId) };
+    return { ok: true, phone: stored.phone as PhoneInfo, upstreamRequestId: optionalString(stored.upstreamRequestId), binding: optionalString(stored.binding) };
   }
   if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(errors, stored.error)) return undefined;
   const failure = {

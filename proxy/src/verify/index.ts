@@ -46,8 +46,23 @@ export type VerifyPhoneAssertionOptions = Expectations &
 /** One remote key set per URL: jose caches the keys it fetched and rate-limits refetches. */
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
+/** localhost, 127.0.0.0/8 and [::1]: the only hosts a JWKS may be fetched from over plain http (URL normalises them). */
+const isLoopback = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
+/** The keys that decide whether a number is real are fetched over https: plain http only on loopback (tests, a sidecar). */
+function jwksLocation(url: string | URL): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new TypeError('verifyPhoneAssertion: options.jwksUrl is not a URL');
+  }
+  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname))) return parsed;
+  throw new TypeError(`verifyPhoneAssertion: options.jwksUrl must be https (plain http only for localhost, 127.0.0.0/8 or [::1]), not ${parsed.protocol}//${parsed.host}`);
+}
+
 function remoteKeySet(url: string | URL): JWTVerifyGetKey {
-  const key = String(url);
+  const key = jwksLocation(url).href;
   let keySet = remoteKeySets.get(key);
   if (!keySet) remoteKeySets.set(key, (keySet = createRemoteJWKSet(new URL(key))));
   return keySet;
@@ -61,12 +76,16 @@ async function localKeySet(publicKeys: JWK[] | { keys: JWK[] }): Promise<JWTVeri
 
 /**
  * Verifies a phone assertion and resolves with its claims, or rejects with a PhoneAssertionError. A JWKS that cannot
- * be fetched rejects with jose's or fetch's own error instead: the token may be fine (answer 503, not 401).
+ * be fetched rejects with jose's or fetch's own error instead: the token may be fine (answer 503, not 401). Options
+ * that cannot work (no audience, neither jwksUrl nor publicKeys, a jwksUrl that is not https off loopback) throw a TypeError.
  */
 export async function verifyPhoneAssertion(token: string, options: VerifyPhoneAssertionOptions): Promise<PhoneAssertionClaims> {
-  if (typeof token !== 'string' || token.split('.').length !== 3) throw new PhoneAssertionError('malformed', 'not a compact JWS');
   if (!options || typeof options.audience !== 'string' || !options.audience) throw new TypeError('verifyPhoneAssertion: options.audience is required');
+  if (options.jwksUrl === undefined && options.publicKeys === undefined) {
+    throw new TypeError('verifyPhoneAssertion: options.jwksUrl (the proxy\'s /.well-known/jwks.json) or options.publicKeys is required');
+  }
   const keySet = options.jwksUrl !== undefined ? remoteKeySet(options.jwksUrl) : await localKeySet(options.publicKeys);
+  if (typeof token !== 'string' || token.split('.').length !== 3) throw new PhoneAssertionError('malformed', 'not a compact JWS');
   const getKey: JWTVerifyGetKey = (header, input) => {
     if (typeof header.kid !== 'string') throw new PhoneAssertionError('malformed', 'the header has no kid');
     return keySet(header, input);
