@@ -1,9 +1,9 @@
 // The rate limit on its own: who counts as one client (IPv6 prefixes, IPv4-mapped addresses, other keys), and our view
 // of rate-limiter-flexible (fixed windows, Retry-After in whole seconds). The HTTP side is in rate-limit.test.ts.
 import { clientKey, limiterOptions, rateLimiterOver, type RateLimitSettings } from '../src/guards/rate-limit';
-import { RateLimiterMemory } from '../src/store/rate-limiters';
+import { BoundedRateLimiterMemory } from '../src/store/rate-limiters';
 
-const limiter = (settings: RateLimitSettings) => rateLimiterOver(new RateLimiterMemory(limiterOptions(settings)), settings);
+const limiter = (settings: RateLimitSettings) => rateLimiterOver(new BoundedRateLimiterMemory(limiterOptions(settings)), settings);
 
 describe('clientKey', () => {
   it('keys IPv6 addresses by their prefix, /56 by default', () => {
@@ -55,5 +55,38 @@ describe('rate limiter', () => {
 
   it('counts a window of a fraction of a second as whole seconds', () => {
     expect(limiterOptions({ max: 5, timeWindowMs: 1500, ipv6Prefix: 56 })).toEqual({ points: 5, duration: 2 });
+  });
+});
+
+describe('memory limiter bounds', () => {
+  /** The entries rate-limiter-flexible holds (one Map entry and one timer each): what the bound is about. */
+  const stored = (limiter: BoundedRateLimiterMemory): number => (limiter as unknown as { _memoryStorage: { _storage: Map<string, unknown> } })._memoryStorage._storage.size;
+
+  it('tracks at most maxKeys clients per window plus the overflow buckets, and still limits every client', async () => {
+    const settings = { max: 1, timeWindowMs: 60_000, ipv6Prefix: 56 };
+    const bounded = new BoundedRateLimiterMemory(limiterOptions(settings), 100, 8);
+    const limit = rateLimiterOver(bounded, settings);
+    const keys = Array.from({ length: 2000 }, (_, i) => `198.18.${i >> 8}.${i & 255}`);
+    const first = await Promise.all(keys.map((key) => limit.take(key)));
+    expect(first.slice(0, 100)).toEqual(Array(100).fill(0)); // the first clients count on their own
+    for (const key of keys) expect(await limit.take(key)).toBeGreaterThan(0); // every client limited, overflow included
+    expect(bounded.trackedKeys).toBe(100);
+    expect(stored(bounded)).toBeLessThanOrEqual(108);
+  });
+
+  it('counts new clients on their own again once the window has passed', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const settings = { max: 1, timeWindowMs: 10_000, ipv6Prefix: 56 };
+      const bounded = new BoundedRateLimiterMemory(limiterOptions(settings), 10, 2);
+      const limit = rateLimiterOver(bounded, settings);
+      for (let i = 0; i < 50; i++) await limit.take(`a${i}`);
+      jest.advanceTimersByTime(10_000);
+      expect(await Promise.all(Array.from({ length: 10 }, (_, i) => limit.take(`b${i}`)))).toEqual(Array(10).fill(0));
+      expect(bounded.trackedKeys).toBe(10);
+      expect(stored(bounded)).toBeLessThanOrEqual(12);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

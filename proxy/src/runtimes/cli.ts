@@ -8,6 +8,7 @@ import { generateEphemeralSigningKey } from '../config/assertion-keys';
 import { startProxy, type RunningProxy } from './server';
 import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
 import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
+import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 
 const USAGE = `Usage:
   miniprogram-phone-proxy [serve]              serve; configured by environment variables only
@@ -33,10 +34,13 @@ function usageError(message: string): never {
   fail(`${message}\n\n${USAGE}`, 2);
 }
 
-/** A request still arriving at shutdown may take requestTimeoutMs to arrive, then upstreamTimeoutMs to exchange. */
+/**
+ * A request still arriving at shutdown may take requestTimeoutMs to arrive, then upstreamTimeoutMs to exchange; on
+ * the Redis store, a request waiting for another instance's answer may wait out that instance's lease.
+ */
 function shutdownGraceMs(options: ProxyOptions): number {
-  const { requestTimeoutMs, upstreamTimeoutMs } = resolveOptions(options);
-  return requestTimeoutMs + upstreamTimeoutMs + SHUTDOWN_MARGIN_MS;
+  const { requestTimeoutMs, upstreamTimeoutMs, store } = resolveOptions(options);
+  return requestTimeoutMs + upstreamTimeoutMs + (store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + SHUTDOWN_MARGIN_MS;
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish, exit 0 (1 if the grace period runs out). */

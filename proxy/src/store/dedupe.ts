@@ -79,6 +79,14 @@ export class Dedupe<T> {
     return { promise, source: 'upstream' };
   }
 
+  /** Remembered answers still live, with the milliseconds each has left (to write them back to a store that lost them). */
+  *remembered(): Generator<{ key: string; value: T; msLeft: number }> {
+    const now = this.now();
+    for (const answer of this.answers.values()) {
+      if (answer.expiresAt > now) yield { key: answer.key, value: answer.value, msLeft: answer.expiresAt - now };
+    }
+  }
+
   clear(): void {
     this.inFlight.clear();
     this.answers.clear();

@@ -1,30 +1,23 @@
-// Single flight across instances over Redis. Per code hash two keys (one hash slot):
-//   code:{h}   'pending' from the claim, then the stored answer; lives the code's life (dedupe TTL), so it is also
-//              the tombstone: once claimed, a code never reaches Authing again within its life.
-//   lease:{h}  the claimant's lease, a little longer than the upstream timeout. 'pending' without a lease means the
-//              claimant died mid-call: the code is possibly spent, every request for it gets UPSTREAM_TIMEOUT.
+// Single flight across instances over Redis (the keys: redis-claims.ts). This process also remembers, in its own bounded
+// memory, every answer it made or heard, and checks it before Redis: a repeat on this instance never reaches Authing
+// again even if Redis lost the answer (a restart without persistence, eviction, a failover, FLUSHDB), failed to save
+// it, or was down when it was made (REDIS_FAILURE=open). When Redis is back, answers not saved are saved, and this
+// process's answers are written back where Redis lost them (SET NX), for the other instances.
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
+import { randomUUID } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
-import type { DedupeSource } from './dedupe';
+import type { Dedupe, DedupeSource } from './dedupe';
 import { shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
+import { InFlight } from '../in-flight';
 import { decodeOutcome, encodeOutcome } from './outcome-codec';
+import { redisClaims, timed } from './redis-claims';
 import type { RedisConnection } from './redis-connection';
+import { LEASE_MARGIN_MS, WAIT_POLL_MS } from './redis-timing';
+import type { StoreDownPolicy } from './types';
 
-/** Claims the code unless it is claimed or answered: 'claimed', 'pending', 'lost' or the stored answer. */
-const CLAIM_SCRIPT = `
-if redis.call('SET', KEYS[1], 'pending', 'NX', 'PX', ARGV[1]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-  return 'claimed'
-end
-local state = redis.call('GET', KEYS[1])
-if state == 'pending' and redis.call('EXISTS', KEYS[2]) == 0 then return 'lost' end
-return state`;
-
-/** Margin of the lease over the upstream timeout: the claimant's answer is saved before its lease ends. */
-const LEASE_MARGIN_MS = 1000;
-/** A waiter re-reads the state this often if no answer was heard (a message lost in a reconnection, a dead claimant). */
-export const WAIT_POLL_MS = 500;
+/** Answers written back per round trip after a reconnection. */
+const WRITE_BACK_BATCH = 500;
 
 const possiblySpent = (reason: string): ExchangeOutcome => ({
   ok: false,
@@ -32,15 +25,7 @@ const possiblySpent = (reason: string): ExchangeOutcome => ({
   neverSent: false,
 });
 
-type Result = { outcome: ExchangeOutcome; source: DedupeSource };
-
-/** What to do when Redis fails (REDIS_FAILURE decides; see store-down.ts). */
-export interface StoreDownPolicy {
-  /** Counts and warns. */
-  note(step: 'save' | 'wait', error: unknown): void;
-  /** The claim failed: nothing was sent yet. */
-  claimFailed(error: unknown, key: string, call: () => Promise<ExchangeOutcome>): Promise<Result>;
-}
+export type Result = { outcome: ExchangeOutcome; source: DedupeSource };
 
 /** Resolves after `ms`, or sooner when `heard.wake` is called. */
 function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void> {
@@ -58,31 +43,33 @@ function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void
 export function createRedisSingleFlight(
   redis: RedisConnection,
   settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string },
+  local: Dedupe<Result>,
   storeDown: StoreDownPolicy,
 ): SingleFlight {
-  const { client } = redis;
   const leaseMs = settings.upstreamTimeoutMs + LEASE_MARGIN_MS;
-  const codeKey = (key: string): string => `${settings.keyPrefix}code:{${key}}`;
-  const leaseKey = (key: string): string => `${settings.keyPrefix}lease:{${key}}`;
-  /** Same-process duplicates share one claim. */
-  const inFlight = new Map<string, Promise<Result>>();
+  const claims = redisClaims(redis, { codeLifeMs: settings.codeLifeMs, leaseMs, keyPrefix: settings.keyPrefix });
+  /** Work close() waits for before the connection goes: exchanges on Redis, saves and releases under way. */
+  const working = new InFlight();
   /** Waiters of this process by code hash, woken by the answers channel. */
   const waiters = new Map<string, Set<(answer: string) => void>>();
 
   redis.onAnswer((key, answer) => waiters.get(key)?.forEach((wake) => wake(answer)));
+  redis.onReady(() => {
+    const done = working.enter();
+    Promise.all([claims.retryUnsettled(), writeBack()]).catch(() => undefined).finally(done);
+  });
 
-  const save = async (key: string, outcome: ExchangeOutcome): Promise<void> => {
-    const answer = encodeOutcome(outcome);
-    const multi = client.multi();
-    if (shouldRemember(outcome)) multi.set(codeKey(key), answer, { PX: settings.codeLifeMs });
-    else multi.del(codeKey(key)); // provably never sent: the code may be sent again
-    await multi.del(leaseKey(key)).publish(redis.channel, `${key} ${answer}`).exec();
-  };
-
-  /** Reads the state again: the stored answer, 'pending', or undefined when the claimant is gone (or the key is). */
-  const peek = async (key: string): Promise<string | undefined> => {
-    const [state, leased] = (await client.multi().get(codeKey(key)).exists(leaseKey(key)).exec()) as unknown as [string | null, number];
-    return state === null || (state === 'pending' && leased === 0) ? undefined : state;
+  /** This process's answers into a Redis that lost them (NX: never over a claim or an answer there). */
+  const writeBack = async (): Promise<void> => {
+    let batch = redis.client.multi();
+    let size = 0;
+    for (const { key, value, msLeft } of local.remembered()) {
+      batch.set(`${settings.keyPrefix}code:{${key}}`, encodeOutcome(value.outcome), { NX: true, PX: msLeft });
+      if (++size % WRITE_BACK_BATCH !== 0) continue;
+      await timed(batch.execAsPipeline());
+      batch = redis.client.multi();
+    }
+    if (size % WRITE_BACK_BATCH !== 0) await timed(batch.execAsPipeline());
   };
 
   /** Waits for the claimant's answer; bounded by the lease (then the claimant is gone). */
@@ -91,7 +78,7 @@ export function createRedisSingleFlight(
     while (heard.answer === undefined && Date.now() < deadline) {
       await sleepUntilWoken(heard, WAIT_POLL_MS);
       if (heard.answer !== undefined) break;
-      const state = await peek(key);
+      const state = await claims.peek(key);
       if (state === undefined) return possiblySpent('the instance that claimed this code did not answer in time');
       if (state !== 'pending') heard.answer = state;
     }
@@ -99,7 +86,14 @@ export function createRedisSingleFlight(
     return decodeOutcome(heard.answer) ?? possiblySpent('unreadable stored answer');
   };
 
+  /** Ends this token's claim in the background (close() waits for it); a failure is retried when Redis is back. */
+  const settleLater = (key: string, token: string, outcome: ExchangeOutcome | undefined, onError: (error: unknown) => void): void => {
+    const done = working.enter();
+    claims.settle(key, token, outcome).catch(onError).finally(done);
+  };
+
   const runShared = async (key: string, call: () => Promise<ExchangeOutcome>): Promise<Result> => {
+    const token = randomUUID();
     // Listening before the claim: an answer published right after it is not missed.
     const heard: { answer?: string; wake?: () => void } = {};
     const listener = (answer: string): void => {
@@ -111,14 +105,19 @@ export function createRedisSingleFlight(
     try {
       let state: string | null;
       try {
-        state = (await client.eval(CLAIM_SCRIPT, { keys: [codeKey(key), leaseKey(key)], arguments: [String(settings.codeLifeMs), String(leaseMs)] })) as string | null;
+        state = await claims.claim(key, token);
       } catch (error) {
-        return await storeDown.claimFailed(error, key, call);
+        const refused = storeDown.claimFailed(error);
+        const outcome = refused ?? (await call());
+        // The claim may have run on the server all the same (it timed out on our side only): release it (closed:
+        // nothing was sent) or store the answer over it (open), or the code would stay pending for its whole life.
+        settleLater(key, token, refused ? undefined : outcome, () => undefined);
+        return { outcome, source: 'upstream' };
       }
       if (state === 'claimed') {
         const outcome = await call();
         // Unsaved, waiters elsewhere answer UPSTREAM_TIMEOUT when the lease ends: never a second call.
-        await save(key, outcome).catch((error: unknown) => storeDown.note('save', error));
+        await claims.settle(key, token, outcome).catch((error: unknown) => storeDown.note('save', error));
         return { outcome, source: 'upstream' };
       }
       if (state === 'lost') return { outcome: possiblySpent('the instance that claimed this code did not answer in time'), source: 'inflight' };
@@ -139,18 +138,17 @@ export function createRedisSingleFlight(
 
   return {
     async run(key, call) {
-      const flying = inFlight.get(key);
-      if (flying) return { outcome: (await flying).outcome, source: 'inflight' };
-      const promise = runShared(key, call);
-      inFlight.set(key, promise);
-      try {
-        return await promise;
-      } finally {
-        inFlight.delete(key);
-      }
+      // This process's memory first: same-process duplicates share one claim, and an answer known here is final.
+      const { promise, source } = local.run(key, () => {
+        const done = working.enter();
+        return runShared(key, call).finally(done);
+      }, (result) => shouldRemember(result.outcome));
+      const result = await promise;
+      return source === 'upstream' ? result : { outcome: result.outcome, source };
     },
     async close() {
-      inFlight.clear();
+      await working.idle();
+      local.clear();
     },
   };
 }

@@ -3,12 +3,12 @@
 import type { Logger } from 'pino';
 import type * as Flexible from 'rate-limiter-flexible';
 import type { ResolvedOptions } from '../config';
-import { createMemorySingleFlight } from './single-flight';
+import { boundedDedupe } from './single-flight';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
-import { RateLimiterMemory } from './rate-limiters';
-import { connectRedis, redactedUrl } from './redis-connection';
-import { createRedisSingleFlight } from './redis-single-flight';
+import { BoundedRateLimiterMemory } from './rate-limiters';
+import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
+import { createRedisSingleFlight, type Result } from './redis-single-flight';
 import { storeDownPolicy, throttledWarning } from './store-down';
 import type { Store } from './types';
 
@@ -20,16 +20,18 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const where = redactedUrl(redisUrl);
   const warn = throttledWarning(logger);
   const redis = connectRedis(redisUrl, keyPrefix, (error) => warn('connection', { err: { message: error.message }, redis: where }, 'Redis connection error; reconnecting'));
-  // Under REDIS_FAILURE=open, exchanges while Redis is down still share calls within this process.
-  const unprotected = createMemorySingleFlight(config, metrics, logger);
   const singleFlight = createRedisSingleFlight(
     redis,
     { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix },
-    storeDownPolicy(failure, unprotected, metrics, warn),
+    boundedDedupe<Result>(config, metrics, logger),
+    storeDownPolicy(failure, metrics, warn),
   );
 
   const ready = redis.firstConnection.then(
-    () => logger?.info({ redis: where, keyPrefix }, 'Redis store connected'),
+    () => {
+      logger?.info({ redis: where, keyPrefix }, 'Redis store connected');
+      void warnUnlessNoEviction(redis.client, where, logger);
+    },
     (error: Error) => {
       const problem = `cannot reach Redis at ${where} (${error.message})`;
       if (failure === 'closed') {
@@ -59,14 +61,26 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
         useRedisPackage: true,
         rejectIfRedisNotReady: true,
         keyPrefix: `${keyPrefix}rl`,
-        insuranceLimiter: new RateLimiterMemory(options),
+        insuranceLimiter: new BoundedRateLimiterMemory(options),
       });
       return rateLimiterOver(limiter, settings);
     },
     async close() {
-      await singleFlight.close();
-      await unprotected.close();
+      await singleFlight.close(); // waits for the saves under way
       await redis.close();
     },
   };
+}
+
+/**
+ * Code keys have a TTL, so any volatile-* or allkeys-* policy may evict them under memory pressure, and a repeated code
+ * would reach Authing again from another instance. A managed Redis may forbid CONFIG: then nothing is said.
+ */
+async function warnUnlessNoEviction(client: RedisConnection['client'], where: string, logger: Logger | undefined): Promise<void> {
+  const policy = await client.configGet('maxmemory-policy').then((reply) => reply['maxmemory-policy'], () => undefined);
+  if (policy === undefined || policy === 'noeviction') return;
+  logger?.warn(
+    { redis: where, maxmemoryPolicy: policy },
+    `Redis maxmemory-policy is ${policy}: it may evict claims and answers, letting a repeated code reach Authing again from another instance; set maxmemory-policy noeviction`,
+  );
 }

@@ -9,7 +9,10 @@ import { Dedupe, type DedupeSource } from './dedupe';
 export interface SingleFlight {
   /** Runs `call` for the code hash `key` unless a call for it is in flight or its answer is remembered. */
   run(key: string, call: () => Promise<ExchangeOutcome>): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
-  /** Forgets everything (after the last exchange). */
+  /**
+   * After the last exchange: waits for work still under way in the store (a Redis save), then forgets this process's
+   * memory. What a shared store holds stays there for the other instances.
+   */
   close(): Promise<void>;
 }
 
@@ -19,10 +22,10 @@ export interface SingleFlight {
  */
 export const shouldRemember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;
 
-/** In-process single flight, bounded by `dedupe.maxEntries`; an answer evicted early is counted and warned about once. */
-export function createMemorySingleFlight(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): SingleFlight {
+/** The bounded in-process memory of answers; an answer evicted early is counted and warned about once. */
+export function boundedDedupe<T>(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): Dedupe<T> {
   let earlyEvictionLogged = false;
-  const dedupe = new Dedupe<ExchangeOutcome>({
+  return new Dedupe<T>({
     ...config.dedupe,
     onEarlyEviction: () => {
       metrics.dedupeEarlyEvictions.inc();
@@ -34,6 +37,11 @@ export function createMemorySingleFlight(config: ResolvedOptions, metrics: Proxy
       );
     },
   });
+}
+
+/** In-process single flight, bounded by `dedupe.maxEntries`. */
+export function createMemorySingleFlight(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): SingleFlight {
+  const dedupe = boundedDedupe<ExchangeOutcome>(config, metrics, logger);
   return {
     async run(key, call) {
       const { promise, source } = dedupe.run(key, call, shouldRemember);

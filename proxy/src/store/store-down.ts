@@ -3,9 +3,8 @@
 import type { Logger } from 'pino';
 import type { StoreFailureMode } from '../config';
 import { errors } from '../errors';
-import type { SingleFlight } from './single-flight';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { StoreDownPolicy } from './redis-single-flight';
+import type { StoreDownPolicy } from './types';
 
 const WARNING_INTERVAL_MS = 10_000;
 
@@ -22,7 +21,6 @@ export function throttledWarning(logger: Logger | undefined): (topic: string, fi
 
 export function storeDownPolicy(
   mode: StoreFailureMode,
-  unprotected: SingleFlight,
   metrics: ProxyMetrics,
   warn: ReturnType<typeof throttledWarning>,
 ): StoreDownPolicy {
@@ -33,20 +31,17 @@ export function storeDownPolicy(
   return {
     note(step, error) {
       note(step, error, step === 'save'
-        ? 'Redis: could not save an answer; other instances waiting for it answer UPSTREAM_TIMEOUT'
+        ? 'Redis: could not save an answer (kept in this process, saved again when Redis is back); other instances waiting for it answer UPSTREAM_TIMEOUT'
         : 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)');
     },
-    async claimFailed(error, key, call) {
+    claimFailed(error) {
       if (mode === 'closed') {
         // Nothing was sent: the client may send the same code again.
         note('refused', error, 'Redis unavailable and REDIS_FAILURE=closed: exchanges answered 503 UPSTREAM_UNAVAILABLE without calling Authing');
-        return {
-          outcome: { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'store unavailable' } }, neverSent: true },
-          source: 'upstream',
-        };
+        return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'store unavailable' } }, neverSent: true };
       }
       note('unprotected', error, 'Redis unavailable and REDIS_FAILURE=open: exchanging without cross-instance protection (a code repeated on another instance may reach Authing twice)');
-      return unprotected.run(key, call);
+      return undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 // The one interface behind which claims, answers and rate-limit counters live: this process's memory, or Redis.
+import type { ExchangeOutcome } from '../exchange/classify';
 import type { SingleFlight } from './single-flight';
 import type { RateLimiter, RateLimitSettings } from '../guards/rate-limit';
 
@@ -16,6 +17,17 @@ export interface Store {
   readonly singleFlight: SingleFlight;
   /** A limiter counting in the store (across instances with Redis). */
   rateLimiter(settings: RateLimitSettings): RateLimiter;
-  /** Forgets (memory) or disconnects (Redis); after the last exchange. */
+  /** After the last exchange: waits for saves under way, then forgets (memory) or disconnects (Redis). */
   close(): Promise<void>;
+}
+
+/** What the Redis single flight does when Redis fails (REDIS_FAILURE decides; implemented in store-down.ts). */
+export interface StoreDownPolicy {
+  /** Counts and warns. */
+  note(step: 'save' | 'wait', error: unknown): void;
+  /**
+   * The claim failed (nothing was sent yet): the outcome to answer with (closed: refused, the client may send the code
+   * again), or undefined to call Authing without cross-instance protection (open).
+   */
+  claimFailed(error: unknown): ExchangeOutcome | undefined;
 }

@@ -1,26 +1,21 @@
 // The Redis store in one process: two proxies sharing one real redis-server behave as one (claims, answers, limits),
 // a dead claimant's code is never sent again, only hashes are stored, and Redis failures follow REDIS_FAILURE.
 import { randomUUID } from 'node:crypto';
-import { createClient } from '@redis/client';
 import { createFetchHandler, startProxy, type ProxyOptions, type RunningProxy } from '../../src';
 import { hashCode } from '../../src/store/dedupe';
-import type { RedisClient } from '../../src/store/redis-connection';
-import { startSandbox, type Sandbox } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
-import { startRedis, type RedisServer } from './redis-server';
+import type { RedisServer } from './redis-server';
+import { startRedisAndSandbox, waitFor, withRawClient as withClientOn } from './redis-helpers';
 
 jest.setTimeout(30_000);
 
 describeWithRedis('Redis store', () => {
+  const running: RunningProxy[] = [];
   let redis: RedisServer;
   let sandbox: Sandbox;
-  const running: RunningProxy[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    sandbox = await startSandbox({ appId: APP_ID });
-  });
+  beforeAll(async () => ({ redis, sandbox } = await startRedisAndSandbox()));
   afterEach(async () => {
     await Promise.all(running.splice(0).map((proxy) => proxy.close()));
   });
@@ -39,15 +34,7 @@ describeWithRedis('Redis store', () => {
   const post = (proxy: RunningProxy, code: string) => postJson(`${proxy.url}/phone`, { code });
   const prefix = (): string => `test-${randomUUID().slice(0, 8)}:`;
 
-  async function withRawClient<T>(use: (client: RedisClient) => Promise<T>): Promise<T> {
-    const client: RedisClient = createClient({ url: redis.url });
-    await client.connect();
-    try {
-      return await use(client);
-    } finally {
-      await client.close();
-    }
-  }
+  const withRawClient = <T>(use: Parameters<typeof withClientOn<T>>[1]): Promise<T> => withClientOn(redis.url, use);
 
   it('two instances share one Authing call per code, and a repeat on either gets the first answer', async () => {
     const keyPrefix = prefix();
@@ -167,11 +154,3 @@ describeWithRedis('Redis store', () => {
     expect((await post(proxy, sandbox.mintCode())).status).toBe(200);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -1,0 +1,131 @@
+// A code hash's claim in Redis and how it ends. Per code hash two keys (one hash slot):
+//   code:{h}   'pending:<token>' from the claim (the token is the claimant's own, random), then the stored answer; lives
+//              the code's life (dedupe TTL), so it is also the tombstone: once claimed, a code never reaches Authing
+//              again within its life (unless Redis loses the key).
+//   lease:{h}  the claimant's lease, the upstream timeout + LEASE_MARGIN_MS. 'pending' without a lease means the claimant
+//              did not answer in time: it died mid-call, was slower than its lease, or could not save its answer. The
+//              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT.
+import { hash } from 'node:crypto';
+import type { ExchangeOutcome } from '../exchange/classify';
+import { encodeOutcome } from './outcome-codec';
+import type { RedisConnection } from './redis-connection';
+import { COMMAND_TIMEOUT_MS } from './redis-timing';
+import { shouldRemember } from './single-flight';
+
+/** Claims the code unless it is claimed or answered: 'claimed', 'pending', 'lost' or the stored answer. */
+const CLAIM_SCRIPT = `
+if redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'NX', 'PX', ARGV[1]) then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+  return 'claimed'
+end
+local state = redis.call('GET', KEYS[1])
+if string.sub(state, 1, 7) == 'pending' then
+  if redis.call('EXISTS', KEYS[2]) == 0 then return 'lost' end
+  return 'pending'
+end
+return state`;
+
+/**
+ * Ends a claim. ARGV: token, answer ('' when there is none to publish), '1' to store it for the code's life (else the
+ * claim is released, only when it is still ours), life, channel, message. An answer replaces any pending claim (ours,
+ * or another instance's after Redis lost ours) but never a stored answer.
+ */
+const SETTLE_SCRIPT = `
+local state = redis.call('GET', KEYS[1])
+local ours = state == 'pending:' .. ARGV[1]
+if ARGV[3] == '1' then
+  if state and string.sub(state, 1, 7) ~= 'pending' then return 0 end
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+  redis.call('DEL', KEYS[2])
+elseif ours then
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
+return 1`;
+
+/** Claims this process could not end (Redis failed): retried when Redis is back, the oldest dropped past this. */
+const MAX_UNSETTLED = 10_000;
+
+/**
+ * node-redis's command timeout covers only the wait before a command is written: a Redis that hangs once it has the
+ * command (paused, a slow script, a silent network) would hold the exchange. This bounds the answer as well; the
+ * command may still run on the server afterwards (hence the token and the release).
+ */
+export function timed<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface RedisClaims {
+  /** 'claimed' (by this token), 'pending', 'lost', the stored answer, or null. */
+  claim(key: string, token: string): Promise<string | null>;
+  /** The stored answer, 'pending', or undefined when the claimant did not answer in time (or the key is gone). */
+  peek(key: string): Promise<string | undefined>;
+  /**
+   * Ends this token's claim: stores the outcome (when remembered) and publishes it, or releases the claim (no outcome,
+   * or one that provably never left). On failure it is kept, retried by retryUnsettled(), and the error thrown.
+   */
+  settle(key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void>;
+  /** Retries the claims not ended yet; resolves when each was tried once. */
+  retryUnsettled(): Promise<void>;
+}
+
+export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: number; leaseMs: number; keyPrefix: string }): RedisClaims {
+  const { client } = redis;
+  const codeKey = (key: string): string => `${settings.keyPrefix}code:{${key}}`;
+  const leaseKey = (key: string): string => `${settings.keyPrefix}lease:{${key}}`;
+  const unsettled = new Map<string, { token: string; outcome: ExchangeOutcome | undefined }>();
+
+  /** EVALSHA, and EVAL once when the server does not know the script yet (or lost it in a restart). */
+  const script = (source: string): ((key: string, args: string[]) => Promise<unknown>) => {
+    const sha = hash('sha1', source);
+    return (key, args) => {
+      const options = { keys: [codeKey(key), leaseKey(key)], arguments: args };
+      return timed(client.evalSha(sha, options).catch((error: Error) => {
+        if (!error.message?.startsWith('NOSCRIPT')) throw error;
+        return client.eval(source, options);
+      }));
+    };
+  };
+  const claimScript = script(CLAIM_SCRIPT);
+  const settleScript = script(SETTLE_SCRIPT);
+
+  const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
+    const answer = outcome === undefined ? '' : encodeOutcome(outcome);
+    const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
+    await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer}`]);
+  };
+
+  return {
+    async claim(key, token) {
+      return (await claimScript(key, [String(settings.codeLifeMs), String(settings.leaseMs), token])) as string | null;
+    },
+    async peek(key) {
+      const [state, leased] = (await timed(client.multi().get(codeKey(key)).exists(leaseKey(key)).exec())) as unknown as [string | null, number];
+      return state === null || (state.startsWith('pending') && leased === 0) ? undefined : state.startsWith('pending') ? 'pending' : state;
+    },
+    async settle(key, token, outcome) {
+      try {
+        await trySettle(key, token, outcome);
+      } catch (error) {
+        unsettled.delete(key);
+        unsettled.set(key, { token, outcome });
+        if (unsettled.size > MAX_UNSETTLED) unsettled.delete(unsettled.keys().next().value as string);
+        throw error;
+      }
+    },
+    async retryUnsettled() {
+      await Promise.all([...unsettled].map(async ([key, { token, outcome }]) => {
+        try {
+          await trySettle(key, token, outcome);
+          if (unsettled.get(key)?.token === token) unsettled.delete(key);
+        } catch {
+          // still down: the next reconnection tries again
+        }
+      }));
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// The Redis store's timings, apart from its client: runtimes/cli.ts sizes its shutdown grace with them without
+// loading @redis/client.
+
+/** A command unanswered this long fails (a Redis that hangs counts as down). */
+export const COMMAND_TIMEOUT_MS = 2000;
+/** A waiter re-reads the state this often if no answer was heard (a message lost in a reconnection, a dead claimant). */
+export const WAIT_POLL_MS = 500;
+/**
+ * The lease's margin over the upstream timeout: the claim's and the save's round trips (each up to a command timeout)
+ * and timer lag must fit in it, or waiters would give up on a claimant that is about to answer.
+ */
+export const LEASE_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS;
+/**
+ * How much longer than the upstream timeout a request may take on the Redis store: its claim, then waiting out another
+ * instance's lease (plus two polls), then its last state read.
+ */
+export const REDIS_WAIT_MARGIN_MS = COMMAND_TIMEOUT_MS + LEASE_MARGIN_MS + 2 * WAIT_POLL_MS + COMMAND_TIMEOUT_MS;
