@@ -1,4 +1,4 @@
-// The bench's figures, its verdicts against the targets (issues 5 and 12), and their rendering as a console table or as
+// The bench's figures, its verdicts against the targets (issues 5, 11 and 12), and their rendering as a console table or as
 // the generated part of RESULTS.md.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -297,7 +297,7 @@ function render(report: BenchReport, markdown: boolean): string {
       markdown,
     ),
     '',
-    heading('Targets (issues 5 and 12)'),
+    heading('Targets (issues 5, 11 and 12)'),
     table(['verdict', 'target', 'measured'], verdictRows, markdown),
   ].join('\n');
 }
