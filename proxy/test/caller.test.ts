@@ -1,4 +1,5 @@
 // Referer allow-list (wx.request's fixed servicewechat.com Referer), devtools, and H5 callers through CORS.
+import { callerFromHeaders } from '../src/guards/caller';
 import { startStack, refererFor, type Stack } from './helpers';
 
 const ALLOWED = 'wx1234567890abcdef';
@@ -80,4 +81,21 @@ it('without an allow-list every caller passes', async () => {
   } finally {
     await stack.close();
   }
+});
+
+describe('callerFromHeaders', () => {
+  it.each([
+    ['an appid longer than 32 characters', refererFor('wx'.padEnd(40, '0'))],
+    ['an appid with other characters', 'https://servicewechat.com/wx%22%7D/1/page-frame.html'],
+  ])('names no appid for %s (it could end up in a signed claim)', (_name, referer) => {
+    expect(callerFromHeaders({ referer }, '127.0.0.1')).toEqual({ rateLimitKey: '127.0.0.1' });
+  });
+
+  it("keeps the developer tool's tourist appid", () => {
+    expect(callerFromHeaders({ referer: refererFor('touristappid', 'devtools') }, '127.0.0.1')).toEqual({
+      appId: 'touristappid',
+      devtools: true,
+      rateLimitKey: '127.0.0.1',
+    });
+  });
 });

@@ -20,7 +20,8 @@ export interface Caller {
   readonly rateLimitKey: string;
 }
 
-const WECHAT_REFERER = /^https:\/\/servicewechat\.com\/([^/]+)\/([^/]+)\/page-frame\.html$/;
+/** The appid part is bounded (WeChat's are wx + 16 hex; the IDE's tourist mode says touristappid): it may end up in a signed claim. */
+const WECHAT_REFERER = /^https:\/\/servicewechat\.com\/([A-Za-z0-9_-]{1,32})\/([^/]+)\/page-frame\.html$/;
 
 /**
  * A caller known by its HTTP headers and address: the identity WeChat's Cloud Hosting gateway injected when
