@@ -24,6 +24,7 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
       error: envelope.error,
       apiCode: numberOrUndefined(envelope.apiCode),
       requestId,
+      retryAfter: numberOrUndefined(envelope.retryAfter),
     });
   }
 

@@ -90,6 +90,8 @@ export interface PhoneErrorDetail {
   apiCode?: number;
   /** The proxy's request id, to find its log line. */
   requestId?: string;
+  /** `RATE_LIMITED`: seconds to wait before the user taps again. */
+  retryAfter?: number;
 }
 
 /** Calls a WeChat Cloud function instead of an HTTP endpoint. */

@@ -65,6 +65,8 @@ export interface FailureBody {
   apiCode?: number;
   requestId: string;
   upstreamRequestId?: string;
+  /** RATE_LIMITED: seconds before trying again (as the Retry-After header, for transports without headers). */
+  retryAfter?: number;
 }
 
 export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
@@ -77,5 +79,6 @@ export function failureBody(failure: ProxyFailure, requestId: string): FailureBo
   };
   if (failure.apiCode !== undefined) body.apiCode = failure.apiCode;
   if (failure.upstreamRequestId !== undefined) body.upstreamRequestId = failure.upstreamRequestId;
+  if (failure.retryAfterSeconds !== undefined) body.retryAfter = failure.retryAfterSeconds;
   return body;
 }

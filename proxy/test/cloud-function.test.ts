@@ -146,7 +146,11 @@ describe('the caller is the platform-injected userInfo', () => {
 
     for (let i = 0; i < 2; i++) expect(await main(fromMiniProgram({ code: sandbox.mintCode() }, alice))).toMatchObject({ statusCode: 200 });
     const callsBefore = sandbox.calls;
-    expect(await main(fromMiniProgram({ code: sandbox.mintCode() }, alice))).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED' });
+    const limited = await main(fromMiniProgram({ code: sandbox.mintCode() }, alice));
+    // No headers here: the envelope says when to come back (whole seconds left in the 60 s window).
+    expect(limited).toMatchObject({ statusCode: 429, error: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    expect((limited as { retryAfter: number }).retryAfter).toBeGreaterThan(0);
+    expect((limited as { retryAfter: number }).retryAfter).toBeLessThanOrEqual(60);
     expect(sandbox.calls).toBe(callsBefore);
     for (let i = 0; i < 2; i++) expect(await main(fromMiniProgram({ code: sandbox.mintCode() }, bob))).toMatchObject({ statusCode: 200 });
   });

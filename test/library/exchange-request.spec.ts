@@ -111,6 +111,11 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     });
   });
 
+  it('passes on how long to wait when the proxy says RATE_LIMITED', async () => {
+    reply = { status: 429, body: { statusCode: 429, message: 'Too many requests, retry later', error: 'RATE_LIMITED', requestId: 'req-7', retryAfter: 42 } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'rejected', error: 'RATE_LIMITED', statusCode: 429, retryAfter: 42 });
+  });
+
   it('rejects with the proxy error envelope of an HTTP 5xx as rejected, with the HTTP status', async () => {
     reply = { status: 503, body: { statusCode: 503, message: 'Try again later', error: 'UPSTREAM_UNAVAILABLE', requestId: 'req-5' } };
     expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({

@@ -24,7 +24,7 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** Every field the client may see in a failure body; anything else could carry upstream internals. */
-const FAILURE_FIELDS = new Set(['statusCode', 'message', 'error', 'apiCode', 'requestId', 'upstreamRequestId']);
+const FAILURE_FIELDS = new Set(['statusCode', 'message', 'error', 'apiCode', 'requestId', 'upstreamRequestId', 'retryAfter']);
 const SUCCESS_FIELDS = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data']);
 
 export interface Answer {
@@ -156,6 +156,8 @@ export function parseAnswer(answer: Answer): Parsed {
   if (extra.length > 0) throw problem(`has undocumented fields ${extra.join(',')}`);
   if (/\n\s+at |\.[jt]s:\d+|node_modules|Error:/.test(answer.text)) throw problem('carries a stack trace or internals');
   if (error === 'RATE_LIMITED' && !answer.headers['retry-after']) throw problem('has no Retry-After');
+  if (error === 'RATE_LIMITED' && String(body.retryAfter) !== answer.headers['retry-after']) throw problem('has a retryAfter unlike its Retry-After');
+  if (error !== 'RATE_LIMITED' && body.retryAfter !== undefined) throw problem('has a retryAfter without being RATE_LIMITED');
   return { kind: 'error', error, body };
 }
 
