@@ -24,7 +24,7 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
       error: envelope.error,
       apiCode: numberOrUndefined(envelope.apiCode),
       requestId,
-      retryAfter: numberOrUndefined(envelope.retryAfter),
+      retryAfter: envelope.error === 'RATE_LIMITED' ? secondsOrUndefined(envelope.retryAfter) : undefined,
     });
   }
 
@@ -82,6 +82,11 @@ function parseJson(text: string): unknown {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The proxy's Retry-After: whole seconds, at most an hour; anything else is not one. */
+function secondsOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 3600 ? value : undefined;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

@@ -1,6 +1,6 @@
 // One store per process and configuration: runtimes created in the same process for the same Authing connection share
 // answers and rate-limit counters, so a code sent to two of them reaches Authing once; other configurations do not.
-import { createFetchHandler, startProxy, startSandbox, type ProxyOptions, type Sandbox } from '../src';
+import { createFetchHandler, createPhoneExchange, startProxy, startSandbox, type PhoneExchange, type ProxyOptions, type Sandbox } from '../src';
 import { APP_ID, authingFor, postJson } from './helpers';
 
 let sandbox: Sandbox;
@@ -58,4 +58,38 @@ test('the rate limit counts across the runtimes of one configuration', async () 
     await proxy.close();
     await fetchHandler.close();
   }
+});
+
+describe('exchanges sharing a memory store', () => {
+  const exchangeOf = (options: Partial<ProxyOptions> = {}) => createPhoneExchange({ authing: authingFor(sandbox), logger: false, rateLimit: false, ...options });
+  const send = (exchange: PhoneExchange, code: string) => exchange.exchange({ caller: { rateLimitKey: '127.0.0.1' }, readBody: () => ({ body: { code } }) });
+
+  it('a closed one answers nothing, not even what the store still remembers for the others', async () => {
+    const [first, second] = [exchangeOf(), exchangeOf()];
+    try {
+      const code = sandbox.mintCode();
+      expect((await send(first, code)).status).toBe(200);
+      await first.close();
+      expect(await send(first, code)).toMatchObject({ status: 503, body: { error: 'UPSTREAM_UNAVAILABLE' } });
+      expect((await send(second, code)).status).toBe(200);
+      expect(sandbox.callsFor(code)).toBe(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('an answer evicted early is counted in the metrics of every exchange using the store', async () => {
+    const options = { dedupe: { maxEntries: 1 } };
+    const [first, second] = [exchangeOf(options), exchangeOf(options)];
+    const evictions = async (exchange: PhoneExchange) => (await exchange.metrics.dedupeEarlyEvictions.get()).values[0]?.value ?? 0;
+    try {
+      await send(first, sandbox.mintCode());
+      await send(second, sandbox.mintCode()); // the store holds one answer: the first one's goes, within its TTL
+      expect([await evictions(first), await evictions(second)]).toEqual([1, 1]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });

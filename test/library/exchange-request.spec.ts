@@ -116,6 +116,13 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'rejected', error: 'RATE_LIMITED', statusCode: 429, retryAfter: 42 });
   });
 
+  it.each([-1, 0, 1.5, 86_400, '42'])('leaves out a retryAfter of %p, and any with another error', async (retryAfter) => {
+    reply = { status: 429, body: { statusCode: 429, message: 'Too many', error: 'RATE_LIMITED', retryAfter } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).not.toHaveProperty('retryAfter');
+    reply = { status: 503, body: { statusCode: 503, message: 'Busy', error: 'UPSTREAM_UNAVAILABLE', retryAfter: 5 } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).not.toHaveProperty('retryAfter');
+  });
+
   it('rejects with the proxy error envelope of an HTTP 5xx as rejected, with the HTTP status', async () => {
     reply = { status: 503, body: { statusCode: 503, message: 'Try again later', error: 'UPSTREAM_UNAVAILABLE', requestId: 'req-5' } };
     expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({

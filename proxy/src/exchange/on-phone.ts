@@ -42,7 +42,7 @@ export type OnPhoneHook = (context: OnPhoneContext) => Promise<OnPhoneResult | v
 export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
 
 /** Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set. */
-export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion', 'error', 'apiCode']);
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion', 'error', 'apiCode', 'retryAfter']);
 /** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneStep = Object.freeze({});

@@ -18,6 +18,8 @@ import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
 
+const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
+
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
 export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
 
@@ -132,6 +134,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
 
     const key = hashCode(input.code);
     trace.codeHash = shortHash(key);
+    // Closed: no more answers, not even remembered ones that a store shared with other runtimes still holds.
+    if (closing) return { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
     const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code, binding));
     trace.source = source;

@@ -1,15 +1,14 @@
 // The default store: this process's memory. The in-process single flight (store/single-flight.ts) and a memory
-// limiter whose tracked clients are bounded (rate-limiters.ts).
-import type { Logger } from 'pino';
+// limiter whose tracked clients are bounded (rate-limiters.ts). store/index.ts shares one per configuration.
 import type { ResolvedOptions } from '../config';
-import { createMemorySingleFlight } from './single-flight';
+import { createMemorySingleFlight, type EvictionSink } from './single-flight';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
-import type { ProxyMetrics } from '../observability/metrics';
 import type { Store } from './types';
 import { BoundedRateLimiterMemory } from './rate-limiters';
 
-export function createMemoryStore(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): Store {
-  const singleFlight = createMemorySingleFlight(config, metrics, logger);
+/** `sinks`: the metrics and loggers of the exchanges using the store, kept up to date by its owner. */
+export function createMemoryStore(config: ResolvedOptions, sinks: Iterable<EvictionSink>): Store {
+  const singleFlight = createMemorySingleFlight(config, sinks);
   return {
     ready: () => Promise.resolve(),
     health: () => ({ healthy: true, report: { store: 'memory' } }),

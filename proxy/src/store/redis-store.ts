@@ -23,7 +23,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const singleFlight = createRedisSingleFlight(
     redis,
     { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix },
-    boundedDedupe<Result>(config, metrics, logger),
+    boundedDedupe<Result>(config, [{ metrics, logger }]),
     storeDownPolicy(failure, metrics, warn),
   );
 

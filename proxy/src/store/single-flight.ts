@@ -22,26 +22,34 @@ export interface SingleFlight {
  */
 export const shouldRemember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;
 
-/** The bounded in-process memory of answers; an answer evicted early is counted and warned about once. */
-export function boundedDedupe<T>(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): Dedupe<T> {
-  let earlyEvictionLogged = false;
+/** Where an answer evicted early is counted and told: the metrics and logger of an exchange using the store. */
+export interface EvictionSink {
+  readonly metrics: ProxyMetrics;
+  readonly logger: Logger | undefined;
+}
+
+/** The bounded in-process memory of answers; an answer evicted early is counted by every sink, and told to each once. */
+export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<EvictionSink>): Dedupe<T> {
+  const warned = new WeakSet<EvictionSink>();
   return new Dedupe<T>({
     ...config.dedupe,
     onEarlyEviction: () => {
-      metrics.dedupeEarlyEvictions.inc();
-      if (earlyEvictionLogged) return;
-      earlyEvictionLogged = true; // once: the counter tells how often
-      logger?.warn(
-        { maxEntries: config.dedupe.maxEntries },
-        'de-duplication cache full: answers evicted before their TTL, so a repeated code could reach Authing again; raise DEDUPE_MAX_ENTRIES',
-      );
+      for (const sink of sinks) {
+        sink.metrics.dedupeEarlyEvictions.inc();
+        if (warned.has(sink)) continue;
+        warned.add(sink); // once: the counter tells how often
+        sink.logger?.warn(
+          { maxEntries: config.dedupe.maxEntries },
+          'de-duplication cache full: answers evicted before their TTL, so a repeated code could reach Authing again; raise DEDUPE_MAX_ENTRIES',
+        );
+      }
     },
   });
 }
 
 /** In-process single flight, bounded by `dedupe.maxEntries`. */
-export function createMemorySingleFlight(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): SingleFlight {
-  const dedupe = boundedDedupe<ExchangeOutcome>(config, metrics, logger);
+export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterable<EvictionSink>): SingleFlight {
+  const dedupe = boundedDedupe<ExchangeOutcome>(config, sinks);
   return {
     async run(key, call) {
       const { promise, source } = dedupe.run(key, call, shouldRemember);
