@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
 import { errors, type ProxyFailure } from './errors';
-import { createPhoneExchange, FORBIDDEN, type ExchangeAnswer } from './exchange/phone-exchange';
+import { createPhoneExchange, FORBIDDEN } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
 import { createClientAddress } from './guards/client-address';
 import { Cors } from './guards/cors';
 import { readJsonBody } from './guards/request-body';
-import { failureResponse, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
+import { failureResponse, jsonAnswer, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { InFlight } from './in-flight';
 
 const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
@@ -28,12 +28,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-function httpAnswer({ status, body, retryAfterSeconds }: ExchangeAnswer): AppResponse {
-  const response = jsonResponse(status, body);
-  if (retryAfterSeconds !== undefined) response.headers['retry-after'] = String(retryAfterSeconds);
-  return response;
-}
-
 /** Validates the options (throws ConfigError) and wires the parts. */
 export function createApp(options: ProxyOptions): App {
   const phoneExchange = createPhoneExchange(options);
@@ -48,7 +42,7 @@ export function createApp(options: ProxyOptions): App {
       if (method === 'POST') {
         const caller = callerFromHeaders(request.headers, clientAddress(request), config.trustWechatGateway);
         const readBody = () => readJsonBody(request);
-        return httpAnswer(await phoneExchange.exchange({ caller, requestId, readBody, request: request.native }));
+        return jsonAnswer(await phoneExchange.exchange({ caller, requestId, readBody, request: request.native }));
       }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {

@@ -82,3 +82,8 @@ export function failureBody(failure: ProxyFailure, requestId: string): FailureBo
   if (failure.retryAfterSeconds !== undefined) body.retryAfter = failure.retryAfterSeconds;
   return body;
 }
+
+/** A failure as an answer in any runtime: its HTTP status, the envelope, and the seconds for Retry-After. */
+export function failureAnswer(failure: ProxyFailure, requestId: string): { status: number; body: FailureBody; retryAfterSeconds?: number } {
+  return { status: failure.definition.statusCode, body: failureBody(failure, requestId), retryAfterSeconds: failure.retryAfterSeconds };
+}

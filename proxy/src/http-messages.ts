@@ -1,7 +1,7 @@
 // The request and the response the app works with, free of any runtime: node-handler.ts and fetch-handler.ts
 // translate node:http and Web Request/Response into these.
 import type { IncomingHttpHeaders } from 'node:http';
-import { failureBody, type ProxyFailure } from './errors';
+import { failureAnswer, type ProxyFailure } from './errors';
 
 export interface AppRequest {
   readonly method: string;
@@ -42,9 +42,14 @@ export function jsonResponse(status: number, body: unknown): AppResponse {
   return { status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
 }
 
+/** A JSON answer, with Retry-After when it says when to come back. */
+export function jsonAnswer({ status, body, retryAfterSeconds }: { status: number; body: unknown; retryAfterSeconds?: number }): AppResponse {
+  const response = jsonResponse(status, body);
+  if (retryAfterSeconds !== undefined) response.headers['retry-after'] = String(retryAfterSeconds);
+  return response;
+}
+
 /** Our failure envelope, with Retry-After when the failure says when to come back. */
 export function failureResponse(failure: ProxyFailure, requestId: string): AppResponse {
-  const response = jsonResponse(failure.definition.statusCode, failureBody(failure, requestId));
-  if (failure.retryAfterSeconds !== undefined) response.headers['retry-after'] = String(failure.retryAfterSeconds);
-  return response;
+  return jsonAnswer(failureAnswer(failure, requestId));
 }

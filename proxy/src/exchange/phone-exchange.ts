@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
-import { errors, failureBody, type FailureBody, type ProxyFailure } from '../errors';
+import { errors, failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
@@ -85,10 +85,7 @@ function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' 
 }
 
 function answerFor(result: Result, requestId: string): ExchangeAnswer {
-  if ('failure' in result) {
-    const { failure } = result;
-    return { status: failure.definition.statusCode, body: failureBody(failure, requestId), retryAfterSeconds: failure.retryAfterSeconds };
-  }
+  if ('failure' in result) return failureAnswer(result.failure, requestId);
   const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
   if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
   if (result.assertion !== undefined) body.assertion = result.assertion;
