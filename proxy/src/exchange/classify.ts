@@ -45,7 +45,8 @@ const MAX_LOGGED_MESSAGE = 200;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object: not null, not an array. */
+export const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
   let body: unknown;
@@ -54,7 +55,7 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
   } catch {
     body = undefined;
   }
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     // Not our JSON envelope at all: an HTML error page from a gateway, a truncated body...
     return fail(byHttpStatus(response.status), { detail: { upstreamStatus: response.status, reason: 'not a JSON object' } }, response);
   }
@@ -66,7 +67,7 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
   const detail = { upstreamStatus: response.status, upstreamStatusCode: statusCode, apiCode, upstreamMessage: message };
 
   if (response.status >= 200 && response.status < 300 && statusCode === 200) {
-    const data = isObject(body.data) ? body.data : undefined;
+    const data = isRecord(body.data) ? body.data : undefined;
     const errcode = data && typeof data.errcode === 'number' ? data.errcode : 0;
     if (errcode !== 0) {
       return fail(byWechatErrcode(errcode), { upstreamRequestId, detail: { ...detail, wechatErrcode: errcode } }, response);
@@ -141,7 +142,7 @@ const WECHAT_ERRMSG_PATTERNS: ReadonlyArray<readonly [RegExp, number]> = [
 
 /** Where the WeChat errcode hides: a field, a labelled number in the message, or WeChat's errmsg text. */
 function wechatErrcode(body: Json, message: string | undefined): number | undefined {
-  const data = isObject(body.data) ? body.data : undefined;
+  const data = isRecord(body.data) ? body.data : undefined;
   for (const candidate of [body.errcode, data?.errcode]) {
     if (typeof candidate === 'number') return candidate;
   }
@@ -152,7 +153,7 @@ function wechatErrcode(body: Json, message: string | undefined): number | undefi
 }
 
 function readPhone(data: Json | undefined): PhoneInfo | undefined {
-  const source = data && isObject(data.phone_info) ? data.phone_info : data;
+  const source = data && isRecord(data.phone_info) ? data.phone_info : data;
   if (!source) return undefined;
   const { phoneNumber, purePhoneNumber, countryCode } = source;
   if (typeof phoneNumber !== 'string' || !phoneNumber || typeof purePhoneNumber !== 'string' || !purePhoneNumber) return undefined;

@@ -5,7 +5,7 @@
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { PhoneInfo } from './classify';
+import { isRecord, type PhoneInfo } from './classify';
 import type { DedupeSource } from '../store/dedupe';
 
 export interface OnPhoneContext {
@@ -48,8 +48,6 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneStep = Object.freeze({});
 /** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
 const PROXY_CODES: ReadonlySet<string> = new Set(Object.values(errors).map(({ error }) => error as string).filter((code) => code !== 'REFUSED'));
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a hook's answer cannot be used, or undefined when it can. */
 function problemWith(result: unknown): string | undefined {
