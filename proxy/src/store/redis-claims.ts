@@ -4,12 +4,13 @@
 //              again within its life (unless Redis loses the key).
 //   lease:{h}  the claimant's lease, the upstream timeout + LEASE_MARGIN_MS. 'pending' without a lease means the claimant
 //              did not answer in time: it died mid-call, was slower than its lease, or could not save its answer. The
-//              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT.
+//              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT. A waiter marks the lease
+//              'waited': only then is the answer published, so no instance hears (and parses) every other's answers.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';
-import { COMMAND_TIMEOUT_MS } from './redis-timing';
+import { timed } from './redis-timing';
 import { shouldRemember } from './single-flight';
 
 /** Claims the code unless it is claimed or answered: 'claimed', 'pending', 'lost' or the stored answer. */
@@ -20,7 +21,9 @@ if redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'NX', 'PX', ARGV[1]) then
 end
 local state = redis.call('GET', KEYS[1])
 if string.sub(state, 1, 7) == 'pending' then
-  if redis.call('EXISTS', KEYS[2]) == 0 then return 'lost' end
+  local lease = redis.call('PTTL', KEYS[2])
+  if lease < 0 then return 'lost' end
+  redis.call('SET', KEYS[2], 'waited', 'PX', lease)
   return 'pending'
 end
 return state`;
@@ -33,6 +36,7 @@ return state`;
 const SETTLE_SCRIPT = `
 local state = redis.call('GET', KEYS[1])
 local ours = state == 'pending:' .. ARGV[1]
+local waited = redis.call('GET', KEYS[2]) == 'waited'
 if ARGV[3] == '1' then
   if state and string.sub(state, 1, 7) ~= 'pending' then return 0 end
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
@@ -40,24 +44,11 @@ if ARGV[3] == '1' then
 elseif ours then
   redis.call('DEL', KEYS[1], KEYS[2])
 end
-if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
+if waited and ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1`;
 
 /** Claims this process could not end (Redis failed): retried when Redis is back, the oldest dropped past this. */
 const MAX_UNSETTLED = 10_000;
-
-/**
- * node-redis's command timeout covers only the wait before a command is written: a Redis that hangs once it has the
- * command (paused, a slow script, a silent network) would hold the exchange. This bounds the answer as well; the
- * command may still run on the server afterwards (hence the token and the release).
- */
-export function timed<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface RedisClaims {
   /** 'claimed' (by this token), 'pending', 'lost', the stored answer, or null. */

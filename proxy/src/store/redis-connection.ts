@@ -1,8 +1,8 @@
 // The process's Redis connections (node-redis): one for commands, one subscribed to the answers channel.
 // Commands fail at once while disconnected (no offline queue: an exchange must not wait for Redis to come back);
-// the client reconnects by itself, and resubscribes.
+// the client reconnects by itself, and resubscribes. Every command is bounded by `timed` (redis-timing.ts), not by
+// node-redis's command timeout.
 import { createClient, type RedisClientType } from '@redis/client';
-import { COMMAND_TIMEOUT_MS } from './redis-timing';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
@@ -35,7 +35,6 @@ export function connectRedis(url: string, keyPrefix: string, onError: (error: Er
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: COMMAND_TIMEOUT_MS }, // until written only: redis-claims.ts bounds the answer
     socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) },
   });
   const subscriber = client.duplicate();

@@ -11,9 +11,9 @@ import { shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';
 import { decodeOutcome, encodeOutcome } from './outcome-codec';
-import { redisClaims, timed } from './redis-claims';
+import { redisClaims } from './redis-claims';
 import type { RedisConnection } from './redis-connection';
-import { LEASE_MARGIN_MS, WAIT_POLL_MS } from './redis-timing';
+import { LEASE_MARGIN_MS, timed, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
 
 /** Answers written back per round trip after a reconnection. */

@@ -10,6 +10,7 @@ import { BoundedRateLimiterMemory } from './rate-limiters';
 import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
 import { createRedisSingleFlight, type Result } from './redis-single-flight';
 import { storeDownPolicy, throttledWarning } from './store-down';
+import { timed } from './redis-timing';
 import type { Store } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,16 +55,20 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     singleFlight,
     rateLimiter(settings) {
       const options = limiterOptions(settings);
-      // While Redis is down each instance counts on its own (in either failure mode: the claim guards the codes).
+      // While Redis is down or hangs, each instance counts on its own (in either failure mode: the claim guards the codes).
+      const insurance = new BoundedRateLimiterMemory(options);
       const limiter = new RateLimiterRedis({
         ...options,
         storeClient: redis.client,
         useRedisPackage: true,
         rejectIfRedisNotReady: true,
         keyPrefix: `${keyPrefix}rl`,
-        insuranceLimiter: new BoundedRateLimiterMemory(options),
+        insuranceLimiter: insurance,
       });
-      return rateLimiterOver(limiter, settings);
+      const shared = rateLimiterOver(limiter, settings);
+      const local = rateLimiterOver(insurance, settings);
+      // rate-limiter-flexible turns a Redis error into the insurance's answer, but would wait for a Redis that hangs.
+      return { take: (key) => timed(shared.take(key)).catch(() => local.take(key)) };
     },
     async close() {
       await singleFlight.close(); // waits for the saves under way

@@ -15,3 +15,17 @@ export const LEASE_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS;
  * instance's lease (plus two polls), then its last state read.
  */
 export const REDIS_WAIT_MARGIN_MS = COMMAND_TIMEOUT_MS + LEASE_MARGIN_MS + 2 * WAIT_POLL_MS + COMMAND_TIMEOUT_MS;
+
+/**
+ * Bounds a Redis command by COMMAND_TIMEOUT_MS, the wait for its answer included. node-redis's own command timeout covers
+ * only the wait before a command is written (a Redis that hangs once it has the command would hold the exchange), and
+ * costs an AbortSignal.timeout per command: about 130 µs of CPU per exchange on the bench VM (proxy/bench/RESULTS.md).
+ * The command may still run on the server afterwards (hence the claim's token and its release).
+ */
+export function timed<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -32,7 +32,7 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     await redis?.close();
   });
 
-  async function proxyOn(store: ProxyOptions['store']): Promise<RunningProxy & { logs: LogCapture }> {
+  async function proxyOn(store: ProxyOptions['store'], extra: Partial<ProxyOptions> = {}): Promise<RunningProxy & { logs: LogCapture }> {
     const logs = new LogCapture();
     const proxy = await startProxy({
       authing: authingFor(sandbox),
@@ -40,6 +40,7 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
       upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
       logger: { level: 'info', stream: logs },
       store: { redisUrl: redis.url, ...store },
+      ...extra,
     });
     running.push(proxy);
     return Object.assign(proxy, { logs });
@@ -127,6 +128,21 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     const resent = await post(proxy, code);
     expect(resent.status).toBe(200);
     expect(sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a Redis that hangs holds no request past its command timeouts, the rate limit included', async () => {
+    const proxy = await proxyOn({ keyPrefix: prefix() }, { rateLimit: { max: 100, timeWindowMs: 60_000 } });
+    const code = sandbox.mintCode();
+    // Writes (scripts included) wait 8 s on the server: the limiter's count and the claim each time out here (2 s).
+    await withRawClient(redis.url, (client) => client.sendCommand(['CLIENT', 'PAUSE', '8000', 'WRITE']));
+    try {
+      const started = Date.now();
+      expect((await post(proxy, code)).body).toMatchObject({ error: 'UPSTREAM_UNAVAILABLE', statusCode: 503 });
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(sandbox.callsFor(code)).toBe(0);
+    } finally {
+      await withRawClient(redis.url, (client) => client.sendCommand(['CLIENT', 'UNPAUSE']));
+    }
   });
 
   it('the lease covers the upstream timeout plus the claim and save round trips', async () => {

@@ -51,6 +51,26 @@ describeWithRedis('Redis store', () => {
     expect(a.logs.text + b.logs.text).not.toContain(code);
   });
 
+  it('publishes an answer only when an instance waits for it', async () => {
+    const keyPrefix = prefix();
+    const [a, b] = [await proxyOn({ keyPrefix }), await proxyOn({ keyPrefix })];
+    const published: string[] = [];
+    await withRawClient(async (listener) => {
+      await listener.subscribe(`${keyPrefix}answers`, (message) => published.push(message.slice(0, message.indexOf(' '))));
+      expect((await post(a, sandbox.mintCode())).status).toBe(200); // nobody waits
+      sandbox.inject({ kind: 'latency', ms: 300 });
+      const code = sandbox.mintCode();
+      const first = post(a, code);
+      await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+      const waiter = await post(b, code); // b finds a's claim pending and waits
+      expect(waiter.status).toBe(200);
+      expect(waiter.body.data).toEqual((await first).body.data);
+      await waitFor(async () => published.length > 0, 2000);
+      expect(published).toEqual([hashCode(code)]);
+      expect(sandbox.callsFor(code)).toBe(1);
+    });
+  });
+
   it('stores code hashes and answers, never a code, for the dedupe TTL', async () => {
     const keyPrefix = prefix();
     const proxy = await proxyOn({ keyPrefix });
