@@ -116,8 +116,9 @@ export function createRedisSingleFlight(
       }
       if (state === 'claimed') {
         const outcome = await call();
+        // Saved while the client already has its answer (a repeat meanwhile waits for it, as for any pending claim).
         // Unsaved, waiters elsewhere answer UPSTREAM_TIMEOUT when the lease ends: never a second call.
-        await claims.settle(key, token, outcome).catch((error: unknown) => storeDown.note('save', error));
+        settleLater(key, token, outcome, (error) => storeDown.note('save', error));
         return { outcome, source: 'upstream' };
       }
       if (state === 'lost') return { outcome: possiblySpent('the instance that claimed this code did not answer in time'), source: 'inflight' };

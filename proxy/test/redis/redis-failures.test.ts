@@ -108,8 +108,9 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     await withRawClient(redis.url, (client) => client.configSet('maxmemory', '1'));
     const first = await answered;
     expect(first.status).toBe(200);
+    // The save runs after the answer: wait for its failure to be counted before Redis takes writes again.
+    await waitFor(async () => (await (await fetch(`${proxy.url}/metrics`)).text()).includes('phone_proxy_store_failures_total{action="save"} 1'), 5000);
     await withRawClient(redis.url, (client) => client.configSet('maxmemory', '0'));
-    expect(await (await fetch(`${proxy.url}/metrics`)).text()).toContain('phone_proxy_store_failures_total{action="save"} 1');
     const repeat = await post(proxy, code);
     expect(repeat.status).toBe(200);
     expect(repeat.body.data).toEqual(first.body.data);
