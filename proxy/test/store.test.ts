@@ -1,8 +1,9 @@
-// Store semantics that need no Redis: the memory store's health, and how answers are written for the Redis store
-// (a failure by its table name, rebuilt from the table; log-only details and codes never stored).
+// Store semantics that need no Redis: the memory store's health, how answers are written for the Redis store
+// (a failure by its table name, rebuilt from the table; log-only details and codes never stored), and how the memory of
+// answers packs a success.
 import { errors } from '../src';
 import type { ExchangeOutcome } from '../src/exchange/classify';
-import { decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
+import { compactOutcome, decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
 import { startStack } from './helpers';
 
 it('/healthz names the memory store', async () => {
@@ -42,4 +43,26 @@ describe('stored answers', () => {
     'an unreadable value (%s) is undefined: the caller answers UPSTREAM_TIMEOUT',
     (text) => expect(decodeOutcome(text)).toBeUndefined(),
   );
+});
+
+describe('remembered answers in memory', () => {
+  const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
+
+  it.each<[string, ExchangeOutcome]>([
+    ['a success', { ok: true, phone, upstreamRequestId: 'up-1', binding: 'q3Wv-binding-hash' }],
+    ['a success without upstream id or binding', { ok: true, phone }],
+  ])('%s is packed into one string and comes back as it was', (_name, outcome) => {
+    const packed = compactOutcome.pack(outcome);
+    expect(typeof packed).toBe('string');
+    expect(compactOutcome.unpack(packed)).toEqual(outcome);
+  });
+
+  it.each<[string, ExchangeOutcome]>([
+    ['a failure', { ok: false, failure: { definition: errors.CODE_REJECTED, detail: { reason: 'kept for the log' } }, neverSent: false }],
+    ['a field holding the separator', { ok: true, phone, upstreamRequestId: 'up\n1' }],
+    ['an empty upstream id', { ok: true, phone, upstreamRequestId: '' }],
+  ])('%s is kept as it is', (_name, outcome) => {
+    expect(compactOutcome.pack(outcome)).toBe(outcome);
+    expect(compactOutcome.unpack(outcome)).toBe(outcome);
+  });
 });

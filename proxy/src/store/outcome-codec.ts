@@ -1,4 +1,4 @@
-// ExchangeOutcome <-> JSON for the Redis store. A failure's table row is stored by its name in `errors` and rebuilt
+// ExchangeOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. A failure's table row is stored by its name in `errors` and rebuilt
 // from the table; its log-only `detail` is not stored. Phone numbers are stored: replaying the answer needs them, and
 // so is the success's binding (a hash: exchange/caller-binding.ts), so only the caller it was fetched for gets it.
 import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
@@ -55,3 +55,27 @@ const optionalString = (value: unknown): string | undefined => (typeof value ===
 function withoutUndefined<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
+
+/**
+ * A success as one string of its fields (about 160 bytes of heap against about 310 for its objects and five strings;
+ * JSON.stringify's output would take about 250): the memory of answers holds up to DEDUPE_MAX_ENTRIES of them (its
+ * share of the proxy's RSS: proxy/bench/RESULTS.md). Failures, rare and holding a table row, stay as they are, and so
+ * does a success whose fields would not come back the same (a field holding the separator, an empty optional one).
+ */
+export type CompactOutcome = string | ExchangeOutcome;
+
+const SEPARATOR = '\n';
+
+export const compactOutcome = {
+  pack(outcome: ExchangeOutcome): CompactOutcome {
+    if (!outcome.ok || outcome.upstreamRequestId === '' || outcome.binding === '') return outcome;
+    const { phone, upstreamRequestId = '', binding = '' } = outcome;
+    const fields = [phone.phoneNumber, phone.purePhoneNumber, phone.countryCode, upstreamRequestId, binding];
+    return fields.some((field) => field.includes(SEPARATOR)) ? outcome : fields.join(SEPARATOR);
+  },
+  unpack(packed: CompactOutcome): ExchangeOutcome {
+    if (typeof packed !== 'string') return packed;
+    const [phoneNumber, purePhoneNumber, countryCode, upstreamRequestId, binding] = packed.split(SEPARATOR);
+    return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, upstreamRequestId: upstreamRequestId || undefined, binding: binding || undefined };
+  },
+};

@@ -10,7 +10,7 @@ import type { Dedupe, DedupeSource } from './dedupe';
 import { shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';
-import { decodeOutcome, encodeOutcome } from './outcome-codec';
+import { decodeOutcome, encodeOutcome, type CompactOutcome } from './outcome-codec';
 import { redisClaims } from './redis-claims';
 import type { RedisConnection } from './redis-connection';
 import { LEASE_MARGIN_MS, timed, WAIT_POLL_MS } from './redis-timing';
@@ -43,7 +43,7 @@ function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void
 export function createRedisSingleFlight(
   redis: RedisConnection,
   settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string },
-  local: Dedupe<Result>,
+  local: Dedupe<Result, CompactOutcome>,
   storeDown: StoreDownPolicy,
 ): SingleFlight {
   const leaseMs = settings.upstreamTimeoutMs + LEASE_MARGIN_MS;

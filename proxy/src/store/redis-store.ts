@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type * as Flexible from 'rate-limiter-flexible';
 import type { ResolvedOptions } from '../config';
 import { boundedDedupe } from './single-flight';
+import { compactOutcome } from './outcome-codec';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
 import { BoundedRateLimiterMemory } from './rate-limiters';
@@ -24,7 +25,10 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const singleFlight = createRedisSingleFlight(
     redis,
     { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix },
-    boundedDedupe<Result>(config, [{ metrics, logger }]),
+    boundedDedupe<Result>(config, [{ metrics, logger }], {
+      pack: (result) => compactOutcome.pack(result.outcome),
+      unpack: (packed) => ({ outcome: compactOutcome.unpack(packed), source: 'remembered' }),
+    }),
     storeDownPolicy(failure, metrics, warn),
   );
 

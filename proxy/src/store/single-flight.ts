@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { ExchangeOutcome } from '../exchange/classify';
-import { Dedupe, type DedupeSource } from './dedupe';
+import { Dedupe, type DedupeCodec, type DedupeSource } from './dedupe';
+import { compactOutcome, type CompactOutcome } from './outcome-codec';
 
 export interface SingleFlight {
   /** Runs `call` for the code hash `key` unless a call for it is in flight or its answer is remembered. */
@@ -29,10 +30,11 @@ export interface EvictionSink {
 }
 
 /** The bounded in-process memory of answers; an answer evicted early is counted by every sink, and told to each once. */
-export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<EvictionSink>): Dedupe<T> {
+export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<EvictionSink>, codec: DedupeCodec<T, CompactOutcome>): Dedupe<T, CompactOutcome> {
   const warned = new WeakSet<EvictionSink>();
-  return new Dedupe<T>({
+  return new Dedupe<T, CompactOutcome>({
     ...config.dedupe,
+    codec,
     onEarlyEviction: () => {
       for (const sink of sinks) {
         sink.metrics.dedupeEarlyEvictions.inc();
@@ -49,7 +51,7 @@ export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<Evicti
 
 /** In-process single flight, bounded by `dedupe.maxEntries`. */
 export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterable<EvictionSink>): SingleFlight {
-  const dedupe = boundedDedupe<ExchangeOutcome>(config, sinks);
+  const dedupe = boundedDedupe<ExchangeOutcome>(config, sinks, compactOutcome);
   return {
     async run(key, call) {
       const { promise, source } = dedupe.run(key, call, shouldRemember);
