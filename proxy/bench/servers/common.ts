@@ -58,3 +58,16 @@ export function answerQuestions(answer: (question: QuestionMessage) => number | 
     process.send?.(reply);
   });
 }
+
+/**
+ * Answers the runner's liveHeap question (heap used after a full GC) when started with --expose-gc: the memory phase
+ * asks the proxy and the floor alike, so that both go through the same forced GC before their RSS is read.
+ */
+export function answerLiveHeap(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  answerQuestions((question) => {
+    if (question.type !== 'liveHeap' || !gc) return undefined;
+    gc();
+    return process.memoryUsage().heapUsed;
+  });
+}

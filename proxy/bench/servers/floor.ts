@@ -1,7 +1,7 @@
 // Target 1, the floor: the least a proxy can do. node:http, keep-alive agent, no validation, no logs;
 // it only adds what Authing needs (connection identifier, app id header) and pipes the answer back.
 import http from 'node:http';
-import { AUTHING_PHONE_PATH, EXT_IDP_CONNIDENTIFIER, authingHeaders, baseUrl, serve, upstreamUrl } from './common';
+import { AUTHING_PHONE_PATH, EXT_IDP_CONNIDENTIFIER, answerLiveHeap, authingHeaders, baseUrl, serve, upstreamUrl } from './common';
 
 const target = new URL(AUTHING_PHONE_PATH, upstreamUrl());
 const agent = new http.Agent({ keepAlive: true });
@@ -29,6 +29,8 @@ const server = http.createServer((req, res) => {
     upstream.end(body);
   });
 });
+
+answerLiveHeap(); // the memory phase forces the same full GC here as in the proxy
 
 server.listen(0, '127.0.0.1', () => {
   serve(baseUrl(server), async () => {

@@ -4,7 +4,7 @@
 // With BENCH_SIGNING: a signed ES256 assertion on every answer, with a key made for this process.
 import { generateKeyPairSync } from 'node:crypto';
 import { startProxy } from '../../src/index';
-import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerQuestions, serve, upstreamUrl } from './common';
+import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
 
 const signingKey = (): string =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
@@ -21,13 +21,7 @@ async function main(): Promise<void> {
     assertion: process.env.BENCH_SIGNING ? { privateKey: signingKey(), audience: 'bench-app-backend' } : undefined,
     store: process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } : undefined,
   });
-  // Live heap, only when started with --expose-gc (the memory phase): what the de-duplication cache really holds.
-  const gc = (globalThis as { gc?: () => void }).gc;
-  answerQuestions((question) => {
-    if (question.type !== 'liveHeap' || !gc) return undefined;
-    gc();
-    return process.memoryUsage().heapUsed;
-  });
+  answerLiveHeap(); // the memory phase: what the de-duplication cache really holds
   serve(proxy.url, () => proxy.close());
 }
 
