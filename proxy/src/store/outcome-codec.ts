@@ -1,6 +1,7 @@
-// ExchangeOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. A failure's table row is stored by its name in `errors` and rebuilt
-// from the table; its log-only `detail` is not stored. Phone numbers are stored: replaying the answer needs them, and
-// so is the success's binding (a hash: exchange/caller-binding.ts), so only the caller it was fetched for gets it.
+// ExchangeOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. In JSON a
+// failure's table row is stored by its name in `errors` and rebuilt from the table; its log-only `detail` is not stored.
+// Phone numbers are stored: replaying the answer needs them, and so is the success's binding (a hash:
+// exchange/caller-binding.ts), so only the caller it was fetched for gets it.
 import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
 import { errors, type ProxyErrorDefinition } from '../errors';
 
