@@ -39,7 +39,15 @@ describe('stored answers', () => {
     expect(JSON.parse(stored)).toMatchObject({ ok: false, error: 'UPSTREAM_ERROR' });
   });
 
-  it.each(['', 'not json', '"pending"', '{"ok":false,"error":"NO_SUCH_ERROR"}', '{"ok":false,"error":"toString"}', '{"ok":true}'])(
+  it.each([
+    '',
+    'not json',
+    '"pending"',
+    '{"ok":false,"error":"NO_SUCH_ERROR"}',
+    '{"ok":false,"error":"toString"}',
+    '{"ok":true}',
+    '{"ok":true,"phone":{"phoneNumber":8613812348000,"purePhoneNumber":"13812348000","countryCode":"86"}}',
+  ])(
     'an unreadable value (%s) is undefined: the caller answers UPSTREAM_TIMEOUT',
     (text) => expect(decodeOutcome(text)).toBeUndefined(),
   );

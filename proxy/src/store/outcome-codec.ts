@@ -37,8 +37,8 @@ export function decodeOutcome(text: string): ExchangeOutcome | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const stored = value as Record<string, unknown>;
-  if (stored.ok === true && typeof stored.phone === 'object' && stored.phone !== null) {
-    return { ok: true, phone: stored.phone as PhoneInfo, upstreamRequestId: optionalString(stored.upstreamRequestId), binding: optionalString(stored.binding) };
+  if (stored.ok === true && isPhone(stored.phone)) {
+    return { ok: true, phone: stored.phone, upstreamRequestId: optionalString(stored.upstreamRequestId), binding: optionalString(stored.binding) };
   }
   if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(errors, stored.error)) return undefined;
   const failure = {
@@ -51,6 +51,12 @@ export function decodeOutcome(text: string): ExchangeOutcome | undefined {
 }
 
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function isPhone(value: unknown): value is PhoneInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const { phoneNumber, purePhoneNumber, countryCode } = value as Record<string, unknown>;
+  return typeof phoneNumber === 'string' && typeof purePhoneNumber === 'string' && typeof countryCode === 'string';
+}
 
 /** Absent fields stay absent, as in the outcome that was stored. */
 function withoutUndefined<T extends object>(object: T): T {

@@ -22,7 +22,7 @@ end
 local state = redis.call('GET', KEYS[1])
 if string.sub(state, 1, 7) == 'pending' then
   local lease = redis.call('PTTL', KEYS[2])
-  if lease < 0 then return 'lost' end
+  if lease <= 0 then return 'lost' end
   redis.call('SET', KEYS[2], 'waited', 'PX', lease)
   return 'pending'
 end

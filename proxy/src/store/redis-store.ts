@@ -59,19 +59,12 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     singleFlight,
     rateLimiter(settings) {
       const options = limiterOptions(settings);
-      // While Redis is down or hangs, each instance counts on its own (in either failure mode: the claim guards the codes).
-      const insurance = new BoundedRateLimiterMemory(options);
-      const limiter = new RateLimiterRedis({
-        ...options,
-        storeClient: redis.client,
-        useRedisPackage: true,
-        rejectIfRedisNotReady: true,
-        keyPrefix: `${keyPrefix}rl`,
-        insuranceLimiter: insurance,
-      });
+      const limiter = new RateLimiterRedis({ ...options, storeClient: redis.client, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: `${keyPrefix}rl` });
       const shared = rateLimiterOver(limiter, settings);
-      const local = rateLimiterOver(insurance, settings);
-      // rate-limiter-flexible turns a Redis error into the insurance's answer, but would wait for a Redis that hangs.
+      // While Redis is down or hangs (a timeout: rate-limiter-flexible would wait), each instance counts on its own, in
+      // either failure mode: the claim guards the codes. Not rate-limiter-flexible's insuranceLimiter: a command that
+      // timed out here and failed later would be counted there a second time.
+      const local = rateLimiterOver(new BoundedRateLimiterMemory(options), settings);
       return { take: (key) => timed(shared.take(key)).catch(() => local.take(key)) };
     },
     async close() {
@@ -86,7 +79,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
  * would reach Authing again from another instance. A managed Redis may forbid CONFIG: then nothing is said.
  */
 async function warnUnlessNoEviction(client: RedisConnection['client'], where: string, logger: Logger | undefined): Promise<void> {
-  const policy = await client.configGet('maxmemory-policy').then((reply) => reply['maxmemory-policy'], () => undefined);
+  const policy = await timed(client.configGet('maxmemory-policy')).then((reply) => reply['maxmemory-policy'], () => undefined);
   if (policy === undefined || policy === 'noeviction') return;
   logger?.warn(
     { redis: where, maxmemoryPolicy: policy },
