@@ -2,9 +2,8 @@
 // limiter whose tracked clients are bounded (rate-limiters.ts). store/index.ts shares one per configuration.
 import type { ResolvedOptions } from '../config';
 import { createMemorySingleFlight, type EvictionSink } from './single-flight';
-import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { Store } from './types';
-import { BoundedRateLimiterMemory } from './rate-limiters';
+import { memoryRateLimiter } from './rate-limiters';
 
 /** `sinks`: the metrics and loggers of the exchanges using the store, kept up to date by its owner. */
 export function createMemoryStore(config: ResolvedOptions, sinks: Iterable<EvictionSink>): Store {
@@ -13,7 +12,7 @@ export function createMemoryStore(config: ResolvedOptions, sinks: Iterable<Evict
     ready: () => Promise.resolve(),
     health: () => ({ healthy: true, report: { store: 'memory' } }),
     singleFlight,
-    rateLimiter: (settings) => rateLimiterOver(new BoundedRateLimiterMemory(limiterOptions(settings)), settings),
+    rateLimiter: memoryRateLimiter,
     close: () => singleFlight.close(),
   };
 }

@@ -2,6 +2,7 @@
 // The Redis limiter is loaded by redis-store.ts, only when Redis is configured.
 import { hash } from 'node:crypto';
 import type * as Flexible from 'rate-limiter-flexible';
+import { limiterOptions, rateLimiterOver, type RateLimiter, type RateLimitSettings } from '../guards/rate-limit';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const RateLimiterMemory = require('rate-limiter-flexible/lib/RateLimiterMemory') as typeof Flexible.RateLimiterMemory;
@@ -50,4 +51,9 @@ export class BoundedRateLimiterMemory extends RateLimiterMemory {
     this.tracked.set(key, now + this.duration * 1000);
     return key;
   }
+}
+
+/** A limiter counting in this process's memory: the memory store's, and the Redis store's while Redis fails. */
+export function memoryRateLimiter(settings: RateLimitSettings): RateLimiter {
+  return rateLimiterOver(new BoundedRateLimiterMemory(limiterOptions(settings)), settings);
 }

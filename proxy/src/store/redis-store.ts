@@ -7,7 +7,7 @@ import { boundedDedupe } from './single-flight';
 import { compactOutcome } from './outcome-codec';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
-import { BoundedRateLimiterMemory } from './rate-limiters';
+import { memoryRateLimiter } from './rate-limiters';
 import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
 import { createRedisSingleFlight, type Result } from './redis-single-flight';
 import { storeDownPolicy, throttledWarning } from './store-down';
@@ -58,13 +58,12 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     },
     singleFlight,
     rateLimiter(settings) {
-      const options = limiterOptions(settings);
-      const limiter = new RateLimiterRedis({ ...options, storeClient: redis.client, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: `${keyPrefix}rl` });
+      const limiter = new RateLimiterRedis({ ...limiterOptions(settings), storeClient: redis.client, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: `${keyPrefix}rl` });
       const shared = rateLimiterOver(limiter, settings);
       // While Redis is down or hangs (a timeout: rate-limiter-flexible would wait), each instance counts on its own, in
       // either failure mode: the claim guards the codes. Not rate-limiter-flexible's insuranceLimiter: a command that
       // timed out here and failed later would be counted there a second time.
-      const local = rateLimiterOver(new BoundedRateLimiterMemory(options), settings);
+      const local = memoryRateLimiter(settings);
       return { take: (key) => timed(shared.take(key)).catch(() => local.take(key)) };
     },
     async close() {
