@@ -18,6 +18,9 @@ import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
 
+/** No rate limit: every request is admitted at once. */
+const NO_WAIT = Promise.resolve(0);
+
 const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
 
 /** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
@@ -25,7 +28,7 @@ export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN
 
 export interface ExchangeRequest {
   readonly caller: Caller;
-  /** The request's body, read only once the caller passed the allow-list and the rate limit. */
+  /** The request's body, read once the caller passed the allow-list (its rate limit is counted meanwhile). */
   readBody(): BodyOutcome | Promise<BodyOutcome>;
   /** The runtime's own request id (over HTTP also `x-request-id`); a new one when left out. */
   readonly requestId?: string;
@@ -122,19 +125,26 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (storeSettling) await storeSettling;
     const unsignable = signer && (await unusableSigner(signer));
     if (unsignable) return { failure: unsignable };
-    const retryAfterSeconds = limiter ? await limiter.take(request.caller.rateLimitKey) : 0;
-    if (retryAfterSeconds > 0) return { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } };
+    // Counted while the body is read, and alongside the code's claim: on Redis both take one round trip, not two.
+    const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Result | undefined =>
+      retryAfterSeconds > 0 ? { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } } : undefined);
+    limited.catch(() => undefined); // awaited on every path below
     const read = await request.readBody();
-    if ('failure' in read) return read;
+    if ('failure' in read) return (await limited) ?? read;
     const input = readExchangeInput(read.body);
-    if ('definition' in input) return { failure: input };
+    if ('definition' in input) return (await limited) ?? { failure: input };
 
     const key = hashCode(input.code);
     trace.codeHash = shortHash(key);
     // Closed: no more answers, not even remembered ones that a store shared with other runtimes still holds.
-    if (closing) return { failure: CLOSED };
+    if (closing) return (await limited) ?? { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
-    const { outcome, source } = await singleFlight.run(key, () => callAuthing(input.code, binding));
+    const admitted = limited.then((refusal) => refusal === undefined, () => false);
+    const flight = singleFlight.run(key, () => callAuthing(input.code, binding), admitted);
+    flight.catch(() => undefined); // awaited unless refused: then it ends on its own, not admitted
+    const refusal = await limited;
+    if (refusal) return refusal;
+    const { outcome, source } = await flight;
     trace.source = source;
     if (source !== 'upstream') metrics.dedupeHits.inc({ source });
     if (!outcome.ok) return { failure: outcome.failure };

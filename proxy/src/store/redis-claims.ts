@@ -6,6 +6,8 @@
 //              did not answer in time: it died mid-call, was slower than its lease, or could not save its answer. The
 //              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT. A waiter marks the lease
 //              'waited': only then is the answer published, so no instance hears (and parses) every other's answers.
+// A claim let go unsent (its request was not admitted: the claim is sent alongside the rate-limit count) is deleted, or,
+// when waited on, replaced by 'released' and published as such: the waiter claims the code itself.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { encodeOutcome } from './outcome-codec';
@@ -13,13 +15,17 @@ import type { RedisConnection } from './redis-connection';
 import { timed } from './redis-timing';
 import { shouldRemember } from './single-flight';
 
+/** What a claim let go unsent leaves for its waiters: the code is free to claim. */
+export const RELEASED = 'released';
+
 /** Claims the code unless it is claimed or answered: 'claimed', 'pending', 'lost' or the stored answer. */
 const CLAIM_SCRIPT = `
-if redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'NX', 'PX', ARGV[1]) then
+local state = redis.call('GET', KEYS[1])
+if not state or state == '${RELEASED}' then
+  redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'PX', ARGV[1])
   redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
   return 'claimed'
 end
-local state = redis.call('GET', KEYS[1])
 if string.sub(state, 1, 7) == 'pending' then
   local lease = redis.call('PTTL', KEYS[2])
   if lease <= 0 then return 'lost' end
@@ -29,9 +35,9 @@ end
 return state`;
 
 /**
- * Ends a claim. ARGV: token, answer ('' when there is none to publish), '1' to store it for the code's life (else the
- * claim is released, only when it is still ours), life, channel, message. An answer replaces any pending claim (ours,
- * or another instance's after Redis lost ours) but never a stored answer.
+ * Ends a claim. ARGV: token, answer ('' when there is none: the claim is let go unsent), '1' to store it for the code's
+ * life (else the claim is released, only when it is still ours), life, channel, message. An answer replaces any pending
+ * claim (ours, or another instance's after Redis lost ours) but never a stored answer.
  */
 const SETTLE_SCRIPT = `
 local state = redis.call('GET', KEYS[1])
@@ -43,6 +49,10 @@ if ARGV[3] == '1' then
   redis.call('DEL', KEYS[2])
 elseif ours then
   redis.call('DEL', KEYS[1], KEYS[2])
+  if waited and ARGV[2] == '' then
+    redis.call('SET', KEYS[1], '${RELEASED}', 'PX', ARGV[4])
+    redis.call('PUBLISH', ARGV[5], ARGV[6])
+  end
 end
 if waited and ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1`;
@@ -87,7 +97,7 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
   const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
     const answer = outcome === undefined ? '' : encodeOutcome(outcome);
     const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
-    await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer}`]);
+    await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`]);
   };
 
   return {

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import type { Dedupe, DedupeSource } from './dedupe';
-import { shouldRemember, type SingleFlight } from './single-flight';
+import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';
 import { decodeOutcome, encodeOutcome, type CompactOutcome } from './outcome-codec';
-import { redisClaims } from './redis-claims';
+import { RELEASED, redisClaims } from './redis-claims';
 import type { RedisConnection } from './redis-connection';
 import { LEASE_MARGIN_MS, timed, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
@@ -72,9 +72,8 @@ export function createRedisSingleFlight(
     if (size % WRITE_BACK_BATCH !== 0) await timed(batch.execAsPipeline());
   };
 
-  /** Waits for the claimant's answer; bounded by the lease (then the claimant is gone). */
-  const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome> => {
-    const deadline = Date.now() + leaseMs + 2 * WAIT_POLL_MS;
+  /** Waits for the claimant's answer (RELEASED: it let the code go unsent) until `deadline` (then the claimant is gone). */
+  const wait = async (key: string, heard: { answer?: string; wake?: () => void }, deadline: number): Promise<ExchangeOutcome | typeof RELEASED> => {
     while (heard.answer === undefined && Date.now() < deadline) {
       await sleepUntilWoken(heard, WAIT_POLL_MS);
       if (heard.answer !== undefined) break;
@@ -83,6 +82,7 @@ export function createRedisSingleFlight(
       if (state !== 'pending') heard.answer = state;
     }
     if (heard.answer === undefined) return possiblySpent('no answer from the instance that claimed this code');
+    if (heard.answer === RELEASED) return RELEASED;
     return decodeOutcome(heard.answer) ?? possiblySpent('unreadable stored answer');
   };
 
@@ -92,7 +92,8 @@ export function createRedisSingleFlight(
     claims.settle(key, token, outcome).catch(onError).finally(done);
   };
 
-  const runShared = async (key: string, call: () => Promise<ExchangeOutcome>): Promise<Result> => {
+  /** One claim of the code and what follows it; RELEASED when the claim this one waited on was let go unsent. */
+  const claimAndAnswer = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>, deadline: number): Promise<Result | typeof RELEASED> => {
     const token = randomUUID();
     // Listening before the claim: an answer published right after it is not missed.
     const heard: { answer?: string; wake?: () => void } = {};
@@ -103,17 +104,20 @@ export function createRedisSingleFlight(
     const listeners = waiters.get(key) ?? new Set();
     waiters.set(key, listeners.add(listener));
     try {
+      // Sent with the request's rate-limit count (one round trip); undone below when the request is not admitted.
       let state: string | null;
       try {
         state = await claims.claim(key, token);
       } catch (error) {
+        // The claim may have run on the server all the same (it timed out on our side only): release it (closed, or not
+        // admitted: nothing was sent) or store the answer over it (open), or the code would stay pending for its life.
+        if (!(await admitted)) return notAdmitted(key, token, () => undefined);
         const refused = storeDown.claimFailed(error);
         const outcome = refused ?? (await call());
-        // The claim may have run on the server all the same (it timed out on our side only): release it (closed:
-        // nothing was sent) or store the answer over it (open), or the code would stay pending for its whole life.
         settleLater(key, token, refused ? undefined : outcome, () => undefined);
         return { outcome, source: 'upstream' };
       }
+      if (!(await admitted)) return state === 'claimed' ? notAdmitted(key, token, (error) => storeDown.note('save', error)) : { outcome: NOT_ADMITTED, source: 'inflight' };
       if (state === 'claimed') {
         const outcome = await call();
         // Saved while the client already has its answer (a repeat meanwhile waits for it, as for any pending claim).
@@ -123,12 +127,12 @@ export function createRedisSingleFlight(
       }
       if (state === 'lost') return { outcome: possiblySpent('the instance that claimed this code did not answer in time'), source: 'inflight' };
       if (state === 'pending') {
-        const outcome = await wait(key, heard).catch((error: unknown) => {
+        const outcome = await wait(key, heard, deadline).catch((error: unknown) => {
           // Another instance may have called Authing: the code is possibly spent, in either failure mode.
           storeDown.note('wait', error);
           return possiblySpent('lost the store while waiting for the instance that claimed this code');
         });
-        return { outcome, source: 'inflight' };
+        return outcome === RELEASED ? RELEASED : { outcome, source: 'inflight' };
       }
       return { outcome: decodeOutcome(state ?? '') ?? possiblySpent('unreadable stored answer'), source: 'remembered' };
     } finally {
@@ -137,15 +141,41 @@ export function createRedisSingleFlight(
     }
   };
 
+  /** Lets this token's claim go (nothing was sent); an instance waiting on it claims the code itself. */
+  const notAdmitted = (key: string, token: string, onError: (error: unknown) => void): Result => {
+    settleLater(key, token, undefined, onError);
+    return { outcome: NOT_ADMITTED, source: 'upstream' };
+  };
+
+  /**
+   * A claim, and one more when the claim waited on was let go unsent (its request was not admitted). Waiting is bounded
+   * by one lease (plus two polls) for both: a request takes no longer than it did with one claim (REDIS_WAIT_MARGIN_MS).
+   */
+  const runShared = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
+    const deadline = Date.now() + leaseMs + 2 * WAIT_POLL_MS;
+    const first = await claimAndAnswer(key, call, admitted, deadline);
+    if (first !== RELEASED) return first;
+    const second = await claimAndAnswer(key, call, admitted, deadline);
+    return second !== RELEASED ? second : { outcome: NOT_ADMITTED, source: 'inflight' };
+  };
+
+  /** One run through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
+  const runLocal = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result & { joined: boolean }> => {
+    const { promise, source } = local.run(key, () => {
+      const done = working.enter();
+      return runShared(key, call, admitted).finally(done);
+    }, (result) => shouldRemember(result.outcome));
+    const { outcome, source: own } = await promise;
+    return source === 'upstream' ? { outcome, source: own, joined: false } : { outcome, source, joined: true };
+  };
+
   return {
-    async run(key, call) {
-      // This process's memory first: same-process duplicates share one claim, and an answer known here is final.
-      const { promise, source } = local.run(key, () => {
-        const done = working.enter();
-        return runShared(key, call).finally(done);
-      }, (result) => shouldRemember(result.outcome));
-      const result = await promise;
-      return source === 'upstream' ? result : { outcome: result.outcome, source };
+    async run(key, call, admitted) {
+      const { outcome, source, joined } = await runLocal(key, call, admitted);
+      // Joined the flight of another request of this process, which was not admitted: this one may be, and runs its own.
+      if (!joined || outcome !== NOT_ADMITTED || !(await admitted)) return { outcome, source };
+      const own = await runLocal(key, call, admitted);
+      return { outcome: own.outcome, source: own.source };
     },
     async close() {
       await working.idle();

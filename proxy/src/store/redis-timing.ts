@@ -11,8 +11,9 @@ export const WAIT_POLL_MS = 500;
  */
 export const LEASE_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS;
 /**
- * How much longer than the upstream timeout a request may take on the Redis store: its rate-limit count, its claim, then
- * waiting out another instance's lease (plus two polls), then its last state read.
+ * How much longer than the upstream timeout a request may take on the Redis store: its rate-limit count and its claim
+ * (sent together), waiting out another instance's lease (plus two polls), a second claim when the claim waited on was
+ * let go unsent (within that same wait), then its last state read.
  */
 export const REDIS_WAIT_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS + LEASE_MARGIN_MS + 2 * WAIT_POLL_MS + COMMAND_TIMEOUT_MS;
 

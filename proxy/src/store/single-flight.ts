@@ -5,11 +5,27 @@ import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { Dedupe, type DedupeCodec, type DedupeSource } from './dedupe';
+import { errors } from '../errors';
 import { compactOutcome, type CompactOutcome } from './outcome-codec';
 
+/**
+ * The outcome of a flight whose request was not admitted (its rate limit said no): nothing was sent. The exchange answers
+ * that request RATE_LIMITED; a request that joined the flight tries again, and gets this (503, send the code again) only
+ * when a second flight it joined was refused too.
+ */
+export const NOT_ADMITTED: ExchangeOutcome = Object.freeze({
+  ok: false,
+  failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'another request for this code was not admitted; send it again' } }),
+  neverSent: true,
+});
+
 export interface SingleFlight {
-  /** Runs `call` for the code hash `key` unless a call for it is in flight or its answer is remembered. */
-  run(key: string, call: () => Promise<ExchangeOutcome>): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
+  /**
+   * Runs `call` for the code hash `key` unless a call for it is in flight or its answer is remembered, and only once
+   * `admitted` resolves true (the request's rate limit). The store may start its own work for the code (the Redis claim)
+   * before that, so that both take one round trip; it undoes that work when the request is not admitted.
+   */
+  run(key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
   /**
    * After the last exchange: waits for work still under way in the store (a Redis save), then forgets this process's
    * memory. What a shared store holds stays there for the other instances.
@@ -53,7 +69,8 @@ export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<Evicti
 export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterable<EvictionSink>): SingleFlight {
   const dedupe = boundedDedupe<ExchangeOutcome>(config, sinks, compactOutcome);
   return {
-    async run(key, call) {
+    async run(key, call, admitted) {
+      if (!(await admitted)) return { outcome: NOT_ADMITTED, source: 'upstream' };
       const { promise, source } = dedupe.run(key, call, shouldRemember);
       return { outcome: await promise, source };
     },

@@ -1,0 +1,126 @@
+// The rate-limit count and the code's claim go to Redis together (one round trip). A request the limit refuses lets
+// its claim go unsent: its code is not spent, a duplicate that waited on that claim claims the code itself, and a
+// duplicate in the same process runs its own flight.
+import { randomUUID } from 'node:crypto';
+import { createPhoneExchange, type PhoneExchange } from '../../src';
+import { resolveOptions } from '../../src/config';
+import type { ExchangeOutcome } from '../../src/exchange/classify';
+import { createMetrics } from '../../src/observability/metrics';
+import { createStore, type Store } from '../../src/store';
+import { NOT_ADMITTED } from '../../src/store/single-flight';
+import type { Sandbox } from '../../src/sandbox';
+import { authingFor } from '../helpers';
+import { describeWithRedis } from './describe-with-redis';
+import type { RedisServer } from './redis-server';
+import { startRedisAndSandbox, waitFor, withRawClient } from './redis-helpers';
+
+jest.setTimeout(30_000);
+
+const PHONE: ExchangeOutcome = { ok: true, phone: { phoneNumber: '+86 13800000000', purePhoneNumber: '13800000000', countryCode: '86' } };
+
+/** A promise resolved from outside: a request's admission, decided when the test says. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+describeWithRedis('rate limit and claim in one round trip (Redis store)', () => {
+  let redis: RedisServer;
+  let sandbox: Sandbox;
+  const closing: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => ({ redis, sandbox } = await startRedisAndSandbox()));
+  afterEach(async () => {
+    await Promise.all(closing.splice(0).map((item) => item.close()));
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  const prefix = (): string => `adm-${randomUUID().slice(0, 8)}:`;
+  const options = (keyPrefix: string) => ({ authing: authingFor(sandbox), logger: false as const, store: { redisUrl: redis.url, keyPrefix } });
+
+  /** A store of its own (an instance), on the shared Redis. */
+  async function storeOn(keyPrefix: string): Promise<Store> {
+    const store = createStore(resolveOptions(options(keyPrefix)), createMetrics(), undefined);
+    closing.push(store);
+    await store.ready();
+    return store;
+  }
+  const codeState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}code:{${key}}`));
+  const leaseState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}lease:{${key}}`));
+
+  it('a request refused by the rate limit spends nothing: another client gets the phone for its code, with one Authing call', async () => {
+    const keyPrefix = prefix();
+    const exchanges: PhoneExchange[] = [0, 1].map(() => createPhoneExchange({ ...options(keyPrefix), rateLimit: { max: 1, timeWindowMs: 60_000 } }));
+    closing.push(...exchanges);
+    const send = (exchange: PhoneExchange, client: string, code: string) => exchange.exchange({ caller: { rateLimitKey: client }, readBody: () => ({ body: { code } }) });
+
+    expect((await send(exchanges[0], 'client-x', sandbox.mintCode())).status).toBe(200);
+    const code = sandbox.mintCode();
+    const refused = await send(exchanges[0], 'client-x', code);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: 'RATE_LIMITED' });
+    // Over the limit, a bad body is still refused by the limit first, as before the claim went with the count.
+    expect((await exchanges[0].exchange({ caller: { rateLimitKey: 'client-x' }, readBody: () => ({ body: { nonsense: true } }) })).status).toBe(429);
+    await waitFor(async () => (await withRawClient(redis.url, (client) => client.keys(`${keyPrefix}code:*`))).length === 1, 2000);
+
+    const other = await send(exchanges[1], 'client-y', code);
+    expect(other.status).toBe(200);
+    expect(sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('an instance waiting on a claim that is let go unsent claims the code itself; the refused one never calls', async () => {
+    const keyPrefix = prefix();
+    const [a, b] = [await storeOn(keyPrefix), await storeOn(keyPrefix)];
+    const key = randomUUID();
+    const admissionA = deferred<boolean>();
+    const callA = jest.fn(async () => PHONE);
+    const callB = jest.fn(async () => PHONE);
+
+    const runA = a.singleFlight.run(key, callA, admissionA.promise);
+    await waitFor(async () => (await codeState(keyPrefix, key))?.startsWith('pending:') === true, 2000);
+    const runB = b.singleFlight.run(key, callB, Promise.resolve(true));
+    await waitFor(async () => (await leaseState(keyPrefix, key)) === 'waited', 2000);
+    admissionA.resolve(false);
+
+    expect((await runA).outcome).toBe(NOT_ADMITTED);
+    const answered = await runB;
+    expect(answered).toEqual({ outcome: PHONE, source: 'upstream' });
+    expect(callA).not.toHaveBeenCalled();
+    expect(callB).toHaveBeenCalledTimes(1);
+    await waitFor(async () => (await codeState(keyPrefix, key))?.includes('13800000000') === true, 2000);
+  });
+
+  it('a claim let go with nobody waiting leaves nothing behind', async () => {
+    const keyPrefix = prefix();
+    const store = await storeOn(keyPrefix);
+    const key = randomUUID();
+    const call = jest.fn(async () => PHONE);
+    expect((await store.singleFlight.run(key, call, Promise.resolve(false))).outcome).toBe(NOT_ADMITTED);
+    await waitFor(async () => (await codeState(keyPrefix, key)) === null, 2000);
+    expect(await leaseState(keyPrefix, key)).toBeNull();
+    expect(call).not.toHaveBeenCalled();
+    // The code is still free: an admitted request claims it.
+    expect(await store.singleFlight.run(key, call, Promise.resolve(true))).toEqual({ outcome: PHONE, source: 'upstream' });
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+
+  it('a duplicate in the same process that joined a refused request runs its own flight', async () => {
+    const store = await storeOn(prefix());
+    const key = randomUUID();
+    const refusedAdmission = deferred<boolean>();
+    const refusedCall = jest.fn(async () => PHONE);
+    const ownCall = jest.fn(async () => PHONE);
+
+    const refused = store.singleFlight.run(key, refusedCall, refusedAdmission.promise);
+    const joined = store.singleFlight.run(key, ownCall, Promise.resolve(true));
+    refusedAdmission.resolve(false);
+
+    expect((await refused).outcome).toBe(NOT_ADMITTED);
+    expect((await joined).outcome).toEqual(PHONE);
+    expect(refusedCall).not.toHaveBeenCalled();
+    expect(ownCall).toHaveBeenCalledTimes(1);
+  });
+});
