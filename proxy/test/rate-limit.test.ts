@@ -1,6 +1,6 @@
 // Per-client rate limit on the exchange route: 429 + Retry-After in our envelope; health and metrics unaffected.
-import { loadConfigFromEnv, startProxy, startSandbox } from '../src';
-import { APP_ID, CONNECTION, postJson, startStack } from './helpers';
+import { createPhoneExchange, loadConfigFromEnv, startProxy, startSandbox } from '../src';
+import { APP_ID, closedPortUrl, CONNECTION, postJson, startStack } from './helpers';
 
 it('limits per client IP with 429, Retry-After and RATE_LIMITED, before reaching Authing', async () => {
   const stack = await startStack({ proxy: { rateLimit: { max: 2, timeWindowMs: 60_000 } } });
@@ -72,5 +72,19 @@ it('RATE_LIMIT_IPV6_PREFIX sets the prefix: with 64, two /64s of one /56 are two
     expect((await from('2001:db8:5:602::1')).status).toBe(200);
   } finally {
     await stack.close();
+  }
+});
+
+it('a client over its limit is refused without waiting for its body, and a bad body still counts', async () => {
+  const exchange = createPhoneExchange({ authing: { appHost: await closedPortUrl(), appId: APP_ID, extIdpConnidentifier: CONNECTION }, rateLimit: { max: 1, timeWindowMs: 60_000 }, logger: false });
+  try {
+    const caller = { rateLimitKey: '203.0.113.9' };
+    expect((await exchange.exchange({ caller, readBody: () => ({ body: { nonsense: true } }) })).status).toBe(400);
+    const neverArrives = new Promise<never>(() => undefined);
+    const refused = await exchange.exchange({ caller, readBody: () => neverArrives });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: 'RATE_LIMITED' });
+  } finally {
+    await exchange.close();
   }
 });

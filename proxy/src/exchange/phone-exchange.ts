@@ -20,6 +20,8 @@ import { bindingOf, servedToAnother } from './caller-binding';
 
 /** No rate limit: every request is admitted at once. */
 const NO_WAIT = Promise.resolve(0);
+/** A race entrant that never wins. */
+const NEVER = new Promise<never>(() => undefined);
 
 const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
 
@@ -77,8 +79,9 @@ interface Trace {
   source?: DedupeSource;
 }
 
+type Refusal = { readonly failure: ProxyFailure };
 type Result =
-  | { readonly failure: ProxyFailure }
+  | Refusal
   | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
@@ -125,11 +128,12 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (storeSettling) await storeSettling;
     const unsignable = signer && (await unusableSigner(signer));
     if (unsignable) return { failure: unsignable };
-    // Counted while the body is read, and alongside the code's claim: on Redis both take one round trip, not two.
-    const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Result | undefined =>
+    // Counted while the body is read, and alongside the code's claim: on Redis both usually go in one write, one round trip.
+    const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
       retryAfterSeconds > 0 ? { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } } : undefined);
     limited.catch(() => undefined); // awaited on every path below
-    const read = await request.readBody();
+    // A refusal does not wait for the body (a slow one could take the request deadline).
+    const read = await Promise.race([request.readBody(), limited.then((refusal) => refusal ?? NEVER)]);
     if ('failure' in read) return (await limited) ?? read;
     const input = readExchangeInput(read.body);
     if ('definition' in input) return (await limited) ?? { failure: input };

@@ -7,12 +7,13 @@
 //              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT. A waiter marks the lease
 //              'waited': only then is the answer published, so no instance hears (and parses) every other's answers.
 // A claim let go unsent (its request was not admitted: the claim is sent alongside the rate-limit count) is deleted, or,
-// when waited on, replaced by 'released' and published as such: the waiter claims the code itself.
+// when waited on, replaced by 'released' (for as long as a waiter may wait) and published as such: the waiter claims the
+// code itself. A 'released' code is free to claim, and an answer may replace it.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';
-import { timed } from './redis-timing';
+import { timed, WAIT_POLL_MS } from './redis-timing';
 import { shouldRemember } from './single-flight';
 
 /** What a claim let go unsent leaves for its waiters: the code is free to claim. */
@@ -36,21 +37,22 @@ return state`;
 
 /**
  * Ends a claim. ARGV: token, answer ('' when there is none: the claim is let go unsent), '1' to store it for the code's
- * life (else the claim is released, only when it is still ours), life, channel, message. An answer replaces any pending
- * claim (ours, or another instance's after Redis lost ours) but never a stored answer.
+ * life (else the claim is released, only when it is still ours), life, channel, message, how long 'released' stays. An
+ * answer replaces any pending or released claim (ours, or another instance's after Redis lost ours) but never a stored
+ * answer.
  */
 const SETTLE_SCRIPT = `
 local state = redis.call('GET', KEYS[1])
 local ours = state == 'pending:' .. ARGV[1]
 local waited = redis.call('GET', KEYS[2]) == 'waited'
 if ARGV[3] == '1' then
-  if state and string.sub(state, 1, 7) ~= 'pending' then return 0 end
+  if state and state ~= '${RELEASED}' and string.sub(state, 1, 7) ~= 'pending' then return 0 end
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
   redis.call('DEL', KEYS[2])
 elseif ours then
   redis.call('DEL', KEYS[1], KEYS[2])
   if waited and ARGV[2] == '' then
-    redis.call('SET', KEYS[1], '${RELEASED}', 'PX', ARGV[4])
+    redis.call('SET', KEYS[1], '${RELEASED}', 'PX', ARGV[7])
     redis.call('PUBLISH', ARGV[5], ARGV[6])
   end
 end
@@ -61,9 +63,9 @@ return 1`;
 const MAX_UNSETTLED = 10_000;
 
 export interface RedisClaims {
-  /** 'claimed' (by this token), 'pending', 'lost', the stored answer, or null. */
-  claim(key: string, token: string): Promise<string | null>;
-  /** The stored answer, 'pending', or undefined when the claimant did not answer in time (or the key is gone). */
+  /** 'claimed' (by this token), 'pending', 'lost', or the stored answer. */
+  claim(key: string, token: string): Promise<string>;
+  /** The stored answer, 'pending', RELEASED, or undefined when the claimant did not answer in time (or the key is gone). */
   peek(key: string): Promise<string | undefined>;
   /**
    * Ends this token's claim: stores the outcome (when remembered) and publishes it, or releases the claim (no outcome,
@@ -97,12 +99,13 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
   const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
     const answer = outcome === undefined ? '' : encodeOutcome(outcome);
     const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
-    await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`]);
+    const releasedMs = String(settings.leaseMs + 2 * WAIT_POLL_MS); // every waiter's wait
+    await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`, releasedMs]);
   };
 
   return {
     async claim(key, token) {
-      return (await claimScript(key, [String(settings.codeLifeMs), String(settings.leaseMs), token])) as string | null;
+      return (await claimScript(key, [String(settings.codeLifeMs), String(settings.leaseMs), token])) as string;
     },
     async peek(key) {
       const [state, leased] = (await timed(client.multi().get(codeKey(key)).exists(leaseKey(key)).exec())) as unknown as [string | null, number];

@@ -2,7 +2,7 @@
 // Commands fail at once while disconnected (no offline queue: an exchange must not wait for Redis to come back);
 // the client reconnects by itself, and resubscribes. Every command is bounded by `timed` (redis-timing.ts), not by
 // node-redis's command timeout.
-import { createClient, type RedisClientType } from '@redis/client';
+import { ClientClosedError, ClientOfflineError, createClient, type RedisClientType } from '@redis/client';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
@@ -23,6 +23,9 @@ export interface RedisConnection {
   isUp(): boolean;
   close(): Promise<void>;
 }
+
+/** The command failed before it was written (disconnected, or closed): it cannot have run on the server. */
+export const neverWritten = (error: unknown): boolean => error instanceof ClientOfflineError || error instanceof ClientClosedError;
 
 /** The URL without its password, for messages and logs. */
 export function redactedUrl(url: string): string {

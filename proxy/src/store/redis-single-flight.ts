@@ -12,8 +12,8 @@ import { errors } from '../errors';
 import { InFlight } from '../in-flight';
 import { decodeOutcome, encodeOutcome, type CompactOutcome } from './outcome-codec';
 import { RELEASED, redisClaims } from './redis-claims';
-import type { RedisConnection } from './redis-connection';
-import { LEASE_MARGIN_MS, timed, WAIT_POLL_MS } from './redis-timing';
+import { neverWritten, type RedisConnection } from './redis-connection';
+import { LEASE_MARGIN_MS, RETRY_WINDOW_MS, timed, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
 
 /** Answers written back per round trip after a reconnection. */
@@ -72,18 +72,21 @@ export function createRedisSingleFlight(
     if (size % WRITE_BACK_BATCH !== 0) await timed(batch.execAsPipeline());
   };
 
-  /** Waits for the claimant's answer (RELEASED: it let the code go unsent) until `deadline` (then the claimant is gone). */
-  const wait = async (key: string, heard: { answer?: string; wake?: () => void }, deadline: number): Promise<ExchangeOutcome | typeof RELEASED> => {
-    while (heard.answer === undefined && Date.now() < deadline) {
-      await sleepUntilWoken(heard, WAIT_POLL_MS);
-      if (heard.answer !== undefined) break;
-      const state = await claims.peek(key);
+  /**
+   * Waits for the claimant's answer, or RELEASED when it let the code go unsent, bounded by the lease (then the claimant is
+   * gone). A release heard is checked: it may concern an earlier claim of the code, and another may be pending now.
+   */
+  const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome | typeof RELEASED> => {
+    const deadline = Date.now() + leaseMs + 2 * WAIT_POLL_MS;
+    while (Date.now() < deadline) {
+      if (heard.answer === undefined) await sleepUntilWoken(heard, WAIT_POLL_MS);
+      const state = heard.answer === undefined || heard.answer === RELEASED ? await claims.peek(key) : heard.answer;
+      heard.answer = undefined;
       if (state === undefined) return possiblySpent('the instance that claimed this code did not answer in time');
-      if (state !== 'pending') heard.answer = state;
+      if (state === RELEASED) return RELEASED;
+      if (state !== 'pending') return decodeOutcome(state) ?? possiblySpent('unreadable stored answer');
     }
-    if (heard.answer === undefined) return possiblySpent('no answer from the instance that claimed this code');
-    if (heard.answer === RELEASED) return RELEASED;
-    return decodeOutcome(heard.answer) ?? possiblySpent('unreadable stored answer');
+    return possiblySpent('no answer from the instance that claimed this code');
   };
 
   /** Ends this token's claim in the background (close() waits for it); a failure is retried when Redis is back. */
@@ -92,8 +95,8 @@ export function createRedisSingleFlight(
     claims.settle(key, token, outcome).catch(onError).finally(done);
   };
 
-  /** One claim of the code and what follows it; RELEASED when the claim this one waited on was let go unsent. */
-  const claimAndAnswer = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>, deadline: number): Promise<Result | typeof RELEASED> => {
+  /** The code's claim, sent with the request's rate-limit count (one round trip), and what follows it. */
+  const runShared = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
     const token = randomUUID();
     // Listening before the claim: an answer published right after it is not missed.
     const heard: { answer?: string; wake?: () => void } = {};
@@ -104,20 +107,24 @@ export function createRedisSingleFlight(
     const listeners = waiters.get(key) ?? new Set();
     waiters.set(key, listeners.add(listener));
     try {
-      // Sent with the request's rate-limit count (one round trip); undone below when the request is not admitted.
-      let state: string | null;
+      let state: string;
       try {
         state = await claims.claim(key, token);
       } catch (error) {
-        // The claim may have run on the server all the same (it timed out on our side only): release it (closed, or not
-        // admitted: nothing was sent) or store the answer over it (open), or the code would stay pending for its life.
-        if (!(await admitted)) return notAdmitted(key, token, () => undefined);
-        const refused = storeDown.claimFailed(error);
+        const refused = (await admitted) ? storeDown.claimFailed(error) : NOT_ADMITTED;
+        if (refused && neverWritten(error)) return { outcome: refused, source: 'upstream' };
         const outcome = refused ?? (await call());
+        // A claim written to Redis may have run there all the same (it timed out on our side, the connection dropped):
+        // it is released (not admitted, or closed: nothing was sent), or the answer stored over it (open), or the code
+        // would stay pending for its life.
         settleLater(key, token, refused ? undefined : outcome, () => undefined);
         return { outcome, source: 'upstream' };
       }
-      if (!(await admitted)) return state === 'claimed' ? notAdmitted(key, token, (error) => storeDown.note('save', error)) : { outcome: NOT_ADMITTED, source: 'inflight' };
+      if (!(await admitted)) {
+        // Let go unsent: an instance waiting on it claims the code itself (a failure to is retried when Redis is back).
+        if (state === 'claimed') settleLater(key, token, undefined, () => undefined);
+        return { outcome: NOT_ADMITTED, source: 'upstream' };
+      }
       if (state === 'claimed') {
         const outcome = await call();
         // Saved while the client already has its answer (a repeat meanwhile waits for it, as for any pending claim).
@@ -127,55 +134,38 @@ export function createRedisSingleFlight(
       }
       if (state === 'lost') return { outcome: possiblySpent('the instance that claimed this code did not answer in time'), source: 'inflight' };
       if (state === 'pending') {
-        const outcome = await wait(key, heard, deadline).catch((error: unknown) => {
+        const outcome = await wait(key, heard).catch((error: unknown) => {
           // Another instance may have called Authing: the code is possibly spent, in either failure mode.
           storeDown.note('wait', error);
           return possiblySpent('lost the store while waiting for the instance that claimed this code');
         });
-        return outcome === RELEASED ? RELEASED : { outcome, source: 'inflight' };
+        return { outcome: outcome === RELEASED ? NOT_ADMITTED : outcome, source: 'inflight' };
       }
-      return { outcome: decodeOutcome(state ?? '') ?? possiblySpent('unreadable stored answer'), source: 'remembered' };
+      return { outcome: decodeOutcome(state) ?? possiblySpent('unreadable stored answer'), source: 'remembered' };
     } finally {
       listeners.delete(listener);
       if (listeners.size === 0) waiters.delete(key);
     }
   };
 
-  /** Lets this token's claim go (nothing was sent); an instance waiting on it claims the code itself. */
-  const notAdmitted = (key: string, token: string, onError: (error: unknown) => void): Result => {
-    settleLater(key, token, undefined, onError);
-    return { outcome: NOT_ADMITTED, source: 'upstream' };
-  };
-
-  /**
-   * A claim, and one more when the claim waited on was let go unsent (its request was not admitted). Waiting is bounded
-   * by one lease (plus two polls) for both: a request takes no longer than it did with one claim (REDIS_WAIT_MARGIN_MS).
-   */
-  const runShared = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
-    const deadline = Date.now() + leaseMs + 2 * WAIT_POLL_MS;
-    const first = await claimAndAnswer(key, call, admitted, deadline);
-    if (first !== RELEASED) return first;
-    const second = await claimAndAnswer(key, call, admitted, deadline);
-    return second !== RELEASED ? second : { outcome: NOT_ADMITTED, source: 'inflight' };
-  };
-
-  /** One run through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
-  const runLocal = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result & { joined: boolean }> => {
+  /** One flight through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
+  const runLocal = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
     const { promise, source } = local.run(key, () => {
       const done = working.enter();
       return runShared(key, call, admitted).finally(done);
     }, (result) => shouldRemember(result.outcome));
-    const { outcome, source: own } = await promise;
-    return source === 'upstream' ? { outcome, source: own, joined: false } : { outcome, source, joined: true };
+    const result = await promise;
+    return source === 'upstream' ? result : { outcome: result.outcome, source };
   };
 
   return {
     async run(key, call, admitted) {
-      const { outcome, source, joined } = await runLocal(key, call, admitted);
-      // Joined the flight of another request of this process, which was not admitted: this one may be, and runs its own.
-      if (!joined || outcome !== NOT_ADMITTED || !(await admitted)) return { outcome, source };
-      const own = await runLocal(key, call, admitted);
-      return { outcome: own.outcome, source: own.source };
+      const retryUntil = Date.now() + RETRY_WINDOW_MS;
+      let result = await runLocal(key, call, admitted);
+      // The claim this request waited on, or the flight it joined in this process, was let go unsent (that request was
+      // not admitted): the code is free. Tried once more, early enough to stay within REDIS_WAIT_MARGIN_MS.
+      if (result.outcome === NOT_ADMITTED && Date.now() <= retryUntil && (await admitted)) result = await runLocal(key, call, admitted);
+      return result.outcome === NOT_ADMITTED ? { outcome: NOT_ADMITTED, source: 'upstream' } : result;
     },
     async close() {
       await working.idle();

@@ -11,11 +11,16 @@ export const WAIT_POLL_MS = 500;
  */
 export const LEASE_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS;
 /**
- * How much longer than the upstream timeout a request may take on the Redis store: its rate-limit count and its claim
- * (sent together), waiting out another instance's lease (plus two polls), a second claim when the claim waited on was
- * let go unsent (within that same wait), then its last state read.
+ * A request whose claim, or whose flight in this process, was let go unsent by a request that was not admitted claims
+ * the code again if this little time has passed since it started (a release comes right after the count's answer).
  */
-export const REDIS_WAIT_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS + LEASE_MARGIN_MS + 2 * WAIT_POLL_MS + COMMAND_TIMEOUT_MS;
+export const RETRY_WINDOW_MS = COMMAND_TIMEOUT_MS;
+/**
+ * How much longer than the upstream timeout a request may take on the Redis store: its rate-limit count and its claim
+ * (sent together) or the retry window, a second claim, waiting out another instance's lease (plus two polls), then its
+ * last state read.
+ */
+export const REDIS_WAIT_MARGIN_MS = RETRY_WINDOW_MS + COMMAND_TIMEOUT_MS + LEASE_MARGIN_MS + 2 * WAIT_POLL_MS + COMMAND_TIMEOUT_MS;
 
 /**
  * Bounds a Redis command by COMMAND_TIMEOUT_MS, the wait for its answer included. node-redis's own command timeout covers

@@ -7,9 +7,11 @@ import { resolveOptions } from '../../src/config';
 import type { ExchangeOutcome } from '../../src/exchange/classify';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore, type Store } from '../../src/store';
+import { redisClaims, RELEASED } from '../../src/store/redis-claims';
+import { connectRedis } from '../../src/store/redis-connection';
 import { NOT_ADMITTED } from '../../src/store/single-flight';
 import type { Sandbox } from '../../src/sandbox';
-import { authingFor } from '../helpers';
+import { authingFor, closedPortUrl } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
 import type { RedisServer } from './redis-server';
 import { startRedisAndSandbox, waitFor, withRawClient } from './redis-helpers';
@@ -122,5 +124,36 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     expect((await joined).outcome).toEqual(PHONE);
     expect(refusedCall).not.toHaveBeenCalled();
     expect(ownCall).toHaveBeenCalledTimes(1);
+  });
+
+  it('an answer replaces a released claim; the released mark lasts only as long as a waiter may wait', async () => {
+    const keyPrefix = prefix();
+    const redisConnection = connectRedis(redis.url, keyPrefix, () => undefined);
+    closing.push(redisConnection);
+    await redisConnection.firstConnection;
+    const claims = redisClaims(redisConnection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix });
+    const key = randomUUID();
+    expect(await claims.claim(key, 'first')).toBe('claimed');
+    expect(await claims.claim(key, 'waiter')).toBe('pending');
+    await claims.settle(key, 'first', undefined);
+    expect(await codeState(keyPrefix, key)).toBe(RELEASED);
+    const ttl = await withRawClient(redis.url, (client) => client.pTTL(`${keyPrefix}code:{${key}}`));
+    expect(ttl).toBeGreaterThan(3000);
+    expect(ttl).toBeLessThanOrEqual(3000 + 1000);
+    // An instance that answered without a claim (REDIS_FAILURE=open while its claim failed) stores its answer over it.
+    await claims.settle(key, 'open-mode', PHONE);
+    expect(await codeState(keyPrefix, key)).toContain('13800000000');
+  });
+
+  it.each(['open', 'closed'] as const)('Redis unreachable (%s): a request over the limit whose claim failed never reaches Authing', async (failure) => {
+    const exchange = createPhoneExchange({ ...options(prefix()), store: { redisUrl: (await closedPortUrl()).replace('http:', 'redis:'), failure }, rateLimit: { max: 1, timeWindowMs: 60_000 } });
+    closing.push(exchange);
+    const send = (code: string) => exchange.exchange({ caller: { rateLimitKey: 'client-z' }, readBody: () => ({ body: { code } }) });
+    const first = sandbox.mintCode();
+    expect((await send(first)).status).toBe(failure === 'open' ? 200 : 503); // counted on this instance while Redis is down
+    const code = sandbox.mintCode();
+    expect((await send(code)).status).toBe(429);
+    await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
+    expect(sandbox.callsFor(code)).toBe(0);
   });
 });
