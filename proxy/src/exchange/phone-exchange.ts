@@ -20,8 +20,6 @@ import { bindingOf, servedToAnother } from './caller-binding';
 
 /** No rate limit: every request is admitted at once. */
 const NO_WAIT = Promise.resolve(0);
-/** A race entrant that never wins. */
-const NEVER = new Promise<never>(() => undefined);
 
 const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
 
@@ -132,8 +130,10 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
       retryAfterSeconds > 0 ? { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } } : undefined);
     limited.catch(() => undefined); // awaited on every path below
-    // A refusal does not wait for the body (a slow one could take the request deadline).
-    const read = await Promise.race([request.readBody(), limited.then((refusal) => refusal ?? NEVER)]);
+    // A refusal does not wait for the body (a slow one could take the request deadline). Not a shared never-settling
+    // promise in the race: every request would leave it a reaction, for good.
+    const body = Promise.resolve(request.readBody());
+    const read = await Promise.race([body, limited.then((refusal) => refusal ?? body)]);
     if ('failure' in read) return (await limited) ?? read;
     const input = readExchangeInput(read.body);
     if ('definition' in input) return (await limited) ?? { failure: input };
