@@ -7,13 +7,13 @@
 //              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT. A waiter marks the lease
 //              'waited': only then is the answer published, so no instance hears (and parses) every other's answers.
 // A claim let go unsent (its request was not admitted: the claim is sent alongside the rate-limit count) is deleted, or,
-// when waited on, replaced by 'released' (for as long as a waiter may wait) and published as such: the waiter claims the
+// when waited on, replaced by 'released' (for as long as a waiter waits: longestWaitMs) and published as such: the waiter claims the
 // code itself. A 'released' code is free to claim, and an answer may replace it.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';
-import { timed, WAIT_POLL_MS } from './redis-timing';
+import { longestWaitMs, timed } from './redis-timing';
 import { shouldRemember } from './single-flight';
 
 /** What a claim let go unsent leaves for its waiters: the code is free to claim. */
@@ -34,6 +34,18 @@ if string.sub(state, 1, 7) == 'pending' then
   return 'pending'
 end
 return state`;
+
+/**
+ * A waiter's look at the code: the stored answer, 'released', 'pending' (and the lease marked waited, as by CLAIM: a
+ * claim made after the one first waited on publishes its end too), or nil when the key is gone or the claimant's lease.
+ */
+const PEEK_SCRIPT = `
+local state = redis.call('GET', KEYS[1])
+if not state or string.sub(state, 1, 7) ~= 'pending' then return state end
+local lease = redis.call('PTTL', KEYS[2])
+if lease <= 0 then return false end
+redis.call('SET', KEYS[2], 'waited', 'PX', lease)
+return 'pending'`;
 
 /**
  * Ends a claim. ARGV: token, answer ('' when there is none: the claim is let go unsent), '1' to store it for the code's
@@ -65,7 +77,10 @@ const MAX_UNSETTLED = 10_000;
 export interface RedisClaims {
   /** 'claimed' (by this token), 'pending', 'lost', or the stored answer. */
   claim(key: string, token: string): Promise<string>;
-  /** The stored answer, 'pending', RELEASED, or undefined when the claimant did not answer in time (or the key is gone). */
+  /**
+   * The stored answer, 'pending' (marking the lease waited), RELEASED, or undefined when the claimant did not answer in time
+   * (or the key is gone).
+   */
   peek(key: string): Promise<string | undefined>;
   /**
    * Ends this token's claim: stores the outcome (when remembered) and publishes it, or releases the claim (no outcome,
@@ -94,12 +109,13 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
     };
   };
   const claimScript = script(CLAIM_SCRIPT);
+  const peekScript = script(PEEK_SCRIPT);
   const settleScript = script(SETTLE_SCRIPT);
 
   const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
     const answer = outcome === undefined ? '' : encodeOutcome(outcome);
     const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
-    const releasedMs = String(settings.leaseMs + 2 * WAIT_POLL_MS); // every waiter's wait
+    const releasedMs = String(longestWaitMs(settings.leaseMs));
     await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`, releasedMs]);
   };
 
@@ -108,8 +124,7 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
       return (await claimScript(key, [String(settings.codeLifeMs), String(settings.leaseMs), token])) as string;
     },
     async peek(key) {
-      const [state, leased] = (await timed(client.multi().get(codeKey(key)).exists(leaseKey(key)).exec())) as unknown as [string | null, number];
-      return state === null || (state.startsWith('pending') && leased === 0) ? undefined : state.startsWith('pending') ? 'pending' : state;
+      return ((await peekScript(key, [])) as string | null) ?? undefined;
     },
     async settle(key, token, outcome) {
       try {

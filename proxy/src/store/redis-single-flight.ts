@@ -13,7 +13,7 @@ import { InFlight } from '../in-flight';
 import { decodeOutcome, encodeOutcome, type CompactOutcome } from './outcome-codec';
 import { RELEASED, redisClaims } from './redis-claims';
 import { neverWritten, type RedisConnection } from './redis-connection';
-import { LEASE_MARGIN_MS, RETRY_WINDOW_MS, timed, WAIT_POLL_MS } from './redis-timing';
+import { LEASE_MARGIN_MS, longestWaitMs, RETRY_WINDOW_MS, timed, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
 
 /** Answers written back per round trip after a reconnection. */
@@ -73,20 +73,27 @@ export function createRedisSingleFlight(
   };
 
   /**
-   * Waits for the claimant's answer, or RELEASED when it let the code go unsent, bounded by the lease (then the claimant is
-   * gone). A release heard is checked: it may concern an earlier claim of the code, and another may be pending now.
+   * Waits for the claimant's answer, or RELEASED when it let the code go unsent, bounded by longestWaitMs (then the claimant
+   * is gone) and one last state read. A release heard is checked: it may concern an earlier claim of the code.
    */
   const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome | typeof RELEASED> => {
-    const deadline = Date.now() + leaseMs + 2 * WAIT_POLL_MS;
-    while (Date.now() < deadline) {
-      if (heard.answer === undefined) await sleepUntilWoken(heard, WAIT_POLL_MS);
-      const state = heard.answer === undefined || heard.answer === RELEASED ? await claims.peek(key) : heard.answer;
+    const deadline = Date.now() + longestWaitMs(leaseMs);
+    for (;;) {
+      const message = heard.answer;
       heard.answer = undefined;
+      if (message !== undefined && message !== RELEASED) return decodeOutcome(message) ?? possiblySpent('unreadable stored answer');
+      const left = deadline - Date.now();
+      if (left <= 0) return possiblySpent('no answer from the instance that claimed this code');
+      if (message === undefined) {
+        await sleepUntilWoken(heard, Math.min(WAIT_POLL_MS, left));
+        if (heard.answer !== undefined) continue;
+      }
+      const state = await claims.peek(key);
+      if (heard.answer !== undefined && heard.answer !== RELEASED) continue; // published while the state was read
       if (state === undefined) return possiblySpent('the instance that claimed this code did not answer in time');
       if (state === RELEASED) return RELEASED;
       if (state !== 'pending') return decodeOutcome(state) ?? possiblySpent('unreadable stored answer');
     }
-    return possiblySpent('no answer from the instance that claimed this code');
   };
 
   /** Ends this token's claim in the background (close() waits for it); a failure is retried when Redis is back. */
@@ -121,7 +128,7 @@ export function createRedisSingleFlight(
         return { outcome, source: 'upstream' };
       }
       if (!(await admitted)) {
-        // Let go unsent: an instance waiting on it claims the code itself (a failure to is retried when Redis is back).
+        // Let go unsent: an instance waiting on it claims the code itself. A release that fails is retried when Redis is back.
         if (state === 'claimed') settleLater(key, token, undefined, () => undefined);
         return { outcome: NOT_ADMITTED, source: 'upstream' };
       }

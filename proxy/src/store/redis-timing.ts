@@ -11,10 +11,13 @@ export const WAIT_POLL_MS = 500;
  */
 export const LEASE_MARGIN_MS = 2 * COMMAND_TIMEOUT_MS;
 /**
- * A request whose claim, or whose flight in this process, was let go unsent by a request that was not admitted claims
- * the code again if this little time has passed since it started (a release comes right after the count's answer).
+ * An admitted request whose claim, or whose flight in this process, was let go unsent (by a request that was not
+ * admitted) claims the code again only if at most this long has passed since its single flight began (a release
+ * follows the count's answer at once); later it answers 503, the client may send the code again.
  */
 export const RETRY_WINDOW_MS = COMMAND_TIMEOUT_MS;
+/** How long a waiter waits for a claimant: the lease and two polls. */
+export const longestWaitMs = (leaseMs: number): number => leaseMs + 2 * WAIT_POLL_MS;
 /**
  * How much longer than the upstream timeout a request may take on the Redis store: its rate-limit count and its claim
  * (sent together) or the retry window, a second claim, waiting out another instance's lease (plus two polls), then its

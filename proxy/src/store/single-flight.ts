@@ -10,8 +10,8 @@ import { compactOutcome, type CompactOutcome } from './outcome-codec';
 
 /**
  * The outcome of a flight whose request was not admitted (its rate limit said no): nothing was sent. The exchange answers
- * that request RATE_LIMITED. An admitted request that waited on such a flight (or its claim) tries once more, and gets
- * this (503, send the code again) only when that did not answer either.
+ * that request RATE_LIMITED. An admitted request that waited on such a flight (or its claim) tries once more, soon enough
+ * (RETRY_WINDOW_MS), and gets this (503, send the code again) when it was too late for that or that did not answer either.
  */
 export const NOT_ADMITTED: ExchangeOutcome = Object.freeze({
   ok: false,

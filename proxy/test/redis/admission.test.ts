@@ -156,4 +156,25 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
     expect(sandbox.callsFor(code)).toBe(0);
   });
+
+  it('after a release, a waiter that finds a newer claim marks it waited: when that one is let go too, it still claims the code', async () => {
+    const keyPrefix = prefix();
+    const waiter = await storeOn(keyPrefix);
+    const redisConnection = connectRedis(redis.url, keyPrefix, () => undefined);
+    closing.push(redisConnection);
+    await redisConnection.firstConnection;
+    const others = redisClaims(redisConnection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix }); // two refused requests
+    const key = randomUUID();
+    const call = jest.fn(async () => PHONE);
+    expect(await others.claim(key, 'refused-1')).toBe('claimed');
+    const waiting = waiter.singleFlight.run(key, call, Promise.resolve(true));
+    await waitFor(async () => (await leaseState(keyPrefix, key)) === 'waited', 2000);
+    // Released and claimed again in one write: Redis runs both before the waiter's read of the state.
+    const [, second] = await Promise.all([others.settle(key, 'refused-1', undefined), others.claim(key, 'refused-2')]);
+    expect(second).toBe('claimed');
+    await waitFor(async () => (await leaseState(keyPrefix, key)) === 'waited', 2000);
+    await others.settle(key, 'refused-2', undefined);
+    expect(await waiting).toEqual({ outcome: PHONE, source: 'upstream' });
+    expect(call).toHaveBeenCalledTimes(1);
+  });
 });
