@@ -7,8 +7,8 @@
 //              code is possibly spent either way: every request for it gets UPSTREAM_TIMEOUT. A waiter marks the lease
 //              'waited': only then is the answer published, so no instance hears (and parses) every other's answers.
 // A claim let go unsent (its request was not admitted: the claim is sent alongside the rate-limit count) is deleted, or,
-// when waited on, replaced by 'released' (for as long as a waiter waits: longestWaitMs) and published as such: the waiter claims the
-// code itself. A 'released' code is free to claim, and an answer may replace it.
+// when waited on, replaced by 'released' (for as long as a waiter waits: longestWaitMs) and published as such: the
+// waiter claims the code itself. A 'released' code is free to claim, and an answer may replace it.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { encodeOutcome } from './outcome-codec';
