@@ -64,7 +64,7 @@ export function createMetrics(): ProxyMetrics {
     }),
     storeFailures: new Counter({
       name: 'phone_proxy_store_failures_total',
-      help: 'Exchanges that met a Redis failure, by action: refused (503, REDIS_FAILURE=closed), unprotected (REDIS_FAILURE=open), save, wait',
+      help: 'Exchanges that met a Redis failure, by action: refused (503, REDIS_FAILURE=closed), unprotected (REDIS_FAILURE=open), save, wait, rate_limit (counted on this instance alone)',
       labelNames: ['action'],
       registers: [registry],
     }),

@@ -21,6 +21,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const { keyPrefix, failure } = config.store;
   const where = redactedUrl(redisUrl);
   const warn = throttledWarning(logger);
+  const storeDown = storeDownPolicy(failure, metrics, warn);
   const redis = connectRedis(redisUrl, keyPrefix, (error) => warn('connection', { err: { message: error.message }, redis: where }, 'Redis connection error; reconnecting'));
   const singleFlight = createRedisSingleFlight(
     redis,
@@ -29,7 +30,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
       pack: (result) => compactOutcome.pack(result.outcome),
       unpack: (packed) => ({ outcome: compactOutcome.unpack(packed), source: 'remembered' }),
     }),
-    storeDownPolicy(failure, metrics, warn),
+    storeDown,
   );
 
   const ready = redis.firstConnection.then(
@@ -64,7 +65,12 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
       // either failure mode: the claim guards the codes. Not rate-limiter-flexible's insuranceLimiter: a command that
       // timed out here and failed later would be counted there a second time.
       const local = memoryRateLimiter(settings);
-      return { take: (key) => timed(shared.take(key)).catch(() => local.take(key)) };
+      return {
+        take: (key) => timed(shared.take(key)).catch((error: unknown) => {
+          storeDown.note('rate_limit', error);
+          return local.take(key);
+        }),
+      };
     },
     async close() {
       await singleFlight.close(); // waits for the saves under way

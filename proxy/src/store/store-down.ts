@@ -19,20 +19,24 @@ export function throttledWarning(logger: Logger | undefined): (topic: string, fi
   };
 }
 
+const NOTES = {
+  save: 'Redis: could not save an answer (kept in this process, saved again when Redis is back); other instances waiting for it answer UPSTREAM_TIMEOUT',
+  wait: 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)',
+  rate_limit: 'Redis: the rate limit counts on this instance alone until Redis answers again',
+} as const;
+
 export function storeDownPolicy(
   mode: StoreFailureMode,
   metrics: ProxyMetrics,
   warn: ReturnType<typeof throttledWarning>,
 ): StoreDownPolicy {
-  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait', error: unknown, message: string): void => {
+  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait' | 'rate_limit', error: unknown, message: string): void => {
     metrics.storeFailures.inc({ action });
     warn(action, { err: { message: (error as Error)?.message }, redisFailure: mode }, message);
   };
   return {
     note(step, error) {
-      note(step, error, step === 'save'
-        ? 'Redis: could not save an answer (kept in this process, saved again when Redis is back); other instances waiting for it answer UPSTREAM_TIMEOUT'
-        : 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)');
+      note(step, error, NOTES[step]);
     },
     claimFailed(error) {
       if (mode === 'closed') {

@@ -24,7 +24,7 @@ export interface Store {
 /** What the Redis single flight does when Redis fails (REDIS_FAILURE decides; implemented in store-down.ts). */
 export interface StoreDownPolicy {
   /** Counts and warns. */
-  note(step: 'save' | 'wait', error: unknown): void;
+  note(step: 'save' | 'wait' | 'rate_limit', error: unknown): void;
   /**
    * The claim failed (nothing was sent yet): the outcome to answer with (closed: refused, the client may send the code
    * again), or undefined to call Authing without cross-instance protection (open).

@@ -141,6 +141,7 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
       expect((await post(proxy, code)).body).toMatchObject({ error: 'UPSTREAM_UNAVAILABLE', statusCode: 503 });
       expect(Date.now() - started).toBeLessThan(6000);
       expect(sandbox.callsFor(code)).toBe(0);
+      expect(await (await fetch(`${proxy.url}/metrics`)).text()).toContain('phone_proxy_store_failures_total{action="rate_limit"} 1');
     } finally {
       await withRawClient(redis.url, (client) => client.sendCommand(['CLIENT', 'UNPAUSE']));
     }
