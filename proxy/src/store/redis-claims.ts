@@ -19,14 +19,11 @@ import { shouldRemember } from './single-flight';
 /** What a claim let go unsent leaves for its waiters: the code is free to claim. */
 export const RELEASED = 'released';
 
-/** Claims the code unless it is claimed or answered: 'claimed', 'pending', 'lost' or the stored answer. */
-const CLAIM_SCRIPT = `
-local state = redis.call('GET', KEYS[1])
-if not state or state == '${RELEASED}' then
-  redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'PX', ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
-  return 'claimed'
-end
+/**
+ * What a waiter finds in `state` (the code key's value): 'pending' with the lease marked waited, 'lost' when the
+ * claimant's lease is gone, or the state itself (a stored answer, 'released').
+ */
+const WAITER_VIEW = `
 if string.sub(state, 1, 7) == 'pending' then
   local lease = redis.call('PTTL', KEYS[2])
   if lease <= 0 then return 'lost' end
@@ -35,17 +32,22 @@ if string.sub(state, 1, 7) == 'pending' then
 end
 return state`;
 
+/** Claims the code unless it is claimed or answered: 'claimed', or what a waiter finds. */
+const CLAIM_SCRIPT = `
+local state = redis.call('GET', KEYS[1])
+if not state or state == '${RELEASED}' then
+  redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'PX', ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+  return 'claimed'
+end${WAITER_VIEW}`;
+
 /**
- * A waiter's look at the code: the stored answer, 'released', 'pending' (and the lease marked waited, as by CLAIM: a
- * claim made after the one first waited on publishes its end too), or nil when the key is gone or the claimant's lease.
+ * A waiter's look at the code without claiming it: nil when the key is gone, else what a waiter finds (marking the lease
+ * of a claim made after the one first waited on: its end is published too).
  */
 const PEEK_SCRIPT = `
 local state = redis.call('GET', KEYS[1])
-if not state or string.sub(state, 1, 7) ~= 'pending' then return state end
-local lease = redis.call('PTTL', KEYS[2])
-if lease <= 0 then return false end
-redis.call('SET', KEYS[2], 'waited', 'PX', lease)
-return 'pending'`;
+if not state then return false end${WAITER_VIEW}`;
 
 /**
  * Ends a claim. ARGV: token, answer ('' when there is none: the claim is let go unsent), '1' to store it for the code's
@@ -112,10 +114,10 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
   const peekScript = script(PEEK_SCRIPT);
   const settleScript = script(SETTLE_SCRIPT);
 
+  const releasedMs = String(longestWaitMs(settings.leaseMs));
   const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
     const answer = outcome === undefined ? '' : encodeOutcome(outcome);
     const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
-    const releasedMs = String(longestWaitMs(settings.leaseMs));
     await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`, releasedMs]);
   };
 
@@ -124,7 +126,8 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
       return (await claimScript(key, [String(settings.codeLifeMs), String(settings.leaseMs), token])) as string;
     },
     async peek(key) {
-      return ((await peekScript(key, [])) as string | null) ?? undefined;
+      const state = (await peekScript(key, [])) as string | null;
+      return state === null || state === 'lost' ? undefined : state;
     },
     async settle(key, token, outcome) {
       try {

@@ -50,6 +50,13 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     await store.ready();
     return store;
   }
+  /** Claims on a connection of their own: other instances' requests, driven by hand. */
+  async function claimsOn(keyPrefix: string): Promise<ReturnType<typeof redisClaims>> {
+    const connection = connectRedis(redis.url, keyPrefix, () => undefined);
+    closing.push(connection);
+    await connection.firstConnection;
+    return redisClaims(connection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix });
+  }
   const codeState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}code:{${key}}`));
   const leaseState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}lease:{${key}}`));
 
@@ -128,10 +135,7 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
 
   it('an answer replaces a released claim; the released mark lasts only as long as a waiter may wait', async () => {
     const keyPrefix = prefix();
-    const redisConnection = connectRedis(redis.url, keyPrefix, () => undefined);
-    closing.push(redisConnection);
-    await redisConnection.firstConnection;
-    const claims = redisClaims(redisConnection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix });
+    const claims = await claimsOn(keyPrefix);
     const key = randomUUID();
     expect(await claims.claim(key, 'first')).toBe('claimed');
     expect(await claims.claim(key, 'waiter')).toBe('pending');
@@ -160,10 +164,7 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
   it('after a release, a waiter that finds a newer claim marks it waited: when that one is let go too, it still claims the code', async () => {
     const keyPrefix = prefix();
     const waiter = await storeOn(keyPrefix);
-    const redisConnection = connectRedis(redis.url, keyPrefix, () => undefined);
-    closing.push(redisConnection);
-    await redisConnection.firstConnection;
-    const others = redisClaims(redisConnection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix }); // two refused requests
+    const others = await claimsOn(keyPrefix); // two refused requests
     const key = randomUUID();
     const call = jest.fn(async () => PHONE);
     expect(await others.claim(key, 'refused-1')).toBe('claimed');
