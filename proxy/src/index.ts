@@ -31,6 +31,4 @@ export { createPhoneExchange, type PhoneExchange, type ExchangeRequest, type Exc
 export type { Caller } from './guards/caller';
 export type { ExchangeInput, BodyOutcome } from './guards/request-body';
 export { EXCHANGE_PATH } from './exchange/authing-client';
-export { startSandbox } from './sandbox';
-export { runSandboxCli } from './runtimes/sandbox-cli';
-export type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape } from './sandbox';
+// The Authing sandbox has its own entry point, miniprogram-phone-proxy/sandbox: production code never loads it by accident.

@@ -1,7 +1,8 @@
 // Keys and token surgery for the assertion tests: real keys from node:crypto, real tokens from jose.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { startStack, type Stack } from './helpers';
-import type { ProxyOptions, SandboxOptions } from '../src';
+import type { ProxyOptions } from '../src';
+import type { SandboxOptions } from '../src/sandbox';
 
 export const AUDIENCE = 'test-app-backend';
 

@@ -6,7 +6,7 @@ import { phoneClaims } from '../src/exchange/assertion-signer';
 import { PhoneAssertionError, verifyPhoneAssertion } from '../src/verify';
 import { authingFor, startStack, type Stack } from './helpers';
 import { AUDIENCE, decode, ecKey, edKey, jwksUrlOf, startSigningStack } from './assertion-helpers';
-import { startSandbox } from '../src';
+import { startSandbox } from '../src/sandbox';
 
 jest.setTimeout(20_000);
 

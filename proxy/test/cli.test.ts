@@ -1,7 +1,7 @@
 // The CLI as a real child process (TypeScript sources through tsx): production start-up, graceful shutdown, dev.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { startSandbox } from '../src';
+import { startSandbox } from '../src/sandbox';
 import { APP_ID, closedPortUrl, postJson } from './helpers';
 
 const CLI = join(__dirname, '..', 'src', 'runtimes', 'cli.ts');

@@ -1,6 +1,7 @@
 // The cloud function the way WeChat calls it: main(event, context) with the mini program's data plus the userInfo
 // the platform injects; its result is the envelope the component reads. Upstream is the real sandbox on loopback.
-import { ConfigError, createCloudFunction, loadConfigFromEnv, startSandbox, type CloudFunction, type ProxyOptions, type Sandbox } from '../src';
+import { ConfigError, createCloudFunction, loadConfigFromEnv, type CloudFunction, type ProxyOptions } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { authingFor, LogCapture } from './helpers';
 
 const APP = 'wxc10udf000000001';

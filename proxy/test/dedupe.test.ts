@@ -2,7 +2,7 @@
 // the one kind deliberately forgotten: a request that provably never left this machine.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { startSandbox } from '../src';
+import { startSandbox } from '../src/sandbox';
 import { Dedupe, hashCode } from '../src/store/dedupe';
 import { APP_ID, closedPortUrl, startStack, type Stack } from './helpers';
 

@@ -1,5 +1,5 @@
 // The exchange against the real sandbox: both success shapes and every upstream row of the error table.
-import { startSandbox, type SandboxFault } from '../src';
+import { startSandbox, type SandboxFault } from '../src/sandbox';
 import { APP_ID, CONNECTION, startStack, type Stack } from './helpers';
 
 describe('successful exchange', () => {

@@ -1,7 +1,8 @@
 // Shared test scaffolding: a real sandbox and a real proxy on loopback ports, and a captured JSON log.
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { startProxy, startSandbox, type ProxyOptions, type RunningProxy, type Sandbox, type SandboxOptions } from '../src';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../src';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox';
 
 export const APP_ID = 'test-app-id-6a1f';
 export const CONNECTION = 'wechat-miniprogram-sandbox';

@@ -1,6 +1,6 @@
 // Logs: one JSON line per exchange, request ids, a masked phone and a short code hash only.
 // Metrics: per-app registry, outcomes and upstream latency, no phone numbers.
-import { startSandbox } from '../src';
+import { startSandbox } from '../src/sandbox';
 import { maskPhone } from '../src/observability/logging';
 import { LogCapture, startStack } from './helpers';
 

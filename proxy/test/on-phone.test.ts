@@ -2,7 +2,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, createFetchHandler, createPhoneExchange, startSandbox, type OnPhoneContext, type OnPhoneHook, type PhoneExchange, type Sandbox } from '../src';
+import { ConfigError, createFetchHandler, createPhoneExchange, type OnPhoneContext, type OnPhoneHook, type PhoneExchange } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { APP_ID, authingFor, LogCapture } from './helpers';
 
 let sandbox: Sandbox;

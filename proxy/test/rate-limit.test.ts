@@ -1,5 +1,6 @@
 // Per-client rate limit on the exchange route: 429 + Retry-After in our envelope; health and metrics unaffected.
-import { createPhoneExchange, loadConfigFromEnv, startProxy, startSandbox } from '../src';
+import { createPhoneExchange, loadConfigFromEnv, startProxy } from '../src';
+import { startSandbox } from '../src/sandbox';
 import { APP_ID, closedPortUrl, CONNECTION, postJson, startStack } from './helpers';
 
 it('limits per client IP with 429, Retry-After and RATE_LIMITED, before reaching Authing', async () => {

@@ -1,6 +1,7 @@
 // A code's answer belongs to the request that spent it: a retry from the same page (same nonce, appid and openid)
 // gets it again, anyone else gets CODE_REJECTED, as Authing answers a used code. Real sandbox, real HTTP, real JWKS.
-import { createCloudFunction, startSandbox, type Sandbox } from '../src';
+import { createCloudFunction } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { verifyPhoneAssertion } from '../src/verify';
 import { AUDIENCE, ecKey, jwksUrlOf, startSigningStack } from './assertion-helpers';
 import { authingFor, refererFor, type Answer, type Stack } from './helpers';

@@ -1,7 +1,8 @@
 // The HTTP layer around the exchange: which method and path reach what, the headers every answer carries, CORS,
 // and answers sent before a body has fully arrived (which must end their connection).
 import { request } from 'node:http';
-import { createFetchHandler, startSandbox, type Sandbox } from '../src';
+import { createFetchHandler } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { authingFor, refererFor, startStack, type Stack } from './helpers';
 import { send, type Answer } from './reliability/harness';
 

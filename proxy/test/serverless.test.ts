@@ -3,7 +3,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ConfigError, createFetchHandler, createNodeHandler, startSandbox, type ProxyOptions, type Sandbox } from '../src';
+import { ConfigError, createFetchHandler, createNodeHandler, type ProxyOptions } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { authingFor, LogCapture, postJson, refererFor } from './helpers';
 
 /** Connections opened to `url` (the proxy's upstream agent, when `url` is the sandbox) until stop(). */

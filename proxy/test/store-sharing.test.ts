@@ -1,6 +1,7 @@
 // One store per process and configuration: runtimes created in the same process for the same Authing connection share
 // answers and rate-limit counters, so a code sent to two of them reaches Authing once; other configurations do not.
-import { createFetchHandler, createPhoneExchange, startProxy, startSandbox, type PhoneExchange, type ProxyOptions, type Sandbox } from '../src';
+import { createFetchHandler, createPhoneExchange, startProxy, type PhoneExchange, type ProxyOptions } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { APP_ID, authingFor, postJson } from './helpers';
 
 let sandbox: Sandbox;

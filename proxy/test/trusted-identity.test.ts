@@ -2,7 +2,8 @@
 // (a cloud function's userInfo, Cloud Hosting's gateway with TRUST_WECHAT_GATEWAY); headers anyone can send never
 // make a `sub`. Verified as an app backend does: against the running proxy's JWKS.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { createCloudFunction, startSandbox, type Sandbox } from '../src';
+import { createCloudFunction } from '../src';
+import { startSandbox, type Sandbox } from '../src/sandbox';
 import { verifyPhoneAssertion } from '../src/verify';
 import { APP_ID, authingFor, refererFor, startStack } from './helpers';
 

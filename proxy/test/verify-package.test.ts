@@ -48,7 +48,8 @@ test('a signing proxy that cannot load jose fails at start or before spending a 
       if (request === 'jose' && refuse) throw Object.assign(new Error('require() of ES Module jose not supported'), { code: 'ERR_REQUIRE_ESM' });
       return load.call(this, request, ...rest);
     };
-    const { createPhoneExchange, startProxy, startSandbox } = require('miniprogram-phone-proxy');
+    const { createPhoneExchange, startProxy } = require('miniprogram-phone-proxy');
+    const { startSandbox } = require('miniprogram-phone-proxy/sandbox');
     const { privateKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' });
     (async () => {
       const sandbox = await startSandbox({});
@@ -72,4 +73,16 @@ test('a signing proxy that cannot load jose fails at start or before spending a 
   const result = JSON.parse(output) as Record<string, unknown>;
   expect(result.started).toMatch(/^cannot load jose, which signs phone assertions \(Node\.js >= 20\.19 is required, this is v\d+\.\d+\.\d+\): require\(\) of ES Module/);
   expect(result).toMatchObject({ refused: [500, 'MISCONFIGURED'], callsWhileRefused: 0, served: [200, 'string'], callsAfter: 1 });
+});
+
+test('the sandbox has its own subpath, and the main entry does not export it', () => {
+  const script = `
+    const main = require('miniprogram-phone-proxy');
+    const sandbox = require('miniprogram-phone-proxy/sandbox');
+    console.log(JSON.stringify({ main: Object.keys(main), sandbox: Object.keys(sandbox) }));
+  `;
+  const { main, sandbox } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as { main: string[]; sandbox: string[] };
+  expect(sandbox).toEqual(expect.arrayContaining(['startSandbox', 'DEFAULT_CONNECTION_ID', 'WECHAT_ERRMSG']));
+  expect(main).toEqual(expect.arrayContaining(['startProxy', 'createCloudFunction']));
+  expect(main.filter((name) => /sandbox/i.test(name))).toEqual([]);
 });

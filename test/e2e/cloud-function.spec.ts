@@ -21,7 +21,7 @@ let platform: CloudPlatform;
 let button: MountedPhoneButton;
 
 beforeAll(async () => {
-  const proxyPackage = require('miniprogram-phone-proxy') as { startSandbox: typeof startSandbox };
+  const proxyPackage = require('miniprogram-phone-proxy/sandbox') as { startSandbox: typeof startSandbox };
   sandbox = await proxyPackage.startSandbox({ host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID, extIdpConnidentifier: SANDBOX_CONNECTION_ID, strictCodes: true });
   // The variables a developer sets in the cloud console.
   main = loadTemplate({

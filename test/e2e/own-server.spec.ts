@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type * as Proxy from '../../proxy/src/index';
+import type * as ProxySandbox from '../../proxy/src/sandbox';
 import { assertBuilt } from './harness/built';
 import { MINI_PROGRAM_APPID, SANDBOX_CONNECTION_ID, SANDBOX_USER_POOL_ID } from './harness/chain';
 import { loadSimulate, mountPhoneButton, useRealNetwork } from './harness/mini-program';
@@ -14,7 +15,7 @@ import { loadSimulate, mountPhoneButton, useRealNetwork } from './harness/mini-p
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express = require('express') as typeof import('express');
 
-let sandbox: Proxy.Sandbox;
+let sandbox: ProxySandbox.Sandbox;
 let server: Server;
 let middleware: Proxy.ExpressMiddleware;
 let endpoint: string;
@@ -24,7 +25,8 @@ beforeAll(async () => {
   loadSimulate();
   useRealNetwork({ appid: MINI_PROGRAM_APPID });
   assertBuilt(path.resolve(__dirname, '../../proxy/dist/index.js'), 'npm run build:proxy');
-  const { createExpressMiddleware, startSandbox } = require('miniprogram-phone-proxy') as typeof Proxy;
+  const { createExpressMiddleware } = require('miniprogram-phone-proxy') as typeof Proxy;
+  const { startSandbox } = require('miniprogram-phone-proxy/sandbox') as typeof ProxySandbox;
   sandbox = await startSandbox({ extIdpConnidentifier: SANDBOX_CONNECTION_ID, userPoolId: SANDBOX_USER_POOL_ID });
   middleware = createExpressMiddleware({
     logger: false,

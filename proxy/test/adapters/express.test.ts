@@ -1,7 +1,8 @@
 // createExpressMiddleware inside a real Express 5 app: with express.json() before it, without, mounted every way.
 import { generateKeyPairSync } from 'node:crypto';
 import express from 'express';
-import { ConfigError, createExpressMiddleware, startSandbox, type ProxyOptions } from '../../src';
+import { ConfigError, createExpressMiddleware, type ProxyOptions } from '../../src';
+import { startSandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, postJson } from '../helpers';
 import { listen } from './servers';
 import { adapterSuite, postRaw } from './suite';

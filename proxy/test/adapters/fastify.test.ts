@@ -1,7 +1,8 @@
 // phoneExchangePlugin registered in a real fastify 5 app: fastify parses the JSON, every outcome is our envelope.
 import { generateKeyPairSync } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { phoneExchangePlugin, startSandbox, type ProxyOptions } from '../../src';
+import { phoneExchangePlugin, type ProxyOptions } from '../../src';
+import { startSandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, postJson } from '../helpers';
 import { adapterSuite, postRaw } from './suite';
 

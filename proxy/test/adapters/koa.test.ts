@@ -2,7 +2,8 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createKoaMiddleware, startSandbox, type ProxyOptions } from '../../src';
+import { createKoaMiddleware, type ProxyOptions } from '../../src';
+import { startSandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, postJson } from '../helpers';
 import { listen } from './servers';
 import { adapterSuite } from './suite';

@@ -1,6 +1,7 @@
 // The cases every framework adapter must pass, against the real framework on loopback and the real sandbox as Authing.
 import { request as httpRequest } from 'node:http';
-import { startSandbox, type OnPhoneContext, type ProxyOptions, type Sandbox } from '../../src';
+import { type OnPhoneContext, type ProxyOptions } from '../../src';
+import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, LogCapture, postJson, refererFor } from '../helpers';
 
 /** A framework server with the adapter inside; `url` is the exchange's URL. */

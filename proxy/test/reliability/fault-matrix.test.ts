@@ -1,7 +1,7 @@
 // Every upstream fault the sandbox can play, through the real proxy: the documented status and `error`,
 // nothing of the upstream's text or our internals in the body, and the proxy keeps serving.
 import { WECHAT_ERRMSG } from '../../src/sandbox';
-import type { SandboxFault, SandboxOptions } from '../../src/index';
+import type { SandboxFault, SandboxOptions } from '../../src/sandbox';
 import { closedPortUrl } from '../helpers';
 import { expectServing, parseAnswer, postCode, startRig, type Rig } from './harness';
 

@@ -1,8 +1,8 @@
 // Shared rig of the reliability suite: a real Authing sandbox and a real proxy on loopback, raw HTTP requests
 // (node:http, so any header or body can be sent), captured logs, and the wire contract of protocol.md §3.
 import http from 'node:http';
-import { startProxy, startSandbox, type ProxyOptions, type Sandbox, type SandboxOptions } from '../../src/index';
-import { DEFAULT_CONNECTION_ID } from '../../src/sandbox';
+import { startProxy, type ProxyOptions } from '../../src/index';
+import { DEFAULT_CONNECTION_ID, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
 import { LogCapture } from '../helpers';
 
 /** The mini program the rig's allow-list accepts, and the Referer wx.request sends for it. */

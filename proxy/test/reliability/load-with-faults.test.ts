@@ -3,7 +3,7 @@
 import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { SandboxFault } from '../../src/index';
+import type { SandboxFault } from '../../src/sandbox';
 import { expectServing, parseAnswer, postCode, startRig, type Rig } from './harness';
 
 const REQUESTS = 3000;

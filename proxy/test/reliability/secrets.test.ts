@@ -1,7 +1,7 @@
 // Logs never carry a code, a full phone number or the Authing ids sent as headers: every log line at the most
 // verbose level is captured while success, duplicates, upstream faults and refused requests all run.
 import http from 'node:http';
-import type { SandboxFault } from '../../src/index';
+import type { SandboxFault } from '../../src/sandbox';
 import { REFERER, postCode, send, startRig, type Rig } from './harness';
 
 const APP_ID_MARKER = 'appid-marker-5ec12e7a';

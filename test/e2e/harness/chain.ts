@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import type { EXCHANGE_PATH } from '../../../proxy/src/exchange/authing-client';
 import type { ProxyOptions } from '../../../proxy/src/config';
-import type { Sandbox, SandboxOptions, startSandbox } from '../../../proxy/src/sandbox';
+import type * as ProxySandbox from '../../../proxy/src/sandbox';
+import type { Sandbox, SandboxOptions } from '../../../proxy/src/sandbox';
 import type { startProxy } from '../../../proxy/src/runtimes/server';
 import { assertBuilt } from './built';
 
@@ -15,7 +16,6 @@ import { assertBuilt } from './built';
  */
 interface ProxyPackage {
   startProxy: typeof startProxy;
-  startSandbox: typeof startSandbox;
   EXCHANGE_PATH: typeof EXCHANGE_PATH;
 }
 
@@ -47,7 +47,8 @@ export interface Chain {
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   // The built package, as users run it; the sources are only for type checking.
   assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
-  const { startProxy, startSandbox, EXCHANGE_PATH } = require('miniprogram-phone-proxy') as ProxyPackage;
+  const { startProxy, EXCHANGE_PATH } = require('miniprogram-phone-proxy') as ProxyPackage;
+  const { startSandbox } = require('miniprogram-phone-proxy/sandbox') as typeof ProxySandbox;
   const extIdpConnidentifier = options.sandbox?.extIdpConnidentifier ?? SANDBOX_CONNECTION_ID;
   const sandbox = await startSandbox({ ...options.sandbox, extIdpConnidentifier, host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID });
   try {
