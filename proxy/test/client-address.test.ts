@@ -1,5 +1,5 @@
 // The rate limit's client address: the TCP peer, or with trustProxy what trusted proxies put in X-Forwarded-For.
-import { createClientAddress } from '../src/guards/client-address';
+import { canonicalAddress, createClientAddress } from '../src/guards/client-address';
 import type { AppRequest } from '../src/http-messages';
 
 /** A request from `peer`, with X-Forwarded-For when given; its body is never read here. */
@@ -57,5 +57,29 @@ describe('a list of trusted proxies', () => {
     const clientAddress = createClientAddress('loopback, 10.0.0.0/8');
     expect(clientAddress(requestFrom('127.0.0.1', '203.0.113.7, 10.0.0.5'))).toBe('203.0.113.7');
     expect(clientAddress(requestFrom('10.0.0.9', '203.0.113.8'))).toBe('203.0.113.8');
+  });
+});
+
+describe('whatever X-Forwarded-For holds, the key is an IP address', () => {
+  it.each([
+    ['fe80::1%a-b', 'fe80::1'],
+    ['[fe80::1%25eth0]:443', 'fe80::1'],
+    ['[2001:DB8::1]:8080', '2001:db8::1'],
+    ['[2001:db8::2]', '2001:db8::2'],
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+  ])('%s counts as %s', (entry, expected) => {
+    expect(canonicalAddress(entry)).toBe(expected);
+    expect(createClientAddress(true)(requestFrom('127.0.0.1', entry))).toBe(expected);
+  });
+
+  it.each(['garbage', '', '[]', '%', '1', '0x7f.1', '999.1.1.1', '[::1', 'a'.repeat(200)])('%j is no address: the peer counts', (entry) => {
+    expect(canonicalAddress(entry)).toBeUndefined();
+    expect(createClientAddress(true)(requestFrom('198.51.100.4', entry))).toBe('198.51.100.4');
+    expect(createClientAddress('loopback')(requestFrom('127.0.0.1', entry))).toBe('127.0.0.1');
+  });
+
+  it('a peer with a zone id counts without it', () => {
+    expect(createClientAddress(false)(requestFrom('fe80::1%eth0'))).toBe('fe80::1');
   });
 });
