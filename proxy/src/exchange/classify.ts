@@ -1,6 +1,7 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (shared/protocol.md §2).
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { scrubLogText } from '../observability/scrub';
 
 export interface PhoneInfo {
   phoneNumber: string;
@@ -41,7 +42,6 @@ const WECHAT_INVALID_APPID = 40013;
 /** Authing apiCodes meaning our configuration points at nothing. */
 const AUTHING_MISCONFIGURED_API_CODES = new Set([2011, 2224]);
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
-const MAX_LOGGED_MESSAGE = 200;
 
 type Json = Record<string, unknown>;
 
@@ -168,6 +168,5 @@ function retryAfterSeconds(header: string | undefined): number {
 
 /** Upstream text goes to the log only, bounded and without the code in case Authing echoes it. */
 function scrub(message: string, code: string): string {
-  const clean = code && message.includes(code) ? message.split(code).join('[code]') : message;
-  return clean.length > MAX_LOGGED_MESSAGE ? `${clean.slice(0, MAX_LOGGED_MESSAGE)}…` : clean;
+  return scrubLogText(message, code); // observability/scrub.ts: the code in any case, 11+ digit runs, bounded
 }

@@ -2,6 +2,7 @@
 // redaction by path is the safety net for anything that slips into a log object anyway.
 import pino, { type Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
+import { scrubLogFields } from './scrub';
 
 const REDACT_PATHS = [
   'code',
@@ -28,6 +29,8 @@ export function createLogger(options: ResolvedOptions['logger']): Logger | undef
     level: options.level,
     base: { service: 'miniprogram-phone-proxy' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // A failure's `detail` carries upstream and error messages: scrubbed as the line is written, whoever wrote it.
+    serializers: { detail: scrubLogFields },
   };
   // Without a stream pino writes to stdout through its own fast destination.
   return options.stream ? pino(settings, options.stream) : pino(settings);
