@@ -118,7 +118,7 @@ describe('what a caller can send is answered, never thrown', () => {
   });
 });
 
-describe('the caller is the platform-injected userInfo', () => {
+describe('without a platform context, the caller is the event\'s userInfo', () => {
   it('an appid off the allow-list -> ORIGIN_FORBIDDEN 403, Authing not called', async () => {
     const main = cloudFunction({ allowedAppIds: [APP] });
     const callsBefore = sandbox.calls;

@@ -1,11 +1,14 @@
 // The exchange as a WeChat cloud development (云开发) function: `exports.main = createCloudFunction(options)`.
-// The platform calls main(event, context) with the `data` the mini program passed to wx.cloud.callFunction, plus the
-// `userInfo` it injects; whatever main resolves with reaches the caller as `result`: our success DTO or error envelope.
-import type { FailureBody } from '../errors';
+// The platform calls main(event, context) with the `data` the mini program passed to wx.cloud.callFunction; who
+// called comes from the platform's per-invocation context (cloud-caller.ts), never from the event. Whatever main
+// resolves with reaches the caller as `result`: our success DTO or error envelope.
+import { randomUUID } from 'node:crypto';
+import { failureAnswer, type FailureBody } from '../errors';
 import type { ProxyOptions } from '../config';
 import type { Caller } from '../guards/caller';
 import type { ProxyMetrics } from '../observability/metrics';
-import { createPhoneExchange, type SuccessBody } from '../exchange/phone-exchange';
+import { createPhoneExchange, FORBIDDEN, type SuccessBody } from '../exchange/phone-exchange';
+import { callerFromContext, callerFromEvent, readWxContext, sourceKind } from './cloud-caller';
 
 /** A cloud function entry point; `close()` ends the upstream connections (later calls answer 503). */
 export interface CloudFunction {
@@ -15,28 +18,10 @@ export interface CloudFunction {
   readonly metrics: ProxyMetrics;
 }
 
-/**
- * Calls that carry no openid (the console's test button, a timer trigger, a server SDK) share this rate-limit bucket.
- * They carry no appid either, so an ALLOWED_APPIDS list refuses them outright.
- */
-export const NO_OPENID_BUCKET = 'cloud:no-openid';
+export { NO_OPENID_BUCKET } from './cloud-caller';
 
-const nonEmptyString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/**
- * Who is calling, as the platform says. WeChat's guide "获取小程序用户信息": when a mini program calls a cloud
- * function, "云函数的第一个参数 event 会被注入一个 userInfo 对象，其中含有 openId 字段和 appId 字段", and the
- * developer "无需校验 openid 的正确性" (https://developers.weixin.qq.com/miniprogram/dev/wxcloud/guide/functions/userinfo.html,
- * older revision mirrored at https://bookstack.cn/read/wxcloud/24.md; the current revision recommends
- * wx-server-sdk's getWXContext() for the same facts). Every other field of the event is the caller's own data.
- * Not found in any WeChat document: an explicit statement that a `userInfo` the client puts in its data is overwritten.
- */
-export function callerFromEvent(event: unknown): Caller {
-  const userInfo = typeof event === 'object' && event !== null ? (event as { userInfo?: unknown }).userInfo : undefined;
-  const { appId, openId } = (typeof userInfo === 'object' && userInfo !== null ? userInfo : {}) as { appId?: unknown; openId?: unknown };
-  const caller = { appId: nonEmptyString(appId), openId: nonEmptyString(openId) };
-  return { ...caller, rateLimitKey: caller.openId === undefined ? NO_OPENID_BUCKET : `openid:${caller.openId}` };
-}
+/** At most this much of a SOURCE we refuse reaches the log. */
+const MAX_LOGGED_SOURCE = 64;
 
 /**
  * Validates the options (throws ConfigError) and returns the entry point. Call it once at module level: a warm
@@ -46,15 +31,30 @@ export function callerFromEvent(event: unknown): Caller {
  */
 export function createCloudFunction(options: ProxyOptions): CloudFunction {
   const core = createPhoneExchange(options);
+  const { allowDevtools } = core.config;
   const main = async (event: unknown): Promise<SuccessBody | FailureBody> => {
-    // The event is already parsed: it is the body. readExchangeInput answers INVALID_REQUEST for anything but an object.
+    // Read before the first await: the platform sets this invocation's context in the environment.
+    const context = readWxContext(process.env);
     let caller: Caller;
-    try {
+    if (context) {
+      const kind = sourceKind(context.SOURCE);
+      if (kind === 'other' || (kind === 'devtools' && !allowDevtools)) {
+        // Not a mini program's call (or the developer tool's, not allowed): refused before the event is read.
+        const requestId = randomUUID();
+        const source = context.SOURCE?.slice(0, MAX_LOGGED_SOURCE);
+        core.metrics.requests.inc({ outcome: FORBIDDEN.definition.error });
+        core.logger?.info({ reqId: requestId, outcome: FORBIDDEN.definition.error, source }, 'cloud function call refused: not from a mini program');
+        return failureAnswer(FORBIDDEN, requestId).body;
+      }
+      caller = callerFromContext(context, kind === 'devtools');
+    } else {
       caller = callerFromEvent(event);
-    } catch {
-      // Only an in-process caller can hand over an object whose reading throws (the platform passes parsed JSON).
-      caller = { rateLimitKey: NO_OPENID_BUCKET };
+      core.logger?.warn(
+        { callerFrom: 'event.userInfo' },
+        'no platform context (WX_CONTEXT_KEYS unset): the caller was read from event.userInfo, which the caller can write',
+      );
     }
+    // The event is already parsed: it is the body. readExchangeInput answers INVALID_REQUEST for anything but an object.
     const answer = await core.exchange({ caller, readBody: () => ({ body: event }) });
     return answer.body;
   };

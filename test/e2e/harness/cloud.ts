@@ -1,7 +1,9 @@
 /**
  * The cloud development side of the chain: the repository's cloud function template (cloudfunctions/getPhoneNumber,
  * which requires the BUILT miniprogram-phone-proxy) loaded in-process, and a `wx.cloud.callFunction` that plays the
- * platform: it passes `data` through JSON, injects `userInfo`, enforces the function timeout and answers `{ result }`.
+ * platform: it passes `data` through JSON, sets the caller's per-invocation context in the environment (the variables
+ * wx-server-sdk's getWXContext() reads: WX_CONTEXT_KEYS, WX_OPENID, WX_APPID, TCB_SOURCE), also injects `userInfo`
+ * as older runtimes did, enforces the function timeout and answers `{ result }`.
  */
 import * as path from 'node:path';
 import type { CloudFunction } from '../../../proxy/src/runtimes/cloud-function';
@@ -62,7 +64,16 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
       timedOut = true;
       fail(`cloud.callFunction:fail Error: errCode: -504003  | errMsg: Invoking task timed out after ${seconds} seconds`, -504003);
     }, state.functionTimeoutMs);
-    main(event, { function_name: options.name }).then(
+    // The context is this invocation's: set while main starts (it reads it before its first await), then cleared.
+    const context = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: state.identity.openId, WX_APPID: state.identity.appId, TCB_SOURCE: 'wx_client' };
+    Object.assign(process.env, context);
+    let invocation: ReturnType<CloudFunction>;
+    try {
+      invocation = main(event, { function_name: options.name });
+    } finally {
+      for (const name of Object.keys(context)) delete process.env[name];
+    }
+    invocation.then(
       (result) => {
         clearTimeout(timer);
         if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)), errMsg: 'cloud.callFunction:ok' } as never);
