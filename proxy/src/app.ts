@@ -2,7 +2,7 @@
 // the answer, plus /healthz and /metrics. runtimes/ put it behind node:http, a Node handler or a fetch handler.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
+import { DEFAULT_RATE_LIMIT, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
 import { errors, type ProxyFailure } from './errors';
 import { createPhoneExchange, FORBIDDEN } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
@@ -11,9 +11,16 @@ import { Cors } from './guards/cors';
 import { readJsonBody } from './guards/request-body';
 import { failureResponse, jsonAnswer, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
 import { InFlight } from './in-flight';
+import type { ProxyMetrics } from './observability/metrics';
+import { memoryRateLimiter } from './store/rate-limiters';
 
 const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
 const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });
+/**
+ * /healthz and /metrics per client: far above what a balancer's or a scraper's checks send (a few a second), low
+ * enough that a flood costs little. Counted in memory, whatever the store: a probe must not depend on Redis.
+ */
+export const PROBE_RATE_LIMIT = Object.freeze({ max: 300, timeWindowMs: 10_000 });
 
 export interface App {
   /** Answers one request; never rejects (a bug is answered 500 INTERNAL_ERROR and logged). */
@@ -22,6 +29,8 @@ export interface App {
   hold(): () => void;
   readonly config: ResolvedOptions;
   readonly logger: Logger | undefined;
+  /** The registry /metrics serves: the listening server adds its connection counters. */
+  readonly metrics: ProxyMetrics;
   /** Settles once the store is usable; rejects when Redis is unreachable under REDIS_FAILURE=closed. */
   ready(): Promise<void>;
   /** Waits for the requests held, then closes the exchange. Later exchanges fail (503). */
@@ -35,6 +44,8 @@ export function createApp(options: ProxyOptions): App {
   const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
   const clientAddress = createClientAddress(config.trustProxy);
   const { routePath } = config;
+  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULT_RATE_LIMIT.ipv6Prefix;
+  const probeLimiter = memoryRateLimiter({ ...PROBE_RATE_LIMIT, ipv6Prefix });
 
   const route = async (request: AppRequest, requestId: string): Promise<AppResponse> => {
     const { method, path } = request;
@@ -46,7 +57,10 @@ export function createApp(options: ProxyOptions): App {
       }
       if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
     } else if (method === 'GET' || method === 'HEAD') {
-      // None is rate limited: health checks, scrapes and key fetches come often, from few addresses.
+      if (path === '/healthz' || path === '/metrics') {
+        const retryAfterSeconds = await probeLimiter.take(clientAddress(request));
+        if (retryAfterSeconds > 0) return failureResponse({ definition: errors.RATE_LIMITED, retryAfterSeconds }, requestId);
+      }
       if (path === '/healthz') {
         const { healthy, report } = phoneExchange.health();
         return jsonResponse(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', ...report });
@@ -54,6 +68,7 @@ export function createApp(options: ProxyOptions): App {
       if (path === '/metrics') {
         return { status: 200, headers: { 'content-type': metrics.registry.contentType }, body: await metrics.registry.metrics() };
       }
+      // Not rate limited: verifiers fetch the keys rarely (cached 5 minutes) and each answer is the same small JSON.
       if (path === JWKS_PATH && phoneExchange.jwks) {
         // Cached briefly: a rotation reaches verifiers within minutes (they also refetch on an unknown kid).
         return { ...jsonResponse(200, await phoneExchange.jwks()), headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } };
@@ -87,5 +102,5 @@ export function createApp(options: ProxyOptions): App {
       await phoneExchange.close();
     })());
 
-  return { respond, hold: () => held.enter(), config, logger, ready: phoneExchange.ready, close };
+  return { respond, hold: () => held.enter(), config, logger, metrics, ready: phoneExchange.ready, close };
 }

@@ -2,6 +2,7 @@
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv } from './assertion-env';
+import { resolveServerOptions, type ServerOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
 const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
@@ -40,7 +41,10 @@ function parseTrustProxy(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export type EnvConfig = ProxyOptions & { host: string; port: number };
+export type EnvConfig = ProxyOptions & ServerOptions & { host: string; port: number };
+
+/** The listening server's variables, by option. */
+const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections: 'MAX_CONNECTIONS', keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS' };
 
 /**
  * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
@@ -132,5 +136,12 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     }
     throw error;
   }
-  return { ...options, host: read('HOST') ?? '0.0.0.0', port };
+  const server = { maxConnections: int('MAX_CONNECTIONS'), keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS') };
+  try {
+    resolveServerOptions(server);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(ENV_FOR_SERVER_OPTION[error.key], error.message.slice(error.key.length + 2));
+    throw error;
+  }
+  return { ...options, ...server, host: read('HOST') ?? '0.0.0.0', port };
 }

@@ -20,8 +20,12 @@ const RUNTIME_PEER = '127.0.0.1';
 /** Headers about the connection, which a Web Response must not carry. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
-/** Reads at most `limit` bytes: past it the answer is 413, without buffering the rest. */
-async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<BodyRead> {
+/**
+ * Reads at most `limit` bytes: past it the answer is 413, without buffering the rest. The whole body must arrive
+ * within `deadlineMs` (the Node server's request deadline, REQUEST_TIMEOUT_MS): a body that stalls or never ends is
+ * answered as one the client stopped sending, and the request no longer holds close().
+ */
+async function readBody(body: ReadableStream<Uint8Array>, limit: number, deadlineMs: number): Promise<BodyRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -31,7 +35,9 @@ async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promis
     // Already read (or being read) by someone else: nothing more will come, as with the Node handler.
     return BODY_ABORTED;
   }
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<BodyRead>((resolve) => (timer = setTimeout(resolve, deadlineMs, BODY_ABORTED)));
+  const readAll = async (): Promise<BodyRead> => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return { bytes: Buffer.concat(chunks, size) };
@@ -39,14 +45,19 @@ async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promis
       if (size > limit) return BODY_TOO_LARGE;
       chunks.push(value);
     }
+  };
+  try {
+    return await Promise.race([readAll(), deadline]);
   } catch {
     return BODY_ABORTED;
   } finally {
-    await reader.cancel().catch(() => undefined);
+    clearTimeout(timer);
+    // Not awaited: a source that never ends may never settle its cancel either.
+    reader.cancel().catch(() => undefined);
   }
 }
 
-function toAppRequest(request: Request, info: FetchHandlerInfo | undefined): AppRequest {
+function toAppRequest(request: Request, info: FetchHandlerInfo | undefined, bodyDeadlineMs: number): AppRequest {
   const headers: IncomingHttpHeaders = {};
   request.headers.forEach((value, name) => (headers[name] = value));
   const { body } = request;
@@ -56,7 +67,7 @@ function toAppRequest(request: Request, info: FetchHandlerInfo | undefined): App
     headers,
     remoteAddress: info?.remoteAddress ?? RUNTIME_PEER,
     hasBody: body !== null,
-    readBody: (limit) => (body ? readBody(body, limit) : Promise.resolve({ bytes: Buffer.alloc(0) })),
+    readBody: (limit) => (body ? readBody(body, limit, bodyDeadlineMs) : Promise.resolve({ bytes: Buffer.alloc(0) })),
     native: request,
   };
 }
@@ -67,12 +78,13 @@ function toResponse({ status, headers, body }: AppResponse, method: string): Res
 }
 
 /**
- * Validates the options (throws ConfigError) and returns the handler. Without `info.remoteAddress` (or trustProxy
+ * Validates the options (throws ConfigError) and returns the handler. A body must arrive within requestTimeoutMs, as
+ * with the Node server, so close() resolves within that time even when a body never ends. Without `info.remoteAddress` (or trustProxy
  * with X-Forwarded-For) every caller shares one rate-limit bucket: the first such request logs a warning.
  */
 export function createFetchHandler(options: ProxyOptions): FetchHandler {
   const app = createApp(options);
-  const { rateLimit, trustProxy } = app.config;
+  const { rateLimit, trustProxy, requestTimeoutMs } = app.config;
   let sharedBucketWarningDue = rateLimit !== false && trustProxy === false;
   const handler = async (request: Request, info?: FetchHandlerInfo): Promise<Response> => {
     if (sharedBucketWarningDue && info?.remoteAddress === undefined) {
@@ -83,7 +95,7 @@ export function createFetchHandler(options: ProxyOptions): FetchHandler {
     }
     const release = app.hold();
     try {
-      return toResponse(await app.respond(toAppRequest(request, info)), request.method);
+      return toResponse(await app.respond(toAppRequest(request, info, requestTimeoutMs)), request.method);
     } finally {
       release();
     }

@@ -4,16 +4,23 @@
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** Keep-alive longer than load balancers' idle timeouts (often 60 s), so that they never reuse a connection we close. */
-const KEEP_ALIVE_TIMEOUT_MS = 72_000;
-
-/** Node's own enforcement while serving: headers and body within the deadline, checked every second at most (Node: 30 s). */
-export function serverTimeouts(requestTimeoutMs: number): ServerOptions {
+/**
+ * Node's own enforcement while serving: headers and body within the deadline, checked every second at most (Node: 30 s);
+ * an idle keep-alive connection closes `keepAliveTimeoutMs` after its last answer (config/server-options.ts says why
+ * that must exceed a load balancer's idle timeout).
+ *
+ * The old advice "headersTimeout above keepAliveTimeout" (nodejs/node#27363) answered Node 10-12, whose header timer
+ * also ran while a keep-alive connection sat idle. On the Node versions we support the timer starts with a request's
+ * first byte (test/connection-hygiene.test.ts checks it), so headersTimeout stays the short request deadline: a
+ * slow-headers client is cut after it, while a balancer's idle pooled connection lives the whole keep-alive time.
+ * (Node also requires headersTimeout <= requestTimeout.)
+ */
+export function serverTimeouts(requestTimeoutMs: number, keepAliveTimeoutMs: number): ServerOptions {
   return {
     requestTimeout: requestTimeoutMs,
     headersTimeout: requestTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    keepAliveTimeout: keepAliveTimeoutMs,
   };
 }
 

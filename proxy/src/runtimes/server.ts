@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
-import type { ProxyOptions } from '../config';
+import { resolveServerOptions, type ProxyOptions, type ServerOptions } from '../config';
+import { guardConnections } from './connection-guard';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
 
@@ -14,14 +15,18 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-/** Builds the app and listens; defaults to 127.0.0.1 on an ephemeral port (port 0). Throws ConfigError on bad options. */
-export async function startProxy(options: ProxyOptions & { host?: string; port?: number }): Promise<RunningProxy> {
-  const { host = '127.0.0.1', port = 0, ...proxyOptions } = options;
+/**
+ * Builds the app and listens; defaults to 127.0.0.1 on an ephemeral port (port 0), at most 1000 open connections and a
+ * 72 s keep-alive (config/server-options.ts). Throws ConfigError on bad options.
+ */
+export async function startProxy(options: ProxyOptions & ServerOptions): Promise<RunningProxy> {
+  const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
+  const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
   const app = createApp(proxyOptions);
   const { requestTimeoutMs, routePath } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
-  const server = createServer(serverTimeouts(requestTimeoutMs), nodeListenerFor(app, () => closing));
+  const server = createServer(serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs), nodeListenerFor(app, () => closing));
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {
@@ -37,6 +42,8 @@ export async function startProxy(options: ProxyOptions & { host?: string; port?:
     await app.close();
     throw error;
   }
+
+  guardConnections(server, { maxConnections: limits.maxConnections, firstRequestTimeoutMs: requestTimeoutMs }, app.logger, app.metrics.registry);
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
   app.logger?.info({ url, routePath }, 'miniprogram-phone-proxy listening');
