@@ -1,5 +1,5 @@
 // What a signed assertion says of the user, per runtime: `sub` is the openid only when a trusted platform said it
-// (a cloud function's userInfo, Cloud Hosting's gateway with TRUST_WECHAT_GATEWAY); headers anyone can send never
+// (a cloud function's platform context, or without one its userInfo; Cloud Hosting's gateway with TRUST_WECHAT_GATEWAY); headers anyone can send never
 // make a `sub`. Verified as an app backend does: against the running proxy's JWKS.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createCloudFunction } from '../src';
