@@ -24,7 +24,8 @@ const MAX_KEY_LENGTH = 64;
  * address (::ffff:203.0.113.1, what a dual-stack socket reports) is that IPv4 address. Other keys (`openid:...`) are kept.
  */
 export function clientKey(key: string, ipv6Prefix: number): string {
-  if (isIP(key) === 6) {
+  // Node's isIP also accepts forms ipaddr.js cannot parse (::1.2.3.4, zone ids): those are kept as they are.
+  if (isIP(key) === 6 && ipaddr.IPv6.isValid(key)) {
     const address = ipaddr.IPv6.parse(key);
     if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString();
     const bytes = address.toByteArray();
