@@ -21,7 +21,7 @@ export {
   JWKS_PATH,
   type StoreOptions,
   type StoreFailureMode,
-  type ServerOptions,
+  type ListenOptions,
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';

@@ -2,7 +2,7 @@
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv } from './assertion-env';
-import { resolveServerOptions, type ServerOptions } from './server-options';
+import { resolveServerOptions, type ListenOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
 const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
@@ -41,7 +41,7 @@ function parseTrustProxy(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export type EnvConfig = ProxyOptions & ServerOptions & { host: string; port: number };
+export type EnvConfig = ProxyOptions & ListenOptions & { host: string; port: number };
 
 /** The listening server's variables, by option. */
 const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections: 'MAX_CONNECTIONS', keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS' };

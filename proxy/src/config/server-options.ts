@@ -15,7 +15,7 @@ export const DEFAULT_MAX_CONNECTIONS = 1000;
  */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
-export interface ServerOptions {
+export interface ListenOptions {
   /** Address to bind (default 127.0.0.1; the CLI's HOST defaults to 0.0.0.0). */
   host?: string;
   /** Port to listen on (default 0: any free port). */
@@ -26,12 +26,12 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
 }
 
-export type ResolvedServerOptions = Required<Pick<ServerOptions, 'maxConnections' | 'keepAliveTimeoutMs'>>;
+export type ResolvedServerOptions = Required<Pick<ListenOptions, 'maxConnections' | 'keepAliveTimeoutMs'>>;
 
 const BOUNDS = { maxConnections: [1, 1_000_000], keepAliveTimeoutMs: [1000, 3_600_000] } as const;
 
 /** Defaults filled in; throws ConfigError naming the option for a value out of bounds. */
-export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
+export function resolveServerOptions(options: ListenOptions): ResolvedServerOptions {
   const resolved = {
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
-import { resolveServerOptions, type ProxyOptions, type ServerOptions } from '../config';
+import { resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
 import { guardConnections } from './connection-guard';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
@@ -19,7 +19,7 @@ export interface RunningProxy {
  * Builds the app and listens; defaults to 127.0.0.1 on an ephemeral port (port 0), at most 1000 open connections and a
  * 72 s keep-alive (config/server-options.ts). Throws ConfigError on bad options.
  */
-export async function startProxy(options: ProxyOptions & ServerOptions): Promise<RunningProxy> {
+export async function startProxy(options: ProxyOptions & ListenOptions): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
   const app = createApp(proxyOptions);
