@@ -2,3 +2,4 @@
 export * from './options';
 export { resolveOptions } from './schema';
 export { loadConfigFromEnv, type EnvConfig } from './env';
+export { AUTHING_HEADERS } from './header-values';
