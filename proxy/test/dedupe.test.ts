@@ -54,6 +54,16 @@ describe('duplicate codes against the sandbox', () => {
     expect(stack.sandbox.callsFor(code)).toBe(1);
   });
 
+  it('a duplicate arriving during the grace waits for the late answer and gets the phone', async () => {
+    stack.sandbox.inject({ kind: 'latency', ms: 900 });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    const duplicate = await stack.post({ code }); // the call is still in its grace: the duplicate joins it
+    expect(duplicate.status).toBe(200);
+    expect(duplicate.body.data).toEqual(stack.sandbox.phoneFor(code));
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
   it('a late answer within the grace is kept: the repeat gets the phone, Authing saw the code once', async () => {
     stack.sandbox.inject({ kind: 'latency', ms: 900 });
     const code = stack.sandbox.mintCode();
