@@ -127,7 +127,8 @@ describe('AuthingClient', () => {
 
   it('reuses keep-alive connections and opens at most 128', async () => {
     upstream = await startUpstream(json(SUCCESS));
-    client = clientFor(upstream);
+    // A generous timeout: the calls beyond 128 wait for a slot at most half of it, even on a busy machine.
+    client = clientFor(upstream, 10_000);
     for (let i = 0; i < 5; i++) expect((await client.exchange(`seq-${i}`)).ok).toBe(true);
     expect(upstream.connections.size).toBe(1);
 
