@@ -10,7 +10,7 @@ import { classifyError, type ExchangeOutcome } from './classify';
 import { AUTHING_HEADERS, type AuthingOptions } from '../config';
 import { InFlight } from '../in-flight';
 import { errorWithCode, startUpstreamCall, type CallSettings, type UpstreamCall } from './upstream-call';
-import { UpstreamSlots } from './upstream-slots';
+import { UpstreamSlots, type ReleaseSlot } from './upstream-slots';
 
 export type { UpstreamCall } from './upstream-call';
 
@@ -41,8 +41,8 @@ export class AuthingClient {
   private readonly startWithinMs: number;
   private readonly slots: UpstreamSlots;
   private readonly inFlight = new InFlight();
-  /** Calls not ended yet, to end their grace on close(). */
-  private readonly calls = new Set<UpstreamCall>();
+  /** Calls in their grace, to give up on close(). Not every call: only these few need it. */
+  private readonly inGrace = new Set<() => void>();
   private closed = false;
 
   constructor(options: AuthingClientOptions) {
@@ -65,7 +65,7 @@ export class AuthingClient {
     const requestOptions = Object.freeze({ hostname, port, path, method: 'POST', headers: Object.freeze(headers), agent: this.agent });
     const lateGraceMs = options.lateGraceMs ?? 0;
     // No new grace once closing: close() would wait for it.
-    this.settings = { transport: secure ? https : http, requestOptions, timeoutMs: options.timeoutMs, lateGraceMs: () => (this.closed ? 0 : lateGraceMs) };
+    this.settings = { transport: secure ? https : http, requestOptions, timeoutMs: options.timeoutMs, lateGraceMs: () => (this.closed ? 0 : lateGraceMs), inGrace: this.inGrace };
   }
 
   /** Exchanges a phone code: the answer to give now. Never rejects: every failure is classified into an outcome. */
@@ -76,23 +76,29 @@ export class AuthingClient {
   /** Exchanges a phone code: the answer to give now, and the outcome to remember (a late answer, see UpstreamCall). */
   call(code: string): UpstreamCall {
     if (this.closed) return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
-    const done = this.inFlight.enter();
-    const started = performance.now();
-    const body = JSON.stringify({ code, extIdpConnidentifier: this.connection });
-    const call = this.slots.acquire(this.startWithinMs).then((release) => {
-      if (!release) return unsent(`no free upstream slot within ${this.startWithinMs} ms`, 'ERR_NO_SLOT');
-      const left = Math.max(1, this.startWithinMs - (performance.now() - started));
-      const upstream = startUpstreamCall(this.settings, code, body, left);
-      this.calls.add(upstream);
-      upstream.final.finally(() => {
-        this.calls.delete(upstream);
-        release();
-      });
-      return upstream;
+    // A free slot: the call starts at once, without a promise in between (this path is every call's, when not saturated).
+    const release = this.slots.tryAcquire();
+    if (release) return this.start(code, release, this.startWithinMs);
+    const queuedAt = performance.now();
+    const waiting = this.slots.acquire(this.startWithinMs).then((slot) => {
+      if (!slot) return unsent(`no free upstream slot within ${this.startWithinMs} ms`, 'ERR_NO_SLOT');
+      return this.start(code, slot, Math.max(1, this.startWithinMs - (performance.now() - queuedAt)));
     });
-    const final = call.then((upstream) => upstream.final);
-    final.finally(done);
-    return { answer: call.then((upstream) => upstream.answer), final, endGrace: () => void call.then((upstream) => upstream.endGrace()) };
+    return { answer: waiting.then((upstream) => upstream.answer), final: waiting.then((upstream) => upstream.final) };
+  }
+
+  private start(code: string, release: ReleaseSlot, socketWithinMs: number): UpstreamCall {
+    if (this.closed) {
+      release(); // granted while close() began: refused, nothing sent
+      return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
+    }
+    const done = this.inFlight.enter();
+    const upstream = startUpstreamCall(this.settings, code, JSON.stringify({ code, extIdpConnidentifier: this.connection }), socketWithinMs);
+    void upstream.final.then(() => {
+      release();
+      done();
+    });
+    return upstream;
   }
 
   /**
@@ -102,7 +108,7 @@ export class AuthingClient {
   async close(): Promise<void> {
     this.closed = true;
     this.slots.close();
-    for (const call of this.calls) call.endGrace();
+    for (const giveUp of this.inGrace) giveUp();
     await this.inFlight.idle();
     this.agent.destroy();
   }
@@ -110,5 +116,5 @@ export class AuthingClient {
 
 function unsent(message: string, code: string): UpstreamCall {
   const outcome = Promise.resolve(classifyError(errorWithCode(message, code), false, false));
-  return { answer: outcome, final: outcome, endGrace: () => undefined };
+  return { answer: outcome, final: outcome };
 }

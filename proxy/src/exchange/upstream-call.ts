@@ -20,6 +20,8 @@ export interface CallSettings {
   readonly timeoutMs: number;
   /** How long the call may go on after its deadline answered 504, for a late answer (0: none; read when it passes). */
   lateGraceMs(): number;
+  /** Calls in their grace, by the function that gives it up (the client's close() calls them). */
+  readonly inGrace: Set<() => void>;
 }
 
 export interface UpstreamCall {
@@ -30,8 +32,6 @@ export interface UpstreamCall {
    * answer came within the grace; then that late answer.
    */
   readonly final: Promise<ExchangeOutcome>;
-  /** Gives up the grace at once (the client closes): the final outcome stays the timeout. */
-  endGrace(): void;
 }
 
 export const errorWithCode = (message: string, code: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
@@ -57,6 +57,7 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
     clearTimeout(noSocket);
     clearTimeout(deadline);
     clearTimeout(grace);
+    settings.inGrace.delete(endGrace);
     if (!timedOut) resolveAnswer(outcome);
     resolveFinal(outcome);
     // An abandoned request and its connection are never reused: their state is unknown.
@@ -64,6 +65,7 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
   };
   /** A failure without a complete answer: in the grace, the outcome stays the 504 given. */
   const fail = (outcome: ExchangeOutcome): void => end(timedOut ?? outcome, true);
+  const endGrace = (): void => fail(timedOut as ExchangeOutcome);
 
   const noSocket = setTimeout(() => {
     fail(classifyError(errorWithCode(`no free connection to Authing within ${socketWithinMs} ms`, 'ERR_NO_SOCKET'), false, false));
@@ -75,7 +77,8 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
     if (!sent || graceMs <= 0) return fail(classifyError(error, true, sent));
     timedOut = classifyError(error, true, true);
     resolveAnswer(timedOut);
-    grace = setTimeout(() => fail(timedOut as ExchangeOutcome), graceMs);
+    grace = setTimeout(endGrace, graceMs);
+    settings.inGrace.add(endGrace);
   };
 
   const onResponse = (response: http.IncomingMessage): void => {
@@ -116,5 +119,5 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
     }
   };
   send(1);
-  return { answer, final, endGrace: () => void (timedOut && fail(timedOut)) };
+  return { answer, final };
 }

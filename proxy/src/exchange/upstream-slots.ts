@@ -27,13 +27,18 @@ export class UpstreamSlots {
     return this.waiting.size;
   }
 
+  /** A slot if one is free now (and nobody waits for one), else undefined. */
+  tryAcquire(): ReleaseSlot | undefined {
+    if (this.closed || this.free === 0 || this.waiting.size > 0) return undefined;
+    this.free--;
+    return this.releaser();
+  }
+
   /** A slot, or undefined when none was free within `waitMs` (or the slots are closed). */
   acquire(waitMs: number): Promise<ReleaseSlot | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    if (this.free > 0 && this.waiting.size === 0) {
-      this.free--;
-      return Promise.resolve(this.releaser());
-    }
+    const now = this.tryAcquire();
+    if (now) return Promise.resolve(now);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         grant: resolve,
