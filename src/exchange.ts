@@ -1,4 +1,4 @@
-import { resolveOptions } from './config';
+import { resolveOptions, type ResolvedOptions } from './config';
 import { PhoneExchangeError, phoneError } from './errors';
 import { readPhoneCode } from './phone-code';
 import { readProxyAnswer } from './proxy-answer';
@@ -10,18 +10,42 @@ import { postCode } from './transports/request';
 import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneNumberResult } from './types';
 
 /**
- * Sends a phone code (and the options' nonce) to the proxy, cloud function or Cloud Hosting service once, never retried: a code is single-use and paid for.
+ * A WeChat phone code's life (5 minutes, per WeChat's getPhoneNumber docs): a retry that could only arrive after it
+ * is not sent. Date.now(): the mini program runtime has no performance.now() on every base library.
+ */
+const CODE_LIFE_MS = 5 * 60 * 1000;
+
+/**
+ * Sends a phone code (and the options' nonce) to the proxy, cloud function or Cloud Hosting service. A code is single-use
+ * and paid for, so the only retry is one after a timeout (the transport's, or the proxy's UPSTREAM_TIMEOUT), with the very
+ * same code and within its life: the proxy de-duplicates codes, so the retry never reaches Authing a second time; it gets
+ * the answer Authing gave meanwhile (README, "Client library": the one automatic retry).
  * Resolves with the DTO; rejects with a PhoneExchangeError (reason `misconfigured` when nothing could be sent),
  * or a TypeError when `code` itself is not a code.
  */
 export async function sendPhoneCode(code: string, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   if (typeof code !== 'string' || code === '') throw new TypeError('sendPhoneCode(): code must be a non-empty string');
-  const { endpoint, timeout, header, transport, nonce } = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const { endpoint, transport, nonce } = resolved;
+  if (transport === 'request' && endpoint === undefined) {
+    throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
+  }
   const body: ExchangeBody = nonce === undefined ? { code } : { code, nonce };
+  const startedAt = Date.now();
+  try {
+    return await sendOnce(body, resolved);
+  } catch (error) {
+    const retryEndsWithinLife = Date.now() - startedAt + resolved.timeout < CODE_LIFE_MS;
+    if (!isTimeout(error) || !retryEndsWithinLife) throw error;
+    return sendOnce(body, resolved);
+  }
+}
+
+/** One request with the code, through the configured transport, read into the DTO or a PhoneExchangeError. */
+async function sendOnce(body: ExchangeBody, { endpoint, timeout, header, transport }: ResolvedOptions): Promise<PhoneNumberResult> {
   let sending: Promise<ProxyAnswer>;
   if (transport === 'request') {
-    if (endpoint === undefined) throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
-    sending = postCode(body, endpoint, timeout, header);
+    sending = postCode(body, endpoint as string, timeout, header);
   } else if (transport.type === 'cloud') {
     sending = callCloudFunction(body, transport, timeout);
   } else {
@@ -32,6 +56,12 @@ export async function sendPhoneCode(code: string, options?: PhoneClientOptions):
     throw error instanceof PhoneExchangeError ? error : transportFailure({ errMsg: error instanceof Error ? error.message : String(error) }, timeout);
   });
   return readProxyAnswer(answer);
+}
+
+/** No answer in time: the transport gave up (`timeout`), or the proxy did waiting for Authing (UPSTREAM_TIMEOUT). */
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof PhoneExchangeError)) return false;
+  return error.reason === 'timeout' || (error.reason === 'rejected' && error.detail.error === 'UPSTREAM_TIMEOUT');
 }
 
 /** The whole exchange for a page with its own button: pass the `getphonenumber` event's `detail`. */

@@ -34,6 +34,9 @@ export const errors = Object.freeze({
   RATE_LIMITED: define('RATE_LIMITED', 429, 'Too many requests, retry later'),
   UPSTREAM_ERROR: define('UPSTREAM_ERROR', 502, 'Unexpected answer from the identity provider'),
   UPSTREAM_UNAVAILABLE: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider unavailable, retry later'),
+  // The call could not start (the proxy's upstream slots were busy, no connection, the client closing): the code never
+  // left this machine, so it stays free and the very same code may be sent again.
+  UPSTREAM_NOT_SENT: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider busy: nothing was sent, send the same code again'),
   UPSTREAM_TIMEOUT: define('UPSTREAM_TIMEOUT', 504, 'Identity provider did not answer in time'),
   MISCONFIGURED: define('MISCONFIGURED', 500, 'Phone service is misconfigured'),
   NOT_FOUND: define('NOT_FOUND', 404, 'Not found'),

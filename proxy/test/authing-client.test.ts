@@ -127,7 +127,8 @@ describe('AuthingClient', () => {
 
   it('reuses keep-alive connections and opens at most 128', async () => {
     upstream = await startUpstream(json(SUCCESS));
-    client = clientFor(upstream);
+    // A generous timeout: the calls beyond 128 wait for a slot at most half of it, even on a busy machine.
+    client = clientFor(upstream, 10_000);
     for (let i = 0; i < 5; i++) expect((await client.exchange(`seq-${i}`)).ok).toBe(true);
     expect(upstream.connections.size).toBe(1);
 
@@ -150,7 +151,29 @@ describe('AuthingClient', () => {
     expect(order).toEqual(['answered', 'closed']);
 
     const late = await client.exchange('code-2');
-    expect(late).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_UNAVAILABLE } });
+    expect(late).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT } });
     expect(upstream.requests).toHaveLength(1);
+  });
+});
+
+describe('AuthingClient never throws outside its promise', () => {
+  it('a header value node:http refuses (U+200B in the app id) answers 503 with the code free, and the deadline passing later crashes nothing', async () => {
+    const upstream = await startUpstream(json(SUCCESS));
+    const client = new AuthingClient({ appHost: upstream.url, appId: 'app\u200b-1', extIdpConnidentifier: 'conn-1', timeoutMs: 100 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const outcome = await client.exchange('code-1');
+      expect(outcome).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT } });
+      // Past the deadline: the old client called destroy() on a request it never had, outside any promise.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(uncaught).toEqual([]);
+      expect(upstream.requests).toHaveLength(0);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await client.close();
+      await upstream.close();
+    }
   });
 });

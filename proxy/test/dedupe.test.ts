@@ -6,10 +6,13 @@ import { startSandbox } from '../src/sandbox';
 import { Dedupe, hashCode } from '../src/store/dedupe';
 import { APP_ID, closedPortUrl, startStack, type Stack } from './helpers';
 
+/** Short, so that a call past its deadline and its grace is given up within the test. */
+const GRACE_MS = 1000;
+
 describe('duplicate codes against the sandbox', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sandbox: { strictCodes: true }, proxy: { upstreamTimeoutMs: 600 } });
+    stack = await startStack({ sandbox: { strictCodes: true }, proxy: { upstreamTimeoutMs: 600, upstreamLateGraceMs: GRACE_MS } });
   });
   afterAll(() => stack.close());
   afterEach(() => stack.sandbox.clearFaults());
@@ -42,11 +45,33 @@ describe('duplicate codes against the sandbox', () => {
     expect(stack.sandbox.callsFor(code)).toBe(1);
   });
 
-  it('a timeout is remembered: the code may have been consumed, a repeat must not reach Authing', async () => {
-    stack.sandbox.inject({ kind: 'latency', ms: 1500 });
+  it('a timeout with no answer within the grace is remembered: the code may have been consumed, a repeat must not reach Authing', async () => {
+    stack.sandbox.inject({ kind: 'latency', ms: 600 + GRACE_MS + 1500 });
     const code = stack.sandbox.mintCode();
     expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 200)); // the grace is over: the call was given up
     expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a duplicate arriving during the grace waits for the late answer and gets the phone', async () => {
+    stack.sandbox.inject({ kind: 'latency', ms: 900 });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    const duplicate = await stack.post({ code }); // the call is still in its grace: the duplicate joins it
+    expect(duplicate.status).toBe(200);
+    expect(duplicate.body.data).toEqual(stack.sandbox.phoneFor(code));
+    expect(stack.sandbox.callsFor(code)).toBe(1);
+  });
+
+  it('a late answer within the grace is kept: the repeat gets the phone, Authing saw the code once', async () => {
+    stack.sandbox.inject({ kind: 'latency', ms: 900 });
+    const code = stack.sandbox.mintCode();
+    expect((await stack.post({ code })).body.error).toBe('UPSTREAM_TIMEOUT');
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the late answer came meanwhile
+    const repeat = await stack.post({ code });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.data).toEqual(stack.sandbox.phoneFor(code));
     expect(stack.sandbox.callsFor(code)).toBe(1);
   });
 

@@ -307,6 +307,18 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.setData).toHaveBeenCalledTimes(2);
     });
 
+    it('after a timeout sends the same code once more and emits phone with the answer of that retry', async () => {
+      reply = 'hang';
+      const view = mount(target, `endpoint="${proxy.url}" timeout="{{300}}"`);
+      await view.tap(OK);
+      await until(() => proxy.requests.length === 1);
+      reply = { status: 200, body: successBody() };
+      await until(() => view.events.length > 0);
+      expect(view.events).toEqual([{ type: 'phone', detail: PHONE }]);
+      expect(proxy.requests.map((request) => request.body)).toEqual([proxy.requests[0].body, proxy.requests[0].body]);
+      expect(view.attr('loading')).toBe(false);
+    });
+
     it('emits network when nothing listens', async () => {
       const view = mount(target, `endpoint="${await closedEndpoint()}"`);
       await view.tap(OK);

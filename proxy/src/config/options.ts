@@ -18,8 +18,18 @@ export interface ProxyOptions {
   authing: AuthingOptions;
   /** Exchange route, default '/phone'. */
   routePath?: string;
-  /** Deadline for one Authing exchange, default 5000. */
+  /**
+   * Deadline for one Authing exchange, from the moment its request is on a connection, default 5000. A call waits at
+   * most half of it for a free slot and connection; one that cannot start in time is answered 503, nothing sent.
+   */
   upstreamTimeoutMs?: number;
+  /** Calls to Authing at once (and connections in the pool), default 128; more wait for a slot (see upstreamTimeoutMs). */
+  upstreamMaxConcurrency?: number;
+  /**
+   * How long a call answered 504 goes on for Authing's late answer, which is then remembered for the code (a retry of
+   * the same code gets it), default 30000; 0 turns it off.
+   */
+  upstreamLateGraceMs?: number;
   /** Deadline for a client to send its whole request (headers and body), default 10000; also bounds shutdown. */
   requestTimeoutMs?: number;
   /** Mini program appids allowed by the Referer check; empty/undefined = no check. */
@@ -89,6 +99,8 @@ export interface ResolvedOptions {
   authing: AuthingOptions;
   routePath: string;
   upstreamTimeoutMs: number;
+  upstreamMaxConcurrency: number;
+  upstreamLateGraceMs: number;
   requestTimeoutMs: number;
   allowedAppIds: string[];
   allowDevtools: boolean;
@@ -116,6 +128,9 @@ export class ConfigError extends Error {
 
 /** A phone code request is ~100 bytes: any honest client sends it well within this. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** The Authing client's connection pool: as many calls at once as connections. */
+export const DEFAULT_UPSTREAM_MAX_CONCURRENCY = 128;
+export const DEFAULT_UPSTREAM_LATE_GRACE_MS = 30_000;
 /** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });

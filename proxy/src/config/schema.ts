@@ -10,6 +10,8 @@ import {
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_UPSTREAM_LATE_GRACE_MS,
+  DEFAULT_UPSTREAM_MAX_CONCURRENCY,
   LOG_LEVELS,
   MAX_ASSERTION_TTL_S,
   RESERVED_PATHS,
@@ -18,12 +20,13 @@ import {
   type ResolvedOptions,
 } from './options';
 import { text, httpUrl, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
+import { AUTHING_HEADERS, headerValue } from './header-values';
 
 const authingSchema = v.pipe(
   v.object({
     appHost: httpUrl,
-    appId: v.optional(text),
-    userPoolId: v.optional(text),
+    appId: v.optional(headerValue(AUTHING_HEADERS.appId)),
+    userPoolId: v.optional(headerValue(AUTHING_HEADERS.userPoolId)),
     extIdpConnidentifier: text,
     lang: v.optional(v.picklist(['zh-CN', 'en-US'], 'must be zh-CN or en-US')),
   }),
@@ -65,6 +68,8 @@ const optionsSchema = v.object({
     '/phone',
   ),
   upstreamTimeoutMs: v.optional(positiveInt(50, 60_000), 5000),
+  upstreamMaxConcurrency: v.optional(positiveInt(1, 10_000), DEFAULT_UPSTREAM_MAX_CONCURRENCY),
+  upstreamLateGraceMs: v.optional(positiveInt(0, 300_000), DEFAULT_UPSTREAM_LATE_GRACE_MS),
   requestTimeoutMs: v.optional(positiveInt(100, 60_000), DEFAULT_REQUEST_TIMEOUT_MS),
   allowedAppIds: v.optional(v.array(text, 'must be a list'), []),
   allowDevtools: v.optional(v.boolean('must be true or false'), false),

@@ -1,116 +1,120 @@
-// The one call to Authing: POST {appHost}/api/v3/get-wechat-miniprogram-phone over keep-alive connections.
-// Phone codes are single-use and paid, so a request is retried once only when it provably never left.
+// The one call to Authing: POST {appHost}/api/v3/get-wechat-miniprogram-phone over keep-alive connections, at most
+// UPSTREAM_MAX_CONCURRENCY at once (upstream-slots.ts). Phone codes are single-use and paid: a call is retried once only
+// when it provably never left, and one that did leave is followed to its end, late answers included (upstream-call.ts).
 // node:http rather than undici: the same behaviour for this one small call, at about 15 MB less resident memory.
 import http from 'node:http';
 import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 import { urlToHttpOptions } from 'node:url';
-import { classifyError, classifyResponse, RESPONSE_TOO_LARGE, type ExchangeOutcome } from './classify';
-import type { AuthingOptions } from '../config';
+import { classifyError, type ExchangeOutcome } from './classify';
+import { AUTHING_HEADERS, type AuthingOptions } from '../config';
 import { InFlight } from '../in-flight';
+import { errorWithCode, startUpstreamCall, type CallSettings, type UpstreamCall } from './upstream-call';
+import { UpstreamSlots, type ReleaseSlot } from './upstream-slots';
+
+export type { UpstreamCall } from './upstream-call';
 
 export const EXCHANGE_PATH = '/api/v3/get-wechat-miniprogram-phone';
 
-/** Connection failures that happen before a byte of the request is written. */
-const NOT_SENT_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-/** An Authing answer is a few hundred bytes; anything huge is not one. */
-const MAX_RESPONSE_BYTES = 64 * 1024;
-const MAX_CONNECTIONS = 128;
 /** Idle keep-alive connections close after this (sooner when the server announces a shorter Keep-Alive timeout). */
 const IDLE_CONNECTION_MS = 4000;
 
 export interface AuthingClientOptions extends AuthingOptions {
+  /** From the socket to the answer. */
   timeoutMs: number;
+  /** Calls at once, and connections in the pool; default 128. */
+  maxConcurrency?: number;
+  /** How long a call answered 504 goes on for a late answer; default 0 (none). */
+  lateGraceMs?: number;
 }
 
-const errorWithCode = (message: string, code: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
+/**
+ * How long a call may wait for a free slot and socket before it is refused unsent: half the upstream timeout, so that an
+ * exchange answers within 1.5 x UPSTREAM_TIMEOUT_MS (7.5 s by default, inside the component's 10 s).
+ */
+export const startWithinMs = (timeoutMs: number): number => Math.ceil(timeoutMs / 2);
 
 export class AuthingClient {
   private readonly agent: http.Agent;
-  private readonly transport: typeof http | typeof https;
-  /** Everything but the body, shared by every request (node:http copies it, and sets content-length from end()). */
-  private readonly requestOptions: Readonly<http.RequestOptions>;
+  private readonly settings: CallSettings;
   private readonly connection: string;
-  private readonly timeoutMs: number;
+  private readonly startWithinMs: number;
+  private readonly slots: UpstreamSlots;
   private readonly inFlight = new InFlight();
+  /** Calls in their grace, to give up on close(). Not every call: only these few need it. */
+  private readonly inGrace = new Set<() => void>();
   private closed = false;
 
   constructor(options: AuthingClientOptions) {
     const url = new URL(options.appHost);
     url.pathname = url.pathname.replace(/\/+$/, '') + EXCHANGE_PATH;
     this.connection = options.extIdpConnidentifier;
-    this.timeoutMs = options.timeoutMs;
+    const maxConcurrency = options.maxConcurrency ?? 128;
+    this.startWithinMs = startWithinMs(options.timeoutMs);
+    this.slots = new UpstreamSlots(maxConcurrency);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (options.appId !== undefined) headers['x-authing-app-id'] = options.appId;
-    if (options.userPoolId !== undefined) headers['x-authing-userpool-id'] = options.userPoolId;
-    if (options.lang !== undefined) headers['x-authing-lang'] = options.lang;
+    if (options.appId !== undefined) headers[AUTHING_HEADERS.appId] = options.appId;
+    if (options.userPoolId !== undefined) headers[AUTHING_HEADERS.userPoolId] = options.userPoolId;
+    if (options.lang !== undefined) headers[AUTHING_HEADERS.lang] = options.lang;
     const secure = url.protocol === 'https:';
-    this.transport = secure ? https : http;
-    const agentOptions = { keepAlive: true, maxSockets: MAX_CONNECTIONS, timeout: IDLE_CONNECTION_MS };
+    // As many connections as calls: an admitted call never waits for a socket behind another.
+    const agentOptions = { keepAlive: true, maxSockets: maxConcurrency, timeout: IDLE_CONNECTION_MS };
     this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    // Only what a request needs: node:http copies these options on every request.
+    // Only what a request needs: node:http copies these options on every request (and sets content-length from end()).
     const { hostname, port, path } = urlToHttpOptions(url);
-    this.requestOptions = Object.freeze({ hostname, port, path, method: 'POST', headers: Object.freeze(headers), agent: this.agent });
+    const requestOptions = Object.freeze({ hostname, port, path, method: 'POST', headers: Object.freeze(headers), agent: this.agent });
+    const lateGraceMs = options.lateGraceMs ?? 0;
+    // No new grace once closing: close() would wait for it.
+    this.settings = { transport: secure ? https : http, requestOptions, timeoutMs: options.timeoutMs, lateGraceMs: () => (this.closed ? 0 : lateGraceMs), inGrace: this.inGrace };
   }
 
-  /** Exchanges a phone code. Never rejects: every failure is classified into an outcome. */
+  /** Exchanges a phone code: the answer to give now. Never rejects: every failure is classified into an outcome. */
   exchange(code: string): Promise<ExchangeOutcome> {
-    if (this.closed) return Promise.resolve(classifyError(errorWithCode('client is closed', 'ERR_CLIENT_CLOSED'), false, false));
-    const settled = this.inFlight.enter();
-    return new Promise<ExchangeOutcome>((resolve) => {
-      const body = JSON.stringify({ code, extIdpConnidentifier: this.connection });
-      let request: http.ClientRequest;
-      let done = false;
-      /** The first outcome wins. */
-      const finish = (outcome: ExchangeOutcome): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(deadline);
-        resolve(outcome);
-        settled();
-      };
-      /** Gives up on the request and its connection (never reused: its state is unknown). */
-      const abandon = (outcome: ExchangeOutcome): void => {
-        finish(outcome);
-        request.destroy();
-      };
-      // One deadline for the whole exchange, retry included. Bytes may have reached Authing: the code counts as spent.
-      const deadline = setTimeout(() => {
-        abandon(classifyError(errorWithCode(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'), true, true));
-      }, this.timeoutMs);
-
-      const send = (attempt: number): void => {
-        request = this.transport.request(this.requestOptions, (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_RESPONSE_BYTES) {
-              abandon(classifyError(errorWithCode(`response over ${MAX_RESPONSE_BYTES} bytes`, RESPONSE_TOO_LARGE), false, true));
-            } else chunks.push(chunk);
-          });
-          response.on('end', () => {
-            const retryAfter = response.headers['retry-after'];
-            finish(classifyResponse({ status: response.statusCode ?? 0, retryAfter, body: Buffer.concat(chunks, size).toString() }, code));
-          });
-          // Reset mid-body: the request reached Authing.
-          response.on('error', (error) => finish(classifyError(error, false, true)));
-        });
-        request.on('error', (error: NodeJS.ErrnoException) => {
-          if (done) return;
-          const notSent = NOT_SENT_ERRORS.has(error.code ?? '');
-          if (notSent && attempt === 1) send(2);
-          else finish(classifyError(error, false, !notSent));
-        });
-        request.end(body);
-      };
-      send(1);
-    });
+    return this.call(code).answer;
   }
 
-  /** Waits for in-flight exchanges, then closes the connections. Later exchanges fail without sending. */
+  /** Exchanges a phone code: the answer to give now, and the outcome to remember (a late answer, see UpstreamCall). */
+  call(code: string): UpstreamCall {
+    if (this.closed) return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
+    // A free slot: the call starts at once, without a promise in between (this path is every call's, when not saturated).
+    const release = this.slots.tryAcquire();
+    if (release) return this.start(code, release, this.startWithinMs);
+    const queuedAt = performance.now();
+    const waiting = this.slots.acquire(this.startWithinMs).then((slot) => {
+      if (!slot) return unsent(`no free upstream slot within ${this.startWithinMs} ms`, 'ERR_NO_SLOT');
+      return this.start(code, slot, Math.max(1, this.startWithinMs - (performance.now() - queuedAt)));
+    });
+    return { answer: waiting.then((upstream) => upstream.answer), final: waiting.then((upstream) => upstream.final) };
+  }
+
+  private start(code: string, release: ReleaseSlot, socketWithinMs: number): UpstreamCall {
+    if (this.closed) {
+      release(); // granted while close() began: refused, nothing sent
+      return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
+    }
+    const done = this.inFlight.enter();
+    const upstream = startUpstreamCall(this.settings, code, JSON.stringify({ code, extIdpConnidentifier: this.connection }), socketWithinMs);
+    void upstream.final.then(() => {
+      release();
+      done();
+    });
+    return upstream;
+  }
+
+  /**
+   * Refuses calls still waiting for a slot (503, nothing sent), gives up the grace of calls already answered 504, waits
+   * for the others, then closes the connections. Later calls fail without sending.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.slots.close();
+    for (const giveUp of this.inGrace) giveUp();
     await this.inFlight.idle();
     this.agent.destroy();
   }
+}
+
+function unsent(message: string, code: string): UpstreamCall {
+  const outcome = Promise.resolve(classifyError(errorWithCode(message, code), false, false));
+  return { answer: outcome, final: outcome };
 }

@@ -21,8 +21,8 @@ export type ExchangeOutcome =
       readonly ok: false;
       readonly failure: ProxyFailure;
       /**
-       * True only when the request provably never left this machine (connection refused or DNS failure after the
-       * one retry, or the client closed): the one failure the same code may be sent again after. Any answer from
+       * True only when the request's bytes were never written (no upstream slot or socket in time, connection refused,
+       * DNS, EMFILE, the client closed...): the one failure the same code may be sent again after. Any answer from
        * upstream, even throttling or a configuration error, may have been preceded by a use of the code.
        */
       readonly neverSent: boolean;
@@ -93,17 +93,21 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
 /** The error code of an upstream answer too big to be Authing's: treated as a malformed answer. */
 export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
 
-/** A call that produced no complete response. `timedOut`: our deadline fired. `sent`: bytes may have reached Authing. */
+/**
+ * A call that produced no complete response. `timedOut`: our deadline fired. `sent`: the request's bytes were written,
+ * so they may have reached Authing. Unsent, whatever the reason, the code is free: 503 "nothing was sent".
+ */
 export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
+  if (!sent) return { ok: false, failure: { definition: errors.UPSTREAM_NOT_SENT, detail }, neverSent: true };
   if (timedOut) {
-    return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, neverSent: !sent };
+    return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, neverSent: false };
   }
   if (errorCode === RESPONSE_TOO_LARGE) {
     return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail }, neverSent: false };
   }
-  return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, neverSent: !sent };
+  return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail }, neverSent: false };
 }
 
 function fail(

@@ -12,12 +12,16 @@ import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
 import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
-import { AuthingClient } from './authing-client';
-import type { ExchangeOutcome, PhoneInfo } from './classify';
+import { AuthingClient, startWithinMs } from './authing-client';
+import type { PhoneInfo } from './classify';
+import { createUpstreamFlight } from './upstream-flight';
+import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
 
+/** Timer lag and the store's last round trip, beyond the longest a call for the code may take to answer. */
+const WAIT_SLACK_MS = 1000;
 /** No rate limit: every request is admitted at once. */
 const NO_WAIT = Promise.resolve(0);
 
@@ -102,23 +106,18 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
   const metrics = createMetrics();
-  const client = new AuthingClient({ ...config.authing, timeoutMs: config.upstreamTimeoutMs });
+  const { upstreamTimeoutMs, upstreamMaxConcurrency, upstreamLateGraceMs } = config;
+  const client = new AuthingClient({ ...config.authing, timeoutMs: upstreamTimeoutMs, maxConcurrency: upstreamMaxConcurrency, lateGraceMs: upstreamLateGraceMs });
   const store = createStore(config, metrics, logger);
-  const { singleFlight } = store;
+  // A request waiting on another's call: as long as that call may take to answer, and the Redis store's own waits.
+  const waitMs = startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs + (config.store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + WAIT_SLACK_MS;
+  const fly = createUpstreamFlight({ client, singleFlight: store.singleFlight, metrics, logger, waitMs });
   // Memory is ready at once; Redis makes the first exchanges wait for its first connection attempt.
   let storeSettling: Promise<unknown> | undefined = config.store.redisUrl === undefined ? undefined : store.ready().catch(() => undefined);
   storeSettling?.then(() => (storeSettling = undefined));
   const allowList = createAllowList(config);
   const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
-
-  const callAuthing = async (code: string, binding: string): Promise<ExchangeOutcome> => {
-    const stopTimer = metrics.upstreamSeconds.startTimer();
-    const outcome = await client.exchange(code);
-    stopTimer({ outcome: outcome.ok ? 'ok' : outcome.failure.definition.error });
-    // A literal, not a spread: V8 gives a spread object room it never uses, about 220 bytes per remembered answer.
-    return outcome.ok ? { ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding } : outcome;
-  };
 
   /** Every check in order, then the exchange, in a single flight per code. */
   const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
@@ -144,7 +143,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (closing) return (await limited) ?? { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
     const admitted = limited.then((refusal) => refusal === undefined, () => false);
-    const flight = singleFlight.run(key, () => callAuthing(input.code, binding), admitted);
+    const flight = fly(key, input.code, binding, admitted);
     flight.catch(() => undefined); // awaited unless refused: then it ends on its own, not admitted
     const refusal = await limited;
     if (refusal) return refusal;

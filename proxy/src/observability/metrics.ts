@@ -19,6 +19,8 @@ export interface ProxyMetrics {
   readonly requests: Counter<'outcome'>;
   /** Time spent waiting for Authing, by outcome. */
   readonly upstreamSeconds: Histogram<'outcome'>;
+  /** Answers from Authing that came after our deadline answered 504, within the grace, kept for the code; by outcome. */
+  readonly upstreamLateAnswers: Counter<'outcome'>;
   /** Exchange requests answered without a new upstream call. */
   readonly dedupeHits: Counter<'source'>;
   /** Answers evicted before their TTL because the cache was full. */
@@ -44,6 +46,12 @@ export function createMetrics(): ProxyMetrics {
       help: 'Duration of calls to Authing, by outcome',
       labelNames: ['outcome'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    upstreamLateAnswers: new Counter({
+      name: 'phone_proxy_upstream_late_answers_total',
+      help: 'Answers from Authing after the deadline answered 504 (within UPSTREAM_LATE_GRACE_MS), kept for the code, by outcome',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     dedupeHits: new Counter({

@@ -84,13 +84,17 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
       expect(sandbox.callsFor(code)).toBe(1);
     });
 
-    it('rate limits with 429 and Retry-After', async () => {
+    it('rate limits with 429 and Retry-After; the refused code never reaches Authing', async () => {
       const { url } = await start({ rateLimit: { max: 1, timeWindowMs: 60_000 } });
       expect((await postJson(url, { code: sandbox.mintCode() })).status).toBe(200);
-      const limited = await postJson(url, { code: sandbox.mintCode() });
+      const refused = sandbox.mintCode();
+      const limited = await postJson(url, { code: refused });
       expect(limited.status).toBe(429);
       expect(limited.body).toMatchObject({ error: 'RATE_LIMITED' });
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Counted once closed (close() waits for every call to Authing): a call sent in the background would have landed.
+      await Promise.all(mounted.splice(0).map((server) => server.close()));
+      expect(sandbox.callsFor(refused)).toBe(0);
     });
 
     it('onPhone: adds its fields to the success body, given the phone, appid, nonce, source and the framework request', async () => {
