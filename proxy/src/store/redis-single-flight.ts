@@ -77,12 +77,12 @@ export function createRedisSingleFlight(
    * is gone) and one last state read. A release heard is checked: it may concern an earlier claim of the code.
    */
   const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome | typeof RELEASED> => {
-    const deadline = Date.now() + longestWaitMs(leaseMs);
+    const deadline = performance.now() + longestWaitMs(leaseMs);
     for (;;) {
       const message = heard.answer;
       heard.answer = undefined;
       if (message !== undefined && message !== RELEASED) return decodeOutcome(message) ?? possiblySpent('unreadable stored answer');
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) return possiblySpent('no answer from the instance that claimed this code');
       if (message === undefined) {
         await sleepUntilWoken(heard, Math.min(WAIT_POLL_MS, left));
@@ -167,11 +167,11 @@ export function createRedisSingleFlight(
 
   return {
     async run(key, call, admitted) {
-      const retryUntil = Date.now() + RETRY_WINDOW_MS;
+      const retryUntil = performance.now() + RETRY_WINDOW_MS;
       let result = await runLocal(key, call, admitted);
       // The claim this request waited on, or the flight it joined in this process, was let go unsent (that request was
       // not admitted): the code is free. Tried once more, early enough to stay within REDIS_WAIT_MARGIN_MS.
-      if (result.outcome === NOT_ADMITTED && Date.now() <= retryUntil && (await admitted)) result = await runLocal(key, call, admitted);
+      if (result.outcome === NOT_ADMITTED && performance.now() <= retryUntil && (await admitted)) result = await runLocal(key, call, admitted);
       return result.outcome === NOT_ADMITTED ? { outcome: NOT_ADMITTED, source: 'upstream' } : result;
     },
     async close() {

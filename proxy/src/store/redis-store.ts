@@ -10,7 +10,8 @@ import type { ProxyMetrics } from '../observability/metrics';
 import { memoryRateLimiter } from './rate-limiters';
 import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
 import { createRedisSingleFlight, type Result } from './redis-single-flight';
-import { storeDownPolicy, throttledWarning } from './store-down';
+import { storeDownPolicy } from './store-down';
+import { throttledWarning } from './throttled-warning';
 import { timed } from './redis-timing';
 import type { Store } from './types';
 
