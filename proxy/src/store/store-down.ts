@@ -10,6 +10,7 @@ const NOTES = {
   save: 'Redis: could not save an answer (kept in this process, saved again when Redis is back); other instances waiting for it answer UPSTREAM_TIMEOUT',
   wait: 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)',
   rate_limit: 'Redis: the rate limit counts on this instance alone until Redis answers again',
+  recovering: 'Redis lost its data: new codes answered 503 UPSTREAM_UNAVAILABLE (nothing sent) while the instances write back what they know',
 } as const;
 
 export function storeDownPolicy(
@@ -17,7 +18,7 @@ export function storeDownPolicy(
   metrics: ProxyMetrics,
   warn: ThrottledWarning,
 ): StoreDownPolicy {
-  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait' | 'rate_limit', error: unknown, message: string): void => {
+  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait' | 'rate_limit' | 'recovering', error: unknown, message: string): void => {
     metrics.storeFailures.inc({ action });
     warn(action, { err: { message: (error as Error)?.message }, redisFailure: mode }, message);
   };
