@@ -10,7 +10,7 @@
 // when waited on, replaced by 'released' (for as long as a waiter waits: longestWaitMs) and published as such: the
 // waiter claims the code itself. A 'released' code is free to claim, and an answer may replace it.
 // A claim is made only while Redis holds the data-loss marker (redis-marker.ts): without it Redis lost its data (a
-// flush, a restart) and the instances are writing back what they know, so the claim answers 'unmarked' and nothing is
+// flush, a restart) and the instances are writing back what they know, so a free code answers 'unmarked' and nothing is
 // written. The marker is a third key, outside the code's hash slot: this store speaks to one Redis, not a cluster.
 import { hash } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
@@ -35,11 +35,14 @@ if string.sub(state, 1, 7) == 'pending' then
 end
 return state`;
 
-/** Claims the code unless it is claimed or answered: 'claimed', or what a waiter finds; 'unmarked' without the marker. */
+/**
+ * Claims the code unless it is claimed or answered: 'claimed', or what a waiter finds; 'unmarked' (nothing written) when it
+ * is free but Redis lacks the marker. A stored answer or a claim there is found all the same: it is what Redis kept or got back.
+ */
 const CLAIM_SCRIPT = `
-if redis.call('EXISTS', KEYS[3]) == 0 then return 'unmarked' end
 local state = redis.call('GET', KEYS[1])
 if not state or state == '${RELEASED}' then
+  if redis.call('EXISTS', KEYS[3]) == 0 then return 'unmarked' end
   redis.call('SET', KEYS[1], 'pending:' .. ARGV[3], 'PX', ARGV[1])
   redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
   return 'claimed'

@@ -50,14 +50,16 @@ return {'lost', ''}`;
 export interface DataLossWatch {
   /** The first look (marking a Redis never marked); never rejects. */
   look(): Promise<void>;
+  /** A claim found no marker: not ready for new codes until a look says otherwise; looks now. */
+  markerGone(): void;
   /** A command failed: an OOM means Redis refuses writes (health, log). */
   noteError(error: unknown): void;
-  /** Why Redis cannot be used although connected (it refuses writes), or undefined. */
+  /** Why Redis cannot be used although connected (it refuses writes, or lost its data and is being restored), or undefined. */
   problem(): string | undefined;
   stop(): void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 export function watchForDataLoss(
   redis: RedisConnection,
@@ -69,6 +71,8 @@ export function watchForDataLoss(
   /** This instance restored during the current recovery (until Redis is marked again). */
   let restored = false;
   let writesRefused: string | undefined;
+  /** Until a look finds Redis marked (after a loss, a reconnection, or before the first look): new claims are refused. */
+  let unmarked = true;
   let evictedKeys: number | undefined;
   let evictionsVisible = true;
   let looking: Promise<void> | undefined;
@@ -112,6 +116,7 @@ export function watchForDataLoss(
       writesRefused = undefined;
       await restore(); // writes accepted again: the answers and claim ends that could not be saved are saved now
     }
+    unmarked = state !== 'marked';
     if (state === 'marked') {
       if (epoch !== undefined && marker !== epoch) await restoreOnce('marked again by another instance');
       epoch = marker;
@@ -123,6 +128,7 @@ export function watchForDataLoss(
       await restoreOnce('the marker is gone: flushed, or restarted without persistence');
       await sleep(Math.max(0, RECOVERY_GRACE_MS - (performance.now() - started)));
       if ((await timed(redis.client.set(keys.marker, fresh, { NX: true }))) === 'OK') epoch = fresh;
+      unmarked = false;
     }
   };
 
@@ -132,9 +138,19 @@ export function watchForDataLoss(
       .finally(() => (looking = undefined)));
 
   redis.onAnswer((key) => key === LOST_MESSAGE_KEY && void look());
-  redis.onReady(() => void look());
+  redis.onReady(() => {
+    unmarked = true; // Redis may have restarted empty: not ready for new codes until a look says
+    void look();
+  });
   const timer = setInterval(() => redis.isUp() && void look(), MARKER_CHECK_MS);
   timer.unref();
 
-  return { look, noteError, problem: () => writesRefused, stop: () => clearInterval(timer) };
+  const recovering = 'Redis lost its data (or reconnected): the instances are writing back what they know; new codes answer 503 meanwhile';
+  return {
+    look,
+    noteError,
+    problem: () => writesRefused ?? (unmarked ? recovering : undefined),
+    markerGone: () => void ((unmarked = true), look()),
+    stop: () => clearInterval(timer),
+  };
 }

@@ -39,7 +39,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
       unpack: (packed) => ({ outcome: compactOutcome.unpack(packed), source: 'remembered' }),
     }),
     storeDown,
-    () => void watch?.look(),
+    () => watch?.markerGone(),
   );
   watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, singleFlight.restore, { warn, metrics });
 
