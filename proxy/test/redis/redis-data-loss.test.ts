@@ -112,7 +112,8 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
       for (const proxy of [a, b]) expect(await untilSent(proxy, code)).toEqual(first.get(code));
     }
     expect(codes.map((code) => sandbox.callsFor(code))).toEqual(Array(codes.length).fill(1));
-    for (const proxy of [a, b]) expect((await healthz(proxy)).status).toBe(200);
+    // Both ready again once each has looked at the marker since Redis was marked again (a look a second).
+    for (const proxy of [a, b]) await waitFor(async () => (await healthz(proxy)).status === 200, 5000);
   });
 
   it('Redis restarted while a claim is pending: the claim is re-asserted, the other instance gets its answer, one Authing call', async () => {
