@@ -98,9 +98,12 @@ export function watchForDataLoss(
   /** Evicted keys may be claims or answers: write back (no grace: under eviction pressure it would never end). */
   const lookAtEvictions = async (): Promise<void> => {
     if (!evictionsVisible) return;
-    const info = await timed(redis.client.info('stats')).catch(() => undefined);
-    const evicted = Number(/evicted_keys:(\d+)/.exec(info ?? '')?.[1]);
-    if (!Number.isFinite(evicted)) return void (evictionsVisible = info === undefined); // INFO forbidden or unreadable: stop asking
+    const info = await timed(redis.client.info('stats')).catch((error: Error) => {
+      if (/NOPERM|unknown command/i.test(error.message)) evictionsVisible = false; // a managed Redis may forbid INFO: stop asking
+      return '';
+    });
+    const evicted = Number(/evicted_keys:(\d+)/.exec(info)?.[1]);
+    if (!Number.isFinite(evicted)) return;
     const before = evictedKeys;
     evictedKeys = evicted;
     if (before !== undefined && evicted > before) await restoreNow('keys evicted');

@@ -1,4 +1,4 @@
-// Fault matrix, Redis: FLUSHALL mid-load, a Redis restart with claims pending, a Redis full under `noeviction`. Each
+// Fault matrix, Redis: FLUSHALL mid-load, a Redis restart with claims pending, keys evicted, a Redis full under `noeviction`. Each
 // asserts the same invariants: no code reaches Authing twice; every code not sent is free (its retry succeeds); every
 // answer is a documented one; the proxies stay up. Two proxies (two instances) on one redis-server of the suite's own.
 import http from 'node:http';
@@ -59,6 +59,7 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
   const codeKey = (keyPrefix: string, code: string): string => `${keyPrefix}code:{${hashCode(code)}}`;
   const stored = (key: string) => withRawClient(redis.url, (client) => client.get(key));
   const isUnsent = (parsed: Parsed): boolean => parsed.kind === 'error' && parsed.error === 'UPSTREAM_UNAVAILABLE';
+  const metricsOf = async (proxy: RunningProxy): Promise<string> => (await fetch(`${proxy.url}/metrics`)).text();
   const healthz = async (proxy: RunningProxy) => {
     const response = await fetch(`${proxy.url}/healthz`);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -114,6 +115,34 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     expect(codes.map((code) => sandbox.callsFor(code))).toEqual(Array(codes.length).fill(1));
     // Both ready again once each has looked at the marker since Redis was marked again (a look a second).
     for (const proxy of [a, b]) await waitFor(async () => (await healthz(proxy)).status === 200, 5000);
+    // Each found the loss (or heard of it) and wrote back what it knew.
+    for (const proxy of [a, b]) expect(await metricsOf(proxy)).toMatch(/phone_proxy_store_failures_total\{action="data_loss"\} [1-9]/);
+    expect(await metricsOf(b)).toMatch(/phone_proxy_store_failures_total\{action="recovering"\} [1-9]/);
+  });
+
+  it('keys evicted (allkeys-lru, a small maxmemory): the answering instance writes its answer back; a repeat elsewhere gets it, one Authing call', async () => {
+    const keyPrefix = `evict-${randomUUID().slice(0, 8)}:`;
+    const [a, b] = await instances(keyPrefix);
+    const code = sandbox.mintCode();
+    const first = await post(a, code);
+    expect(first).toEqual({ kind: 'dto', data: sandbox.phoneFor(code) });
+    const fillers: string[] = [];
+    await withRawClient(redis.url, async (client) => {
+      const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+      await client.configSet({ 'maxmemory-policy': 'allkeys-lru', maxmemory: String(used + 512 * 1024) });
+      // Someone else's newer keys push the code's answer out (older, so the first LRU picks).
+      for (let i = 0; i < 2000 && (await client.exists(codeKey(keyPrefix, code))) === 1; i++) {
+        fillers.push(`filler-${keyPrefix}${i}`);
+        await client.set(fillers[fillers.length - 1], 'x'.repeat(10_000));
+      }
+      expect(await client.exists(codeKey(keyPrefix, code))).toBe(0);
+      await client.configSet({ maxmemory: '0', 'maxmemory-policy': 'noeviction' });
+      await client.del(fillers);
+    });
+    await waitFor(async () => (await stored(codeKey(keyPrefix, code))) !== null, 5000);
+    expect(await untilSent(b, code)).toEqual(first);
+    expect(sandbox.callsFor(code)).toBe(1);
+    expect(await metricsOf(a)).toMatch(/phone_proxy_store_failures_total\{action="data_loss"\} [1-9]/);
   });
 
   it('Redis restarted while a claim is pending: the claim is re-asserted, the other instance gets its answer, one Authing call', async () => {
