@@ -49,6 +49,7 @@ describe('loadConfigFromEnv', () => {
       TRUST_WECHAT_GATEWAY: 'true',
       DEDUPE_TTL_MS: '600000',
       DEDUPE_MAX_ENTRIES: '500',
+      DEDUPE_MAX_ENTRIES_PER_CLIENT: '20',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_IPV6_PREFIX: '64',
       REDIS_URL: 'redis://:secret@127.0.0.1:6379/1',
@@ -68,10 +69,16 @@ describe('loadConfigFromEnv', () => {
       corsOrigins: ['https://h5.example.com'],
       trustProxy: 1,
       trustWechatGateway: true,
-      dedupe: { ttlMs: 600000, maxEntries: 500 },
+      dedupe: { ttlMs: 600000, maxEntries: 500, maxEntriesPerClient: 20 },
       logger: { level: 'warn' },
       store: { redisUrl: 'redis://:secret@127.0.0.1:6379/1', keyPrefix: 'phone:', failure: 'open' },
     });
+  });
+
+  it("a client's share of the memory store defaults to 1% of DEDUPE_MAX_ENTRIES, at least 1", () => {
+    expect(resolveOptions(loadConfigFromEnv(BASE)).dedupe).toEqual({ ttlMs: 300_000, maxEntries: 10_000, maxEntriesPerClient: 100 });
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, DEDUPE_MAX_ENTRIES: '50' })).dedupe.maxEntriesPerClient).toBe(1);
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, DEDUPE_MAX_ENTRIES_PER_CLIENT: '7' })).dedupe.maxEntriesPerClient).toBe(7);
   });
 
   it('RATE_LIMIT_MAX=0 turns the limit off; TRUST_PROXY takes booleans and address lists', () => {
@@ -141,6 +148,8 @@ describe('loadConfigFromEnv', () => {
     ['DEDUPE_TTL_MS', '5'],
     ['DEDUPE_TTL_MS', '299999'], // shorter than a phone code's life
     ['DEDUPE_MAX_ENTRIES', '0'],
+    ['DEDUPE_MAX_ENTRIES_PER_CLIENT', '0'],
+    ['DEDUPE_MAX_ENTRIES_PER_CLIENT', '1%'],
     ['LOG_LEVEL', 'verbose'],
     ['TRUST_PROXY', 'abc'],
     ['TRUST_PROXY', '10.0.0.0/33'],

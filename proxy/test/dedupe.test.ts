@@ -101,14 +101,18 @@ describe('duplicate codes against the sandbox', () => {
 });
 
 describe('a full de-duplication cache', () => {
-  it('keeps the call in flight: a duplicate arriving after other codes filled the cache shares it', async () => {
-    const stack = await startStack({ proxy: { dedupe: { maxEntries: 2 } } });
+  // The memory store never evicts a live call or answer (issue 18): full, a new code is refused with nothing sent.
+  it('keeps the call in flight: a duplicate arriving after other codes filled the cache shares it, a new code is refused unsent', async () => {
+    const stack = await startStack({ proxy: { dedupe: { maxEntries: 2, maxEntriesPerClient: 2 } } });
     try {
       const code = stack.sandbox.mintCode();
       stack.sandbox.inject({ kind: 'latency', ms: 300 });
       const first = stack.post({ code });
       while (stack.sandbox.callsFor(code) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      for (const other of [stack.sandbox.mintCode(), stack.sandbox.mintCode()]) expect((await stack.post({ code: other })).status).toBe(200);
+      expect((await stack.post({ code: stack.sandbox.mintCode() })).status).toBe(200);
+      const refused = stack.sandbox.mintCode();
+      expect((await stack.post({ code: refused })).body).toMatchObject({ statusCode: 503, error: 'UPSTREAM_UNAVAILABLE' });
+      expect(stack.sandbox.callsFor(refused)).toBe(0);
       const [answer, duplicate] = await Promise.all([first, stack.post({ code })]);
       expect(answer.status).toBe(200);
       expect(duplicate.status).toBe(200);
@@ -234,6 +238,57 @@ describe('Dedupe (bounded memory)', () => {
     await dedupe.run('d', async () => 'd', keep).promise;
     expect(early).toBe(1);
     expect(dedupe.size).toBe(1);
+  });
+
+  describe('refusing when full (the memory store): a live call or answer is never evicted', () => {
+    const refusing = (now: () => number, maxEntries = 3, maxPerHolder = 2) =>
+      new Dedupe<string>({ ttlMs: 1000, maxEntries, now, whenFull: { refuse: (reason) => `refused:${reason}`, maxPerHolder } });
+    const keep = (): boolean => true;
+
+    it('refuses a new key when full, without running it, until answers expire; known keys are still answered', async () => {
+      let now = 0;
+      const dedupe = refusing(() => now);
+      let calls = 0;
+      const task = async (): Promise<string> => `answer-${++calls}`;
+      for (const key of ['a', 'b', 'c']) await dedupe.run(key, task, keep, key).promise;
+      const refused = dedupe.run('d', task, keep, 'd');
+      expect(await refused.promise).toBe('refused:full');
+      expect(calls).toBe(3);
+      expect(dedupe.run('a', task, keep, 'a').source).toBe('remembered'); // not evicted
+      expect(dedupe.run('d', task, keep, 'd').source).toBe('upstream'); // the refusal was not remembered...
+      expect(calls).toBe(3); // ...and still nothing ran
+      now = 1500; // all three expired: room again
+      expect(await dedupe.run('d', task, keep, 'd').promise).toBe('answer-4');
+      expect(dedupe.size).toBe(1);
+    });
+
+    it('counts calls in flight against the room', async () => {
+      const dedupe = refusing(() => 0, 2, 2);
+      const pending = [dedupe.run('a', () => new Promise<string>(() => undefined), keep, 'x'), dedupe.run('b', () => new Promise<string>(() => undefined), keep, 'y')];
+      expect(pending.map((run) => run.source)).toEqual(['upstream', 'upstream']);
+      expect(await dedupe.run('c', async () => 'c', keep, 'z').promise).toBe('refused:full');
+      expect(dedupe.run('a', async () => 'again', keep, 'z').source).toBe('inflight');
+    });
+
+    it("bounds one holder's share, calls and answers alike, and frees it when they end", async () => {
+      let now = 0;
+      const dedupe = refusing(() => now, 10, 2);
+      let finish: (value: string) => void = () => undefined;
+      dedupe.run('a', () => new Promise<string>((resolve) => (finish = resolve)), keep, 'client');
+      await dedupe.run('b', async () => 'b', keep, 'client').promise;
+      expect(await dedupe.run('c', async () => 'c', keep, 'client').promise).toBe('refused:client_share');
+      expect(await dedupe.run('c', async () => 'c', keep, 'other').promise).toBe('c'); // another client has room
+      finish('a'); // settled and remembered: still held
+      await Promise.resolve();
+      expect(await dedupe.run('d', async () => 'd', keep, 'client').promise).toBe('refused:client_share');
+      await dedupe.run('e', async () => 'e', () => false, 'other').promise; // not remembered: released at once
+      expect(await dedupe.run('f', async () => 'f', keep, 'other').promise).toBe('f');
+      now = 1500; // the client's answers expired
+      expect(await dedupe.run('d', async () => 'd', keep, 'client').promise).toBe('d');
+      await expect(dedupe.run('g', () => Promise.reject(new Error('boom')), keep, 'client').promise).rejects.toThrow('boom');
+      await Promise.resolve();
+      expect(await dedupe.run('h', async () => 'h', keep, 'client').promise).toBe('h'); // the rejection released its place
+    });
   });
 
   it('forgets an answer when remember() says so, and after a rejection', async () => {

@@ -81,14 +81,17 @@ it('exposes Prometheus metrics from its own registry, without phone numbers', as
   }
 });
 
-it('counts answers evicted before their TTL and warns once, naming the setting to raise', async () => {
+// The memory store no longer evicts a live answer (issue 18): a full store refuses new codes, counted and warned about.
+it('counts new codes refused by a full memory store and warns once per interval, naming the setting to raise and Redis', async () => {
   const stack = await startStack({ proxy: { dedupe: { maxEntries: 1 } } });
   try {
-    for (let i = 0; i < 3; i++) expect((await stack.post({ code: stack.sandbox.mintCode() })).status).toBe(200);
+    expect((await stack.post({ code: stack.sandbox.mintCode() })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await stack.post({ code: stack.sandbox.mintCode() })).body.error).toBe('UPSTREAM_UNAVAILABLE');
     const metrics = await (await fetch(`${stack.proxy.url}/metrics`)).text();
-    expect(metrics).toMatch(/^phone_proxy_dedupe_early_evictions_total 2$/m);
-    const warnings = stack.logs.records().filter((record) => record.level === 40);
-    expect(warnings).toEqual([expect.objectContaining({ maxEntries: 1, msg: expect.stringContaining('DEDUPE_MAX_ENTRIES') })]);
+    expect(metrics).toMatch(/^phone_proxy_store_refusals_total\{reason="full"\} 2$/m);
+    expect(metrics).toMatch(/^phone_proxy_dedupe_early_evictions_total 0$/m);
+    const warnings = stack.logs.records().filter((record) => record.level === 40 && record.msg !== 'phone exchange');
+    expect(warnings).toEqual([expect.objectContaining({ maxEntries: 1, reason: 'full', msg: expect.stringMatching(/DEDUPE_MAX_ENTRIES.*REDIS_URL/) })]);
   } finally {
     await stack.close();
   }

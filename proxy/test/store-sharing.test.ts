@@ -80,14 +80,14 @@ describe('exchanges sharing a memory store', () => {
     }
   });
 
-  it('an answer evicted early is counted in the metrics of every exchange using the store', async () => {
+  it('a code refused by the full store is counted in the metrics of every exchange using the store', async () => {
     const options = { dedupe: { maxEntries: 1 } };
     const [first, second] = [exchangeOf(options), exchangeOf(options)];
-    const evictions = async (exchange: PhoneExchange) => (await exchange.metrics.dedupeEarlyEvictions.get()).values[0]?.value ?? 0;
+    const refusals = async (exchange: PhoneExchange) => (await exchange.metrics.storeRefusals.get()).values[0]?.value ?? 0;
     try {
       await send(first, sandbox.mintCode());
-      await send(second, sandbox.mintCode()); // the store holds one answer: the first one's goes, within its TTL
-      expect([await evictions(first), await evictions(second)]).toEqual([1, 1]);
+      await send(second, sandbox.mintCode()); // the store holds one answer, live: the second code is refused, not the answer evicted
+      expect([await refusals(first), await refusals(second)]).toEqual([1, 1]);
     } finally {
       await first.close();
       await second.close();

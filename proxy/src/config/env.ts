@@ -25,6 +25,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   trustWechatGateway: 'TRUST_WECHAT_GATEWAY',
   'dedupe.ttlMs': 'DEDUPE_TTL_MS',
   'dedupe.maxEntries': 'DEDUPE_MAX_ENTRIES',
+  'dedupe.maxEntriesPerClient': 'DEDUPE_MAX_ENTRIES_PER_CLIENT',
   'logger.level': 'LOG_LEVEL',
   'assertion.privateKey': 'ASSERTION_PRIVATE_KEY',
   'assertion.audience': 'ASSERTION_AUDIENCE',
@@ -121,7 +122,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     corsOrigins: list('CORS_ORIGINS'),
     trustProxy: trustProxy === undefined ? undefined : parseTrustProxy(trustProxy),
     trustWechatGateway: bool('TRUST_WECHAT_GATEWAY'),
-    dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES') },
+    dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES'), maxEntriesPerClient: int('DEDUPE_MAX_ENTRIES_PER_CLIENT') },
     logger: { level: read('LOG_LEVEL') ?? 'info' },
     // An empty REDIS_KEY_PREFIX is read as unset (the default prefix).
     store: { redisUrl: read('REDIS_URL'), keyPrefix: read('REDIS_KEY_PREFIX'), failure: read('REDIS_FAILURE')?.toLowerCase() as StoreFailureMode | undefined },

@@ -51,8 +51,12 @@ export interface ProxyOptions {
    * (公网访问) is off, so that nothing but the gateway reaches it.
    */
   trustWechatGateway?: boolean;
-  /** Remembered answers per code hash: default 300_000 ms, 10_000 answers (calls in flight do not count). */
-  dedupe?: { ttlMs?: number; maxEntries?: number };
+  /**
+   * Remembered answers per code hash: default 300_000 ms, 10_000 answers and calls in flight. The memory store never
+   * evicts a live one: full, it refuses new codes (503, nothing sent); one client (its IPv6 prefix, or its IPv4 address)
+   * may hold at most `maxEntriesPerClient` (default 1% of `maxEntries`, at least 1).
+   */
+  dedupe?: { ttlMs?: number; maxEntries?: number; maxEntriesPerClient?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
   /** Runs on every successful exchange before the answer: may add fields or refuse (README "onPhone"); programmatic only. */
@@ -108,7 +112,7 @@ export interface ResolvedOptions {
   corsOrigins: string[];
   trustProxy: boolean | string | number;
   trustWechatGateway: boolean;
-  dedupe: { ttlMs: number; maxEntries: number };
+  dedupe: { ttlMs: number; maxEntries: number; maxEntriesPerClient: number };
   logger: { level: LogLevel; stream?: NodeJS.WritableStream } | false;
   onPhone?: OnPhoneHook;
   assertion?: ResolvedAssertionOptions;
@@ -135,6 +139,8 @@ export const DEFAULT_UPSTREAM_LATE_GRACE_MS = 30_000;
 export const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });
 export const DEFAULT_REDIS_KEY_PREFIX = 'mpp:';
+/** The default share of the memory store one client may hold: 1% (100 of the default 10 000), at least 1. */
+export const defaultMaxEntriesPerClient = (maxEntries: number): number => Math.max(1, Math.floor(maxEntries / 100));
 /** Where the public keys of signed phone assertions are published (404 when signing is off). */
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics', JWKS_PATH];

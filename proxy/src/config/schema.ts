@@ -9,6 +9,7 @@ import {
   DEFAULT_ASSERTION_TTL_S,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS_KEY_PREFIX,
+  defaultMaxEntriesPerClient,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_UPSTREAM_LATE_GRACE_MS,
   DEFAULT_UPSTREAM_MAX_CONCURRENCY,
@@ -93,7 +94,14 @@ const optionsSchema = v.object({
   trustWechatGateway: v.optional(v.boolean('must be true or false'), false),
   dedupe: v.optional(
     // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
-    v.object({ ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS), maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000) }),
+    v.pipe(
+      v.object({
+        ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS),
+        maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000),
+        maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
+      }),
+      v.transform(({ maxEntriesPerClient, ...dedupe }) => ({ ...dedupe, maxEntriesPerClient: maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe.maxEntries) })),
+    ),
     {},
   ),
   store: v.optional(

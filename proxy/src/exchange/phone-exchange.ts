@@ -143,7 +143,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (closing) return (await limited) ?? { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
     const admitted = limited.then((refusal) => refusal === undefined, () => false);
-    const flight = fly(key, input.code, binding, admitted);
+    const flight = fly(key, input.code, binding, admitted, request.caller.rateLimitKey);
     flight.catch(() => undefined); // awaited unless refused: then it ends on its own, not admitted
     const refusal = await limited;
     if (refusal) return refusal;

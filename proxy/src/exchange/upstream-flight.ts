@@ -37,9 +37,9 @@ const bound = (outcome: ExchangeOutcome, binding: string): ExchangeOutcome =>
 
 const label = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
 
-/** `fly(key, code, binding, admitted)`: the outcome for one request, through the code's single flight. */
+/** `fly(key, code, binding, admitted, holder)`: the outcome for one request, through the code's single flight (`holder`: whose share of the store it counts in). */
 export function createUpstreamFlight({ client, singleFlight, metrics, logger, waitMs }: UpstreamFlightDeps) {
-  return (key: string, code: string, binding: string, admitted: Promise<boolean>): Promise<FlightResult> => {
+  return (key: string, code: string, binding: string, admitted: Promise<boolean>, holder?: string): Promise<FlightResult> => {
     let answered!: (result: FlightResult) => void;
     const ownAnswer = new Promise<FlightResult>((resolve) => (answered = resolve));
     const call = async (): Promise<ExchangeOutcome> => {
@@ -59,6 +59,6 @@ export function createUpstreamFlight({ client, singleFlight, metrics, logger, wa
     const waited = new Promise<FlightResult>((resolve) => {
       timer = setTimeout(() => resolve({ outcome: STILL_IN_FLIGHT, source: 'inflight' }), waitMs);
     });
-    return Promise.race([singleFlight.run(key, call, admitted), ownAnswer, waited]).finally(() => clearTimeout(timer));
+    return Promise.race([singleFlight.run(key, call, admitted, holder), ownAnswer, waited]).finally(() => clearTimeout(timer));
   };
 }

@@ -27,6 +27,8 @@ export interface ProxyMetrics {
   readonly dedupeEarlyEvictions: Counter<never>;
   /** onPhone hooks that threw or answered something unusable (HOOK_FAILED). */
   readonly hookFailures: Counter<never>;
+  /** New codes the memory store had no room for (answered 503, nothing sent), by reason: full or client_share. */
+  readonly storeRefusals: Counter<'reason'>;
   /** Exchanges that met a Redis failure, by what was done: refused (503), unprotected (open), save, wait. */
   readonly storeFailures: Counter<'action'>;
 }
@@ -63,6 +65,12 @@ export function createMetrics(): ProxyMetrics {
     dedupeEarlyEvictions: new Counter({
       name: 'phone_proxy_dedupe_early_evictions_total',
       help: 'Remembered answers evicted before their TTL because DEDUPE_MAX_ENTRIES was reached',
+      registers: [registry],
+    }),
+    storeRefusals: new Counter({
+      name: 'phone_proxy_store_refusals_total',
+      help: 'New codes refused 503 (nothing sent) because the memory store was full (full) or their client held its share (client_share)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     hookFailures: new Counter({

@@ -13,7 +13,7 @@ interface StoredFailure {
   apiCode?: number;
   upstreamRequestId?: string;
   retryAfterSeconds?: number;
-  neverSent: boolean;
+  neverSent?: true;
 }
 
 const nameOf = new Map<ProxyErrorDefinition, ErrorName>(
@@ -23,7 +23,8 @@ const nameOf = new Map<ProxyErrorDefinition, ErrorName>(
 export function encodeOutcome(outcome: ExchangeOutcome): string {
   if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding: outcome.binding });
   const { definition, apiCode, upstreamRequestId, retryAfterSeconds } = outcome.failure;
-  const stored: StoredFailure = { ok: false, error: nameOf.get(definition) ?? 'INTERNAL_ERROR', apiCode, upstreamRequestId, retryAfterSeconds, neverSent: outcome.neverSent };
+  // neverSent only when true (a remembered failure never is): Redis holds many junk codes' failures, every byte counts.
+  const stored: StoredFailure = { ok: false, error: nameOf.get(definition) ?? 'INTERNAL_ERROR', apiCode, upstreamRequestId, retryAfterSeconds, neverSent: outcome.neverSent || undefined };
   return JSON.stringify(stored);
 }
 

@@ -39,7 +39,7 @@ export class BoundedRateLimiterMemory extends RateLimiterMemory {
   }
 
   private bucketOf(key: string): string {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a clock set back must not keep keys tracked for longer
     const endsAt = this.tracked.get(key);
     if (endsAt !== undefined && endsAt > now) return key;
     for (const [tracked, trackedEndsAt] of this.tracked) {

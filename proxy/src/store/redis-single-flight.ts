@@ -1,8 +1,9 @@
 // Single flight across instances over Redis (the keys: redis-claims.ts). This process also remembers, in its own bounded
 // memory, every answer it made or heard, and checks it before Redis: a repeat on this instance never reaches Authing
 // again even if Redis lost the answer (a restart without persistence, eviction, a failover, FLUSHDB), failed to save
-// it, or was down when it was made (REDIS_FAILURE=open). When Redis is back, answers not saved are saved, and this
-// process's answers are written back where Redis lost them (SET NX), for the other instances.
+// it, or was down when it was made (REDIS_FAILURE=open). When Redis is back, or found to have lost data (redis-marker.ts),
+// answers not saved are saved, this process's answers are written back where Redis lost them (SET NX), for the other
+// instances, and its claims in flight are re-asserted (redis-restore.ts).
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import { randomUUID } from 'node:crypto';
 import type { ExchangeOutcome } from '../exchange/classify';
@@ -10,14 +11,13 @@ import type { Dedupe, DedupeSource } from './dedupe';
 import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';
-import { decodeOutcome, encodeOutcome, type CompactOutcome } from './outcome-codec';
+import { decodeOutcome, type CompactOutcome } from './outcome-codec';
 import { RELEASED, redisClaims } from './redis-claims';
 import { neverWritten, type RedisConnection } from './redis-connection';
-import { LEASE_MARGIN_MS, longestWaitMs, RETRY_WINDOW_MS, timed, WAIT_POLL_MS } from './redis-timing';
+import { UNMARKED } from './redis-marker';
+import { redisRestorer, type ClaimsInFlight } from './redis-restore';
+import { LEASE_MARGIN_MS, longestWaitMs, RETRY_WINDOW_MS, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
-
-/** Answers written back per round trip after a reconnection. */
-const WRITE_BACK_BATCH = 500;
 
 const possiblySpent = (reason: string): ExchangeOutcome => ({
   ok: false,
@@ -40,49 +40,50 @@ function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void
   });
 }
 
+export interface RedisSingleFlight extends SingleFlight {
+  /** Writes back remembered answers, re-asserts claims in flight, retries the claims not ended (Redis lost data). */
+  restore(): Promise<void>;
+}
+
+/** `onUnmarked`: a claim found Redis without its data-loss marker (redis-marker.ts looks now). */
 export function createRedisSingleFlight(
   redis: RedisConnection,
-  settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string },
+  settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string; markerKey: string },
   local: Dedupe<Result, CompactOutcome>,
   storeDown: StoreDownPolicy,
-): SingleFlight {
-  const leaseMs = settings.upstreamTimeoutMs + LEASE_MARGIN_MS;
-  const claims = redisClaims(redis, { codeLifeMs: settings.codeLifeMs, leaseMs, keyPrefix: settings.keyPrefix });
+  onUnmarked: () => void,
+): RedisSingleFlight {
+  // A call may wait up to half its deadline for a free upstream slot before its deadline starts (proxy/README.md,
+  // "Timeouts and upstream concurrency"): the lease covers both, so it outlives every call still able to be sent.
+  const leaseMs = Math.ceil(settings.upstreamTimeoutMs * 1.5) + LEASE_MARGIN_MS;
+  const claims = redisClaims(redis, { codeLifeMs: settings.codeLifeMs, leaseMs, keyPrefix: settings.keyPrefix, markerKey: settings.markerKey });
   /** Work close() waits for before the connection goes: exchanges on Redis, saves and releases under way. */
   const working = new InFlight();
   /** Waiters of this process by code hash, woken by the answers channel. */
   const waiters = new Map<string, Set<(answer: string) => void>>();
 
-  redis.onAnswer((key, answer) => waiters.get(key)?.forEach((wake) => wake(answer)));
-  redis.onReady(() => {
+  /** Claims this process made and has not had answered yet: re-asserted where Redis lost them. */
+  const claimsInFlight: ClaimsInFlight = new Map();
+  const restoreNow = redisRestorer(redis, claims, () => local.remembered(), claimsInFlight, settings.keyPrefix);
+  const restore = (): Promise<void> => {
     const done = working.enter();
-    Promise.all([claims.retryUnsettled(), writeBack()]).catch(() => undefined).finally(done);
-  });
-
-  /** This process's answers into a Redis that lost them (NX: never over a claim or an answer there). */
-  const writeBack = async (): Promise<void> => {
-    let batch = redis.client.multi();
-    let size = 0;
-    for (const { key, value, msLeft } of local.remembered()) {
-      batch.set(`${settings.keyPrefix}code:{${key}}`, encodeOutcome(value.outcome), { NX: true, PX: msLeft });
-      if (++size % WRITE_BACK_BATCH !== 0) continue;
-      await timed(batch.execAsPipeline());
-      batch = redis.client.multi();
-    }
-    if (size % WRITE_BACK_BATCH !== 0) await timed(batch.execAsPipeline());
+    return restoreNow().finally(done);
   };
+
+  redis.onAnswer((key, answer) => waiters.get(key)?.forEach((wake) => wake(answer)));
+  redis.onReady(() => void restore().catch(() => undefined));
 
   /**
    * Waits for the claimant's answer, or RELEASED when it let the code go unsent, bounded by longestWaitMs (then the claimant
    * is gone) and one last state read. A release heard is checked: it may concern an earlier claim of the code.
    */
   const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome | typeof RELEASED> => {
-    const deadline = Date.now() + longestWaitMs(leaseMs);
+    const deadline = performance.now() + longestWaitMs(leaseMs);
     for (;;) {
       const message = heard.answer;
       heard.answer = undefined;
       if (message !== undefined && message !== RELEASED) return decodeOutcome(message) ?? possiblySpent('unreadable stored answer');
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) return possiblySpent('no answer from the instance that claimed this code');
       if (message === undefined) {
         await sleepUntilWoken(heard, Math.min(WAIT_POLL_MS, left));
@@ -132,8 +133,14 @@ export function createRedisSingleFlight(
         if (state === 'claimed') settleLater(key, token, undefined, () => undefined);
         return { outcome: NOT_ADMITTED, source: 'upstream' };
       }
+      if (state === 'unmarked') {
+        onUnmarked();
+        storeDown.note('recovering', undefined);
+        return { outcome: UNMARKED, source: 'upstream' };
+      }
       if (state === 'claimed') {
-        const outcome = await call();
+        claimsInFlight.set(key, { token, since: performance.now() });
+        const outcome = await call().finally(() => claimsInFlight.delete(key));
         // Saved while the client already has its answer (a repeat meanwhile waits for it, as for any pending claim).
         // Unsaved, waiters elsewhere answer UPSTREAM_TIMEOUT when the lease ends: never a second call.
         settleLater(key, token, outcome, (error) => storeDown.note('save', error));
@@ -166,12 +173,13 @@ export function createRedisSingleFlight(
   };
 
   return {
+    restore,
     async run(key, call, admitted) {
-      const retryUntil = Date.now() + RETRY_WINDOW_MS;
+      const retryUntil = performance.now() + RETRY_WINDOW_MS;
       let result = await runLocal(key, call, admitted);
       // The claim this request waited on, or the flight it joined in this process, was let go unsent (that request was
       // not admitted): the code is free. Tried once more, early enough to stay within REDIS_WAIT_MARGIN_MS.
-      if (result.outcome === NOT_ADMITTED && Date.now() <= retryUntil && (await admitted)) result = await runLocal(key, call, admitted);
+      if (result.outcome === NOT_ADMITTED && performance.now() <= retryUntil && (await admitted)) result = await runLocal(key, call, admitted);
       return result.outcome === NOT_ADMITTED ? { outcome: NOT_ADMITTED, source: 'upstream' } : result;
     },
     async close() {

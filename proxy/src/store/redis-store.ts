@@ -9,8 +9,10 @@ import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
 import { memoryRateLimiter } from './rate-limiters';
 import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
+import { watchForDataLoss, type DataLossWatch } from './redis-marker';
 import { createRedisSingleFlight, type Result } from './redis-single-flight';
-import { storeDownPolicy, throttledWarning } from './store-down';
+import { storeDownPolicy } from './store-down';
+import { throttledWarning } from './throttled-warning';
 import { timed } from './redis-timing';
 import type { Store } from './types';
 
@@ -21,22 +23,31 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const { keyPrefix, failure } = config.store;
   const where = redactedUrl(redisUrl);
   const warn = throttledWarning(logger);
-  const storeDown = storeDownPolicy(failure, metrics, warn);
+  let watch: DataLossWatch | undefined;
+  // Every Redis failure an exchange meets is also looked at for an OOM (Redis refusing writes: health and log).
+  const policy = storeDownPolicy(failure, metrics, warn);
+  const storeDown: typeof policy = {
+    note: (step, error) => (watch?.noteError(error), policy.note(step, error)),
+    claimFailed: (error) => (watch?.noteError(error), policy.claimFailed(error)),
+  };
   const redis = connectRedis(redisUrl, keyPrefix, (error) => warn('connection', { err: { message: error.message }, redis: where }, 'Redis connection error; reconnecting'));
   const singleFlight = createRedisSingleFlight(
     redis,
-    { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix },
+    { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix, markerKey: `${keyPrefix}marker` },
     boundedDedupe<Result>(config, [{ metrics, logger }], {
       pack: (result) => compactOutcome.pack(result.outcome),
       unpack: (packed) => ({ outcome: compactOutcome.unpack(packed), source: 'remembered' }),
     }),
     storeDown,
+    () => watch?.markerGone(),
   );
+  watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, singleFlight.restore, { warn, metrics });
 
   const ready = redis.firstConnection.then(
-    () => {
+    async () => {
       logger?.info({ redis: where, keyPrefix }, 'Redis store connected');
       void warnUnlessNoEviction(redis.client, where, logger);
+      await watch?.look(); // marks a Redis never marked before the first claim
     },
     (error: Error) => {
       const problem = `cannot reach Redis at ${where} (${error.message})`;
@@ -55,7 +66,9 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     ready: () => ready,
     health: () => {
       const up = redis.isUp();
-      return { healthy: up || failure === 'open', report: { store: 'redis', redis: up ? 'up' : 'down' } };
+      const reason = up ? watch?.problem() : undefined;
+      const report = { store: 'redis' as const, redis: up ? ('up' as const) : ('down' as const), ...(reason && { reason }) };
+      return { healthy: (up && !reason) || failure === 'open', report };
     },
     singleFlight,
     rateLimiter(settings) {
@@ -73,6 +86,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
       };
     },
     async close() {
+      watch?.stop();
       await singleFlight.close(); // waits for the saves under way
       await redis.close();
     },

@@ -1,36 +1,24 @@
 // What an exchange does when Redis fails, per REDIS_FAILURE, and the warnings about it (at most one per step and
 // interval: an outage must not flood the log; the counter tells how often).
-import type { Logger } from 'pino';
 import type { StoreFailureMode } from '../config';
 import { errors } from '../errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { StoreDownPolicy } from './types';
-
-const WARNING_INTERVAL_MS = 10_000;
-
-/** A warning at most once per interval and topic. */
-export function throttledWarning(logger: Logger | undefined): (topic: string, fields: Record<string, unknown>, message: string) => void {
-  const lastWarned = new Map<string, number>();
-  return (topic, fields, message) => {
-    const now = Date.now();
-    if (now - (lastWarned.get(topic) ?? -Infinity) < WARNING_INTERVAL_MS) return;
-    lastWarned.set(topic, now);
-    logger?.warn(fields, message);
-  };
-}
+import type { ThrottledWarning } from './throttled-warning';
 
 const NOTES = {
   save: 'Redis: could not save an answer (kept in this process, saved again when Redis is back); other instances waiting for it answer UPSTREAM_TIMEOUT',
   wait: 'Redis: lost while waiting for another instance\'s answer; answered UPSTREAM_TIMEOUT (the code is possibly spent)',
   rate_limit: 'Redis: the rate limit counts on this instance alone until Redis answers again',
+  recovering: 'Redis lost its data: new codes answered 503 UPSTREAM_UNAVAILABLE (nothing sent) while the instances write back what they know',
 } as const;
 
 export function storeDownPolicy(
   mode: StoreFailureMode,
   metrics: ProxyMetrics,
-  warn: ReturnType<typeof throttledWarning>,
+  warn: ThrottledWarning,
 ): StoreDownPolicy {
-  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait' | 'rate_limit', error: unknown, message: string): void => {
+  const note = (action: 'refused' | 'unprotected' | 'save' | 'wait' | 'rate_limit' | 'recovering', error: unknown, message: string): void => {
     metrics.storeFailures.inc({ action });
     warn(action, { err: { message: (error as Error)?.message }, redisFailure: mode }, message);
   };

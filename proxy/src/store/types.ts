@@ -3,7 +3,8 @@ import type { ExchangeOutcome } from '../exchange/classify';
 import type { SingleFlight } from './single-flight';
 import type { RateLimiter, RateLimitSettings } from '../guards/rate-limit';
 
-export type StoreHealth = { store: 'memory' } | { store: 'redis'; redis: 'up' | 'down' };
+/** `reason`: why a Redis that is up cannot be used (it refuses writes). */
+export type StoreHealth = { store: 'memory' } | { store: 'redis'; redis: 'up' | 'down'; reason?: string };
 
 export interface Store {
   /**
@@ -24,7 +25,7 @@ export interface Store {
 /** What the Redis single flight does when Redis fails (REDIS_FAILURE decides; implemented in store-down.ts). */
 export interface StoreDownPolicy {
   /** Counts and warns. */
-  note(step: 'save' | 'wait' | 'rate_limit', error: unknown): void;
+  note(step: 'save' | 'wait' | 'rate_limit' | 'recovering', error: unknown): void;
   /**
    * The claim failed (nothing was sent yet): the outcome to answer with (closed: refused, the client may send the code
    * again), or undefined to call Authing without cross-instance protection (open).

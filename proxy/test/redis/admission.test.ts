@@ -55,7 +55,9 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const connection = connectRedis(redis.url, keyPrefix, () => undefined);
     closing.push(connection);
     await connection.firstConnection;
-    return redisClaims(connection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix });
+    // Marked, as an instance's first look leaves Redis (store/redis-marker.ts): claims are made only then.
+    await connection.client.set(`${keyPrefix}marker`, 'test', { NX: true });
+    return redisClaims(connection, { codeLifeMs: 300_000, leaseMs: 3000, keyPrefix, markerKey: `${keyPrefix}marker` });
   }
   const codeState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}code:{${key}}`));
   const leaseState = (keyPrefix: string, key: string) => withRawClient(redis.url, (client) => client.get(`${keyPrefix}lease:{${key}}`));

@@ -77,8 +77,11 @@ describeWithRedis('Redis store', () => {
     const code = sandbox.mintCode();
     expect((await post(proxy, code)).status).toBe(200);
     await withRawClient(async (client) => {
+      // Besides the code's key, only the data-loss marker (store/redis-marker.ts): a random epoch, no TTL.
       const keys = await client.keys(`${keyPrefix}*`);
-      expect(keys).toEqual([`${keyPrefix}code:{${hashCode(code)}}`]);
+      expect(keys.sort()).toEqual([`${keyPrefix}code:{${hashCode(code)}}`, `${keyPrefix}marker`]);
+      expect(await client.get(`${keyPrefix}marker`)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await client.pTTL(`${keyPrefix}marker`)).toBe(-1);
       const stored = (await client.get(keys[0])) as string;
       expect(stored).not.toContain(code);
       expect(JSON.parse(stored)).toMatchObject({ ok: true, phone: sandbox.phoneFor(code) });

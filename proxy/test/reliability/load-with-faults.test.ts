@@ -66,7 +66,9 @@ describe('load with faults', () => {
   let rig: Rig;
 
   beforeAll(async () => {
-    rig = await startRig({ proxy: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS } });
+    // One loopback client stands for thousands of users here: its share of the memory store is the whole of it
+    // (by default one client may hold 1%; memory-flood.test.ts covers that bound).
+    rig = await startRig({ proxy: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS, dedupe: { maxEntriesPerClient: 10_000 } } });
   });
 
   afterAll(() => rig.close());
