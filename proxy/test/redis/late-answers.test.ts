@@ -44,7 +44,9 @@ describeWithRedis('leases and late answers (Redis store)', () => {
     const connection = connectRedis(redis.url, keyPrefix, () => undefined);
     closing.push(connection);
     await connection.firstConnection;
-    const claims = redisClaims(connection, { codeLifeMs: 300_000, leaseMs: 300, keyPrefix });
+    // Marked, as an instance's first look leaves Redis (store/redis-marker.ts): claims are made only then.
+    await connection.client.set(`${keyPrefix}marker`, 'test', { NX: true });
+    const claims = redisClaims(connection, { codeLifeMs: 300_000, leaseMs: 300, keyPrefix, markerKey: `${keyPrefix}marker` });
     const key = randomUUID();
     // An instance claims the code, then dies (or outlives its lease) before answering.
     expect(await claims.claim(key, 'dead-instance')).toBe('claimed');
