@@ -44,7 +44,8 @@ describe.each([
   let rig: Rig;
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   beforeAll(async () => {
-    rig = await startRig({ proxy: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS }, logLevel: 'warn' });
+    // One loopback client stands for a thousand users: the memory store's per-client share is raised to match.
+    rig = await startRig({ proxy: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS, dedupe: { maxEntriesPerClient: 10_000 } }, logLevel: 'warn' });
   });
   afterAll(async () => {
     agent.destroy();
