@@ -68,7 +68,7 @@ export type EnvConfig = ProxyOptions & { host: string; port: number };
  * not (ALLOWED_APPID) is handed to `warn`, with the closest real name.
  */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (warning: string) => void = emitConfigWarning): EnvConfig {
-  envLookAlikes(env, KNOWN_VARIABLES).forEach((warning) => warn(warning));
+  envLookAlikes(env, KNOWN_VARIABLES).forEach(({ warning }) => warn(warning));
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;

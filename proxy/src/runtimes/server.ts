@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
+import { configWarnings, startupSummary } from '../config/summary';
 import type { ProxyOptions } from '../config';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
@@ -18,7 +19,7 @@ export interface RunningProxy {
 export async function startProxy(options: ProxyOptions & { host?: string; port?: number }): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, ...proxyOptions } = options;
   const app = createApp(proxyOptions);
-  const { requestTimeoutMs, routePath } = app.config;
+  const { requestTimeoutMs } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
   const server = createServer(serverTimeouts(requestTimeoutMs), nodeListenerFor(app, () => closing));
@@ -39,7 +40,8 @@ export async function startProxy(options: ProxyOptions & { host?: string; port?:
   }
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
-  app.logger?.info({ url, routePath }, 'miniprogram-phone-proxy listening');
+  // The effective configuration, in one line (config/summary.ts): no secret, the address actually bound.
+  app.logger?.info({ url, ...(await startupSummary(app.config, server.address() as AddressInfo)), warnings: configWarnings(app.config).map(({ message }) => message) }, 'miniprogram-phone-proxy listening');
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
