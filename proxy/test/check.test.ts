@@ -1,13 +1,13 @@
 // `check` proves a configuration without spending a user's code: every PASS / WARN / FAIL line against the real
 // sandbox on loopback (right settings, each wrong identifier, an unreachable host, signing keys good and bad, typos,
 // risky settings), its probe code never redeemed, nothing secret printed; and the CLI's exit codes and --json.
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { PROBE_CODE } from '../src/check/probe-code';
 import { formatReport, type CheckLine } from '../src/check/lines';
 import { runCheck } from '../src/check/run-check';
 import { startSandbox, type Sandbox } from '../src/sandbox';
+import { runCli } from './cli-run';
 import { APP_ID, CONNECTION, closedPortUrl } from './helpers';
 
 jest.setTimeout(30_000);
@@ -155,16 +155,11 @@ it('the checklist for people prints one line per item, its fix below, and the ve
 });
 
 describe('the CLI', () => {
-  const CLI = join(__dirname, '..', 'src', 'runtimes', 'cli.ts');
-  const run = (args: string[], extraEnv: Record<string, string>, preload: string[] = []) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [...preload, '--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...extraEnv } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = async (args: string[], extraEnv: Record<string, string>, nodeFlags: string[] = []) => {
+    const cli = runCli(args, extraEnv, nodeFlags);
+    const code = await cli.exited;
+    return { code, stdout: cli.stdout, stderr: cli.stderr };
+  };
 
   it('check --json exits 0 when nothing fails, 1 when something does', async () => {
     const good = await run(['check', '--json'], env);

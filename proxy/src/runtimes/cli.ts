@@ -78,9 +78,9 @@ async function serve(argv: readonly string[]): Promise<void> {
     throw error;
   }
   const proxy = await startProxy(config);
+  shutDownOnSignals(proxy.close, shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
   // stdout carries the JSON log lines: the human banner goes to stderr.
   process.stderr.write(`${await banner(config, proxy.server.address() as AddressInfo)}\n`);
-  shutDownOnSignals(proxy.close, shutdownGraceMs(config));
 }
 
 /** The effective configuration for people (config/summary.ts), its warnings after it. */
@@ -136,6 +136,10 @@ async function dev(argv: readonly string[]): Promise<void> {
     await sandbox.close();
     throw error;
   }
+  shutDownOnSignals(async () => {
+    await proxy.close();
+    await sandbox.close();
+  }, shutdownGraceMs(options)); // before the banner: whoever reads it may signal at once
   const bound = proxy.server.address() as AddressInfo;
   process.stdout.write(
     `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
@@ -144,10 +148,6 @@ async function dev(argv: readonly string[]): Promise<void> {
       `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +
       '  (in the WeChat developer tool, tick "不校验合法域名" to call a local http:// URL)\n',
   );
-  shutDownOnSignals(async () => {
-    await proxy.close();
-    await sandbox.close();
-  }, shutdownGraceMs(options));
 }
 
 async function main(argv: readonly string[]): Promise<void> {
