@@ -2,6 +2,8 @@
 // sandbox on loopback (right settings, each wrong identifier, an unreachable host, signing keys good and bad, typos,
 // risky settings), its probe code never redeemed, nothing secret printed; and the CLI's exit codes and --json.
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PROBE_CODE } from '../src/check/probe-code';
 import { formatReport, type CheckLine } from '../src/check/lines';
@@ -81,6 +83,44 @@ describe('each wrong identifier is named, with its fix', () => {
     expect(line(report.lines, 'Authing reachable').status).toBe('PASS');
     expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
   });
+});
+
+describe('other answers Authing may give the probe code', () => {
+  afterEach(() => sandbox.clearFaults());
+
+  it.each<[string, Parameters<Sandbox['inject']>[0], string, RegExp, RegExp]>([
+    ['WeChat 40013 (the connection holds a wrong appid)', { kind: 'wechat', statusCode: 602, errcode: 40013 }, 'FAIL', /WeChat says the appid is invalid/, /AppID and AppSecret/],
+    ['throttled', { kind: 'throttled' }, 'WARN', /statusCode 429: throttled, not judged/, /again in a minute/],
+    ['a server error', { kind: 'envelope', statusCode: 500 }, 'FAIL', /statusCode 500: UPSTREAM_UNAVAILABLE/, /compare AUTHING_APP_HOST/],
+  ])('%s', async (_name, fault, status, detail, fix) => {
+    sandbox.inject(fault);
+    const report = await runCheck(env);
+    expect(line(report.lines, 'Authing reachable').status).toBe('PASS');
+    expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status, detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
+    expect(report.ok).toBe(status !== 'FAIL');
+  });
+
+  it('a host that answers the probe code with a phone number is not Authing', async () => {
+    const fake = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ statusCode: 200, message: 'ok', data: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' } }));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = fake.address() as AddressInfo;
+      const report = await runCheck({ ...env, AUTHING_APP_HOST: `http://127.0.0.1:${port}` });
+      expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('this is not Authing answering') });
+    } finally {
+      fake.closeAllConnections();
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+});
+
+it('REDIS_FAILURE=open is a warning of its own, beside an unreachable Redis', async () => {
+  const report = await runCheck({ ...env, REDIS_URL: `redis://127.0.0.1:${new URL(await closedPortUrl()).port}`, REDIS_FAILURE: 'open' });
+  expect(report.lines.filter((candidate) => candidate.item === 'store').map(({ status }) => status)).toEqual(['FAIL', 'WARN']);
+  expect(report.lines.find((candidate) => candidate.item === 'store' && candidate.status === 'WARN')?.fix).toContain('REDIS_FAILURE=open');
 });
 
 it('an unreachable host (a loopback port nothing listens on) fails both Authing lines', async () => {
