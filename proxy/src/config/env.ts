@@ -49,7 +49,7 @@ export const emitConfigWarning = (warning: string): void => process.emitWarning(
  */
 function whereToSet(env: NodeJS.ProcessEnv): string {
   if (env.TENCENTCLOUD_RUNENV !== undefined || env.SCF_FUNCTIONNAME !== undefined) {
-    return 'In a WeChat cloud function set them in the cloud console: 云开发控制台 → 云函数 → this function → 函数配置 → 环境变量 (README "Cloud function").';
+    return 'In a WeChat cloud function set them in the cloud console: 云开发控制台 → 云函数 → this function → 函数配置 → 环境变量 (README "Deploying as a WeChat cloud function").';
   }
   return 'Set them to your Authing application (see README). For local development without Authing run `miniprogram-phone-proxy dev`.';
 }
