@@ -6,7 +6,7 @@ import { startProxy } from '../../src';
 import type { Sandbox } from '../../src/sandbox';
 import { APP_ID, CONNECTION, authingFor, LogCapture, postJson } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
-import type { RedisServer } from './redis-server';
+import { startRedis, type RedisServer } from './redis-server';
 import { startRedisAndSandbox, withRawClient } from './redis-helpers';
 
 jest.setTimeout(30_000);
@@ -33,6 +33,15 @@ describeWithRedis('check: the store line', () => {
       expect(await storeLine(redis.url)).toMatchObject({ status: 'WARN', detail: expect.stringContaining('maxmemory-policy allkeys-lru'), fix: expect.stringContaining('noeviction') });
     } finally {
       await withRawClient(redis.url, (client) => client.configSet('maxmemory-policy', 'noeviction'));
+    }
+  });
+
+  it('a Redis that hides CONFIG (as managed ones often do): WARN saying to make sure of noeviction', async () => {
+    const managed = await startRedis(['--rename-command', 'CONFIG', '']);
+    try {
+      expect(await storeLine(managed.url)).toMatchObject({ status: 'WARN', detail: expect.stringContaining('maxmemory-policy unknown'), fix: expect.stringContaining('CONFIG disabled') });
+    } finally {
+      await managed.close();
     }
   });
 
