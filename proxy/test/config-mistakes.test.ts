@@ -2,6 +2,7 @@
 // unknown option key is a ConfigError with the same suggestion, every ConfigError is plain English naming the variable
 // or option, and values that could never work (an endpoint path as the host, plain http off loopback, a key variable
 // holding a path) fail at start.
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, createNodeHandler, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../src';
 import { closestName, editDistance } from '../src/config/suggest';
 
@@ -160,5 +161,14 @@ describe('missing Authing settings say where to set them', () => {
     expect(error.message).toContain('云函数');
     expect(error.message).toContain('环境变量');
     expect(error.message).not.toContain('miniprogram-phone-proxy dev');
+  });
+});
+
+describe('the key formats the README names are the ones accepted', () => {
+  it('a SEC1 EC key ("BEGIN EC PRIVATE KEY") signs, as a PKCS#8 one does', () => {
+    const sec1 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'sec1' }).toString();
+    expect(sec1).toContain('-----BEGIN EC PRIVATE KEY-----');
+    const config = resolveOptions(loadConfigFromEnv({ ...BASE, ASSERTION_PRIVATE_KEY: sec1, ASSERTION_AUDIENCE: 'backend' }));
+    expect(config.assertion?.signingKey.alg).toBe('ES256');
   });
 });
