@@ -109,6 +109,17 @@ describe('the cloud function', () => {
     }
   });
 
+  it('a non-object event is checked as a caller first: 403 no-userinfo with ALLOWED_APPIDS, else 400 INVALID_REQUEST (README)', async () => {
+    const guarded = createCloudFunction({ authing: authingFor(sandbox), allowedAppIds: [ALLOWED], logger: false });
+    const open = createCloudFunction({ authing: authingFor(sandbox), logger: false });
+    try {
+      expect(await guarded('not an object')).toMatchObject({ statusCode: 403, error: 'ORIGIN_FORBIDDEN', detail: { reason: 'no-userinfo' } });
+      expect(await open('not an object')).toMatchObject({ statusCode: 400, error: 'INVALID_REQUEST' });
+    } finally {
+      await Promise.all([guarded.close(), open.close()]);
+    }
+  });
+
   it('rate-limit-shared: calls without an openid share one bucket, and the log says so', async () => {
     const logs = new LogCapture();
     const main = createCloudFunction({ authing: authingFor(sandbox), rateLimit: { max: 1, timeWindowMs: 60_000 }, logger: { stream: logs } });
