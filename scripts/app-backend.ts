@@ -42,7 +42,7 @@ export const maskPhone = (pure: string): string => `${pure.slice(0, 3)}****${pur
 export async function startAppBackend(options: AppBackendOptions): Promise<AppBackend> {
   // The built package, as an app backend installs it; the sources only type it.
   assertBuilt(path.resolve(__dirname, '../proxy/dist/verify/index.js'), 'npm run build:proxy');
-  const { verifyPhoneAssertion, PhoneAssertionError } = require('miniprogram-phone-proxy/verify') as typeof Verify;
+  const { verifyPhoneAssertion, PhoneAssertionError, JwksUnavailableError } = require('miniprogram-phone-proxy/verify') as typeof Verify;
   const sessionTtlMs = options.sessionTtlMs ?? 600_000;
   const sessions = new Map<string, { nonce: string; expiresAt: number }>();
 
@@ -59,7 +59,8 @@ export async function startAppBackend(options: AppBackendOptions): Promise<AppBa
     } catch (error) {
       if (error instanceof PhoneAssertionError) return [401, { error: 'ASSERTION_REJECTED', reason: error.reason }];
       // The JWKS could not be fetched: the assertion may be fine, the page may try again.
-      return [503, { error: 'KEYS_UNAVAILABLE', message: 'cannot reach the phone proxy' }];
+      if (error instanceof JwksUnavailableError) return [503, { error: 'KEYS_UNAVAILABLE', message: 'cannot reach the phone proxy' }];
+      throw error; // a TypeError: this backend's own options are wrong
     }
   };
 

@@ -4,7 +4,7 @@ import { readPhoneCode } from './phone-code';
 import { readProxyAnswer } from './proxy-answer';
 import type { ExchangeBody, ProxyAnswer } from './transports/answer';
 import { callCloudFunction } from './transports/cloud';
-import { callContainer } from './transports/container';
+import { callContainer, DEFAULT_CONTAINER_PATH } from './transports/container';
 import { transportFailure } from './transports/failure';
 import { postCode } from './transports/request';
 import type { GetPhoneNumberDetail, PhoneClientOptions, PhoneNumberResult } from './types';
@@ -26,10 +26,7 @@ const CODE_LIFE_MS = 5 * 60 * 1000;
 export async function sendPhoneCode(code: string, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   if (typeof code !== 'string' || code === '') throw new TypeError('sendPhoneCode(): code must be a non-empty string');
   const resolved = resolveOptions(options);
-  const { endpoint, transport, nonce } = resolved;
-  if (transport === 'request' && endpoint === undefined) {
-    throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
-  }
+  const { nonce } = resolved;
   const body: ExchangeBody = nonce === undefined ? { code } : { code, nonce };
   const startedAt = Date.now();
   try {
@@ -44,18 +41,23 @@ export async function sendPhoneCode(code: string, options?: PhoneClientOptions):
 /** One request with the code, through the configured transport, read into the DTO or a PhoneExchangeError. */
 async function sendOnce(body: ExchangeBody, { endpoint, timeout, header, transport }: ResolvedOptions): Promise<PhoneNumberResult> {
   let sending: Promise<ProxyAnswer>;
+  /** The HTTP path the answer came from, named when nothing answers there (a cloud function has no path). */
+  let path: string | undefined;
   if (transport === 'request') {
-    sending = postCode(body, endpoint as string, timeout, header);
+    if (endpoint === undefined) throw phoneError('misconfigured', 'No endpoint: call configure({ endpoint }) or pass the endpoint option/property');
+    sending = postCode(body, endpoint, timeout, header);
+    path = endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/';
   } else if (transport.type === 'cloud') {
     sending = callCloudFunction(body, transport, timeout);
   } else {
     sending = callContainer(body, transport, timeout, header);
+    path = transport.path ?? DEFAULT_CONTAINER_PATH;
   }
   // A WeChat API that throws instead of calling `fail` still failed to send: the page must hear of it.
   const answer = await sending.catch((error: unknown) => {
     throw error instanceof PhoneExchangeError ? error : transportFailure({ errMsg: error instanceof Error ? error.message : String(error) }, timeout);
   });
-  return readProxyAnswer(answer);
+  return readProxyAnswer(answer, path);
 }
 
 /** No answer in time: the transport gave up (`timeout`), or the proxy did waiting for Authing (UPSTREAM_TIMEOUT). */

@@ -10,9 +10,10 @@ const ENVELOPE_FIELDS: readonly string[] = ['statusCode', 'message', 'requestId'
  * Turns the proxy's answer into the DTO, or throws `rejected` (the proxy sent its error envelope) or
  * `invalid-response` (anything else: unparseable, an HTML error page, a success without a phone number, or an
  * `assertion` that is not a non-empty string: our proxy sends a JWS or nothing, so anything else is not our proxy,
- * and a page must not hand its backend a half-understood answer).
+ * and a page must not hand its backend a half-understood answer). An HTTP 404 without our envelope is a wrong `path`
+ * (a host framework's or gateway's "not found"): `misconfigured`, naming it; the code never reached the proxy.
  */
-export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNumberResult {
+export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer, path?: string): PhoneNumberResult {
   const body = typeof raw === 'string' ? parseJson(raw) : raw;
   const envelope = isRecord(body) ? body : {};
   const statusCode = httpStatus ?? numberOrUndefined(envelope.statusCode);
@@ -25,6 +26,14 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer): PhoneNu
       apiCode: numberOrUndefined(envelope.apiCode),
       requestId,
       retryAfter: envelope.error === 'RATE_LIMITED' ? secondsOrUndefined(envelope.retryAfter) : undefined,
+    });
+  }
+
+  if (httpStatus === 404) {
+    const where = path === undefined ? 'the endpoint' : path;
+    throw phoneError('misconfigured', `Nothing answers at ${where} (HTTP 404): check the endpoint path against the proxy's route (PHONE_ROUTE_PATH, default /phone)`, {
+      statusCode: 404,
+      requestId,
     });
   }
 

@@ -19,7 +19,11 @@ export interface GetPhoneNumberDetail {
 
 /** The `phone` event detail and the `data` of a successful exchange. */
 export interface PhoneNumber {
-  /** With the country code, e.g. `+8613800138000`. */
+  /**
+   * As the upstream gives it: WeChat's `phone_info` (what Authing's mini program SDK reads) has mainland numbers
+   * without the country code (`13800138000`) and others with it; Authing's documented flat shape shows
+   * `+8613800138000`. For E.164 use `+${countryCode}${purePhoneNumber}`.
+   */
   phoneNumber: string;
   /** Without the country code, e.g. `13800138000`. */
   purePhoneNumber: string;

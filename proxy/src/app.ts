@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DEFAULT_RATE_LIMIT, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
 import { errors, type ProxyFailure } from './errors';
-import { createPhoneExchange, FORBIDDEN } from './exchange/phone-exchange';
+import { createPhoneExchange } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
 import { createClientAddress } from './guards/client-address';
 import { Cors } from './guards/cors';
@@ -55,7 +55,7 @@ export function createApp(options: ProxyOptions): App {
         const readBody = () => readJsonBody(request);
         return jsonAnswer(await phoneExchange.exchange({ caller, requestId, readBody, request: request.native }));
       }
-      if (method === 'OPTIONS' && cors) return cors.preflight(request.headers) ?? failureResponse(FORBIDDEN, requestId);
+      if (method === 'OPTIONS' && cors) return cors.preflight(request.headers, requestId, logger);
     } else if (method === 'GET' || method === 'HEAD') {
       if (path === '/healthz' || path === '/metrics') {
         const retryAfterSeconds = await probeLimiter.take(clientAddress(request));

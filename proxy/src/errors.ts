@@ -37,6 +37,8 @@ export const errors = Object.freeze({
   // The call could not start (the proxy's upstream slots were busy, no connection, the client closing): the code never
   // left this machine, so it stays free and the very same code may be sent again.
   UPSTREAM_NOT_SENT: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider busy: nothing was sent, send the same code again'),
+  // The same wire code (nothing was sent, the client may send the same code again), but the fault is our store's.
+  STORE_UNAVAILABLE: define('UPSTREAM_UNAVAILABLE', 503, 'Shared store unavailable: nothing was sent, send the same code again'),
   UPSTREAM_TIMEOUT: define('UPSTREAM_TIMEOUT', 504, 'Identity provider did not answer in time'),
   MISCONFIGURED: define('MISCONFIGURED', 500, 'Phone service is misconfigured'),
   NOT_FOUND: define('NOT_FOUND', 404, 'Not found'),
@@ -57,6 +59,8 @@ export interface ProxyFailure {
   readonly error?: string;
   /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /** Why, safe to show (a fixed kebab-case word, never a value): sent as the answer's `detail.reason` (README "Refusal reasons"). */
+  readonly reason?: string;
 }
 
 /** The failure envelope of our wire contract. */
@@ -70,6 +74,8 @@ export interface FailureBody {
   upstreamRequestId?: string;
   /** RATE_LIMITED: seconds before trying again (as the Retry-After header, for transports without headers). */
   retryAfter?: number;
+  /** Why, when the proxy can say it safely: e.g. `{ reason: 'devtools' }` (README "Refusal reasons"). */
+  detail?: { reason: string };
 }
 
 export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
@@ -83,6 +89,7 @@ export function failureBody(failure: ProxyFailure, requestId: string): FailureBo
   if (failure.apiCode !== undefined) body.apiCode = failure.apiCode;
   if (failure.upstreamRequestId !== undefined) body.upstreamRequestId = failure.upstreamRequestId;
   if (failure.retryAfterSeconds !== undefined) body.retryAfter = failure.retryAfterSeconds;
+  if (failure.reason !== undefined) body.detail = { reason: failure.reason };
   return body;
 }
 

@@ -88,7 +88,7 @@ describe('callerFromHeaders', () => {
     ['an appid longer than 32 characters', refererFor('wx'.padEnd(40, '0'))],
     ['an appid with other characters', 'https://servicewechat.com/wx%22%7D/1/page-frame.html'],
   ])('names no appid for %s (it could end up in a signed claim)', (_name, referer) => {
-    expect(callerFromHeaders({ referer }, '127.0.0.1')).toEqual({ rateLimitKey: '127.0.0.1' });
+    expect(callerFromHeaders({ referer }, '127.0.0.1')).toEqual({ rateLimitKey: '127.0.0.1', unidentified: 'malformed-referer' });
   });
 
   it("keeps the developer tool's tourist appid", () => {

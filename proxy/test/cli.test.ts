@@ -1,52 +1,9 @@
 // The CLI as a real child process (TypeScript sources through tsx): production start-up, graceful shutdown, dev.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli as run } from './cli-run';
 import { startSandbox } from '../src/sandbox';
 import { APP_ID, closedPortUrl, postJson } from './helpers';
 
-const CLI = join(__dirname, '..', 'src', 'runtimes', 'cli.ts');
 jest.setTimeout(20_000);
-
-interface Run {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-  /** Resolves with the first stdout match. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-function run(args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-  const state = { stdout: '', stderr: '' };
-  const waiters: Array<() => void> = [];
-  child.stdout.on('data', (chunk: Buffer) => {
-    state.stdout += chunk.toString();
-    waiters.forEach((wake) => wake());
-  });
-  child.stderr.on('data', (chunk: Buffer) => (state.stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    get stdout() {
-      return state.stdout;
-    },
-    get stderr() {
-      return state.stderr;
-    },
-    exited,
-    waitFor: (pattern) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const match = pattern.exec(state.stdout);
-          if (match) resolve(match);
-        };
-        waiters.push(check);
-        check();
-        void exited.then(() => reject(new Error(`exited before ${pattern}: ${state.stdout}${state.stderr}`)));
-      }),
-  };
-}
 
 it('refuses to start in production without Authing settings, naming the variables', async () => {
   const cli = run([], {});

@@ -16,8 +16,16 @@ test('the verify subpath loads from dist with nothing but jose', () => {
     console.log(JSON.stringify({ exports: Object.keys(verify).sort(), loaded }));
   `;
   const { exports, loaded } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as { exports: string[]; loaded: string[] };
-  expect(exports).toEqual(expect.arrayContaining(['PhoneAssertionError', 'verifyPhoneAssertion', 'DEFAULT_ASSERTION_ISSUER']));
-  expect(loaded.sort()).toEqual(['node_modules/jose/dist/webapi/index.js', 'proxy/dist/assertion-claims.js', 'proxy/dist/verify/index.js']);
+  expect(exports).toEqual(expect.arrayContaining(['PhoneAssertionError', 'JwksUnavailableError', 'verifyPhoneAssertion', 'DEFAULT_ASSERTION_ISSUER']));
+  // Ours beside jose: the claim types, the Node.js version check (node-version, verify/node-check) and the typed JWKS error.
+  expect(loaded.sort()).toEqual([
+    'node_modules/jose/dist/webapi/index.js',
+    'proxy/dist/assertion-claims.js',
+    'proxy/dist/node-version.js',
+    'proxy/dist/verify/index.js',
+    'proxy/dist/verify/jwks-unavailable.js',
+    'proxy/dist/verify/node-check.js',
+  ]);
 });
 
 test('the proxy itself loads jose only once it signs', () => {

@@ -78,6 +78,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
     ['a 4xx error envelope as rejected', { status: 403, body: { statusCode: 403, message: 'Forbidden', error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' } }, { reason: 'rejected', statusCode: 403, error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' }],
     ['a 5xx error envelope as rejected', { status: 503, body: { statusCode: 503, message: 'Unavailable', error: 'UPSTREAM_UNAVAILABLE' } }, { reason: 'rejected', statusCode: 503, error: 'UPSTREAM_UNAVAILABLE' }],
     ["a gateway's HTML error page as invalid-response", { status: 502, body: '<html>Bad Gateway</html>' }, { reason: 'invalid-response', statusCode: 502 }],
+    ["a service's own 404 as misconfigured, naming the path", { status: 404, body: 'Cannot POST /api/phone' }, { reason: 'misconfigured', statusCode: 404, message: expect.stringMatching(/^Nothing answers at \/api\/phone \(HTTP 404\)/) }],
   ])('reads %s', async (_, answer, expected) => {
     reply = answer;
     expect(await failure(exchangePhoneCode(OK, { transport: CONTAINER }))).toMatchObject(expected);

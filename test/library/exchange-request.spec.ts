@@ -178,12 +178,21 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     expect(everything).not.toContain('13800138000');
   });
 
-  it('reports an error body that is not the proxy envelope as invalid-response', async () => {
+  it("reports a host framework's 404 (no proxy envelope) as misconfigured, naming the path", async () => {
     reply = { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Route POST:/phon not found' } };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: `${proxy.url}/phon` }))).toEqual({
+      reason: 'misconfigured',
+      message: `Nothing answers at ${new URL(proxy.url).pathname}/phon (HTTP 404): check the endpoint path against the proxy's route (PHONE_ROUTE_PATH, default /phone)`,
+      statusCode: 404,
+    });
+  });
+
+  it('reports another error body that is not the proxy envelope as invalid-response', async () => {
+    reply = { status: 502, body: { statusCode: 502, error: 'Bad Gateway', message: 'upstream down' } };
     expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toEqual({
       reason: 'invalid-response',
-      message: expect.stringContaining('404'),
-      statusCode: 404,
+      message: expect.stringContaining('502'),
+      statusCode: 502,
     });
   });
 

@@ -25,6 +25,10 @@ export function readAssertionEnv(read: (name: string) => string | undefined, int
     if (orphan) throw new ConfigError(orphan, `has no effect without a signing key: set ${KEY_VARIABLE} or ${KEY_FILE_VARIABLE} too`);
     return undefined;
   }
+  if (inline !== undefined && looksLikePath(inline)) {
+    // A path is not a secret: naming it helps; anything else in this variable is never echoed.
+    throw new ConfigError(KEY_VARIABLE, `holds a file path (${inline}), not a key: set ${KEY_FILE_VARIABLE}=${inline} to read the key from that file, or put the PEM or JWK itself in ${KEY_VARIABLE}`);
+  }
   const privateKey = inline !== undefined ? unescapeNewlines(inline) : readKeyFile(file as string);
   const previous = read('ASSERTION_PUBLIC_KEYS_PREVIOUS');
   return {
@@ -45,6 +49,15 @@ function readKeyFile(path: string): string {
   } catch (error) {
     throw new ConfigError(KEY_FILE_VARIABLE, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/**
+ * A key is PEM (-----BEGIN) or JSON ({...}). Path characters only, and either a path's start (/, ./, ../, ~/, C:\) or
+ * a key file's extension: never a base64 key body, which would then be echoed.
+ */
+function looksLikePath(value: string): boolean {
+  if (value.length > 256 || !/^[\w.~\/\\:-]+$/.test(value)) return false;
+  return /^(\/|\.{1,2}[\/\\]|~\/|[A-Za-z]:\\)/.test(value) || /\.(pem|key|json|jwk|p8|txt)$/i.test(value);
 }
 
 /** A PEM pasted into a one-line variable often arrives with literal "\n": turned back into line breaks. */

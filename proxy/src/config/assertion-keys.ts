@@ -3,7 +3,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, type JsonWebKey } from 'node:crypto';
 import type { AssertionAlgorithm } from '../assertion-claims';
 
-/** PKCS#8 PEM, a private JWK (object or JSON text), or a private KeyObject. */
+/** PEM (PKCS#8, or SEC1 for EC keys: node:crypto reads both), a private JWK (object or JSON text), or a private KeyObject. */
 export type PrivateKeyInput = string | JsonWebKey | KeyObject;
 /** SPKI PEM or a public JWK (object or JSON text). */
 export type PublicKeyInput = string | JsonWebKey;
@@ -63,7 +63,7 @@ function privateKeyObject(input: PrivateKeyInput): KeyObject {
   try {
     key = jwk ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: input as string, format: 'pem' });
   } catch {
-    throw new Error('cannot be read: expected a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") or a private JWK as JSON');
+    throw new Error('cannot be read: expected a PEM private key (PKCS#8 "-----BEGIN PRIVATE KEY-----" or SEC1 "-----BEGIN EC PRIVATE KEY-----") or a private JWK as JSON');
   }
   checkDeclaredAlg(jwk, algorithmOf(key));
   return key;

@@ -1,7 +1,8 @@
 // Environment variables (the CLI's only configuration) turned into options, then checked by the same schema.
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
-import { readAssertionEnv } from './assertion-env';
+import { readAssertionEnv, KEY_FILE_VARIABLE } from './assertion-env';
+import { envLookAlikes } from './env-typos';
 import { resolveServerOptions, type ListenOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
@@ -11,6 +12,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'authing.userPoolId': 'AUTHING_USERPOOL_ID',
   'authing.extIdpConnidentifier': 'AUTHING_EXT_IDP_CONNIDENTIFIER',
   'authing.lang': 'AUTHING_LANG',
+  'authing.allowInsecure': 'AUTHING_ALLOW_INSECURE',
   routePath: 'PHONE_ROUTE_PATH',
   upstreamTimeoutMs: 'UPSTREAM_TIMEOUT_MS',
   upstreamMaxConcurrency: 'UPSTREAM_MAX_CONCURRENCY',
@@ -38,6 +40,21 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'store.failure': 'REDIS_FAILURE',
 };
 
+/** Where a configuration warning goes by default: Node's warning channel (stderr), which every runtime shows. */
+export const emitConfigWarning = (warning: string): void => process.emitWarning(warning, { code: 'MINIPROGRAM_PHONE_PROXY_CONFIG' });
+
+/**
+ * Tencent's SCF runtime (which runs WeChat cloud functions) sets TENCENTCLOUD_RUNENV=SCF and SCF_FUNCTIONNAME
+ * (SCF's documented built-in variables; not confirmed against a WeChat cloud function here): there the fix is the
+ * console's environment variables, not a local command.
+ */
+function whereToSet(env: NodeJS.ProcessEnv): string {
+  if (env.TENCENTCLOUD_RUNENV !== undefined || env.SCF_FUNCTIONNAME !== undefined) {
+    return 'In a WeChat cloud function set them in the cloud console: 云开发控制台 → 云函数 → this function → 函数配置 → 环境变量 (README "Deploying as a WeChat cloud function").';
+  }
+  return 'Set them to your Authing application (see README). For local development without Authing run `miniprogram-phone-proxy dev`.';
+}
+
 /** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */
 function parseTrustProxy(value: string): boolean | number | string {
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
@@ -49,11 +66,16 @@ export type EnvConfig = ProxyOptions & ListenOptions & { host: string; port: num
 /** The listening server's variables, by option. */
 const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections: 'MAX_CONNECTIONS', keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS' };
 
+/** Every variable the proxy reads: anything else with one of our prefixes is a warned look-alike (env-typos.ts). */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.values(ENV_FOR_OPTION), ...Object.values(ENV_FOR_SERVER_OPTION), KEY_FILE_VARIABLE, 'HOST', 'PORT'];
+
 /**
  * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
- * Never falls back to the sandbox: without the Authing variables it fails.
+ * Never falls back to the sandbox: without the Authing variables it fails. A variable that looks like ours but is
+ * not (ALLOWED_APPID) is handed to `warn`, with the closest real name.
  */
-export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (warning: string) => void = emitConfigWarning): EnvConfig {
+  envLookAlikes(env, KNOWN_VARIABLES).forEach(({ warning }) => warn(warning));
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
@@ -66,8 +88,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
   if (missing.length > 0) {
     throw new ConfigError(
       missing[0],
-      `missing Authing settings: ${missing.join(', ')}. ` +
-        'Set them to your Authing application (see README). For local development without Authing run `miniprogram-phone-proxy dev`.',
+      `missing Authing settings: ${missing.join(', ')}. ${whereToSet(env)}`,
     );
   }
 
@@ -102,6 +123,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
       userPoolId: read('AUTHING_USERPOOL_ID'),
       extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
       lang: read('AUTHING_LANG') as AuthingLang | undefined,
+      allowInsecure: bool('AUTHING_ALLOW_INSECURE'),
     },
     routePath: read('PHONE_ROUTE_PATH'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),

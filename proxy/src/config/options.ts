@@ -12,6 +12,8 @@ export interface AuthingOptions {
   /** Identifier of the WeChat mini program connection (身份源连接) in Authing. */
   extIdpConnidentifier: string;
   lang?: AuthingLang;
+  /** Allow plain http:// to a host that is not loopback (a private network you trust); default false. Warned at start. */
+  allowInsecure?: boolean;
 }
 
 export interface ProxyOptions {
@@ -68,7 +70,7 @@ export interface ProxyOptions {
 }
 
 export interface AssertionOptions {
-  /** EC P-256 (ES256) or Ed25519 (EdDSA): PKCS#8 PEM, a private JWK (object or JSON text) or a private KeyObject. */
+  /** EC P-256 (ES256) or Ed25519 (EdDSA): PEM (PKCS#8, or SEC1 "BEGIN EC PRIVATE KEY"), a private JWK (object or JSON text) or a private KeyObject. */
   privateKey: PrivateKeyInput;
   /** The `aud` claim: the app backend that verifies the assertions. */
   audience: string;

@@ -4,16 +4,33 @@ import { compileTrustedList } from '../guards/client-address';
 
 export const text = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'));
 
-export const httpUrl = v.pipe(
+const parsedUrl = (value: string): URL | undefined => {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+};
+
+/** localhost, 127.0.0.0/8 and [::1] (URL normalises them): the only hosts plain http may reach without a word. */
+export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
+/**
+ * Authing's domain. The proxy appends the exchange path itself, so an /api/ path (someone pasted the endpoint) would be
+ * doubled and spend the first code on a 404; a prefix of a private deployment (https://sso.example.com/authing) is kept.
+ */
+export const authingHost = v.pipe(
   text,
+  v.check((value) => ['https:', 'http:'].includes(parsedUrl(value)?.protocol ?? ''), 'must be an https URL of your Authing domain, e.g. https://example.authing.cn'),
+  // Each check passes what it cannot parse: the first one says so.
   v.check((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash && !url.username;
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL without query, e.g. https://example.authing.cn'),
+    const url = parsedUrl(value);
+    return !url || (!url.search && !url.hash && !url.username && !url.password && !value.includes('#') && !value.includes('?'));
+  }, 'must have no query (?), fragment (#) or user:password part, e.g. https://example.authing.cn'),
+  v.check(
+    (value) => !/(^|\/)api(\/|$)/i.test(parsedUrl(value)?.pathname.slice(1) ?? ''),
+    'must be the domain only, e.g. https://example.authing.cn: the proxy adds /api/v3/get-wechat-miniprogram-phone itself',
+  ),
 );
 
 export const origin = v.pipe(

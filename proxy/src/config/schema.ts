@@ -5,7 +5,6 @@ import type { OnPhoneHook } from '../exchange/on-phone';
 import { readPublicKey, readSigningKey } from './assertion-keys';
 import {
   CODE_LIFE_MS,
-  ConfigError,
   DEFAULT_ASSERTION_TTL_S,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REDIS_KEY_PREFIX,
@@ -20,12 +19,14 @@ import {
   type ResolvedAssertionOptions,
   type ResolvedOptions,
 } from './options';
-import { text, httpUrl, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
+import { text, authingHost, isLoopbackHost, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
+import { checkKnownKeys, configErrorFor } from './problems';
 import { AUTHING_HEADERS, headerValue } from './header-values';
 
 const authingSchema = v.pipe(
   v.object({
-    appHost: httpUrl,
+    appHost: authingHost,
+    allowInsecure: v.optional(v.boolean('must be true or false'), false),
     appId: v.optional(headerValue(AUTHING_HEADERS.appId)),
     userPoolId: v.optional(headerValue(AUTHING_HEADERS.userPoolId)),
     extIdpConnidentifier: text,
@@ -38,6 +39,15 @@ const authingSchema = v.pipe(
       'set appId or userPoolId (at least one): Authing needs to know the application or user pool',
     ),
     ['appId'],
+  ),
+  // Phone numbers come back in the answer: plain http only where nothing travels over a network, unless said so.
+  v.forward(
+    v.partialCheck(
+      [['appHost'], ['allowInsecure']],
+      ({ appHost, allowInsecure }) => allowInsecure === true || !appHost.startsWith('http:') || isLoopbackHost(new URL(appHost).hostname),
+      'is plain http:// to a host that is not loopback: phone numbers would cross the network unencrypted; use https, or set AUTHING_ALLOW_INSECURE=true (authing.allowInsecure) for a private network you trust',
+    ),
+    ['appHost'],
   ),
 );
 
@@ -133,34 +143,10 @@ const optionsSchema = v.object({
   assertion: v.optional(assertionSchema),
 });
 
-/** Validates programmatic options and fills in defaults; throws ConfigError naming the option. */
+/** Validates programmatic options and fills in defaults; throws ConfigError naming the option, in plain English. */
 export function resolveOptions(options: ProxyOptions): ResolvedOptions {
+  checkKnownKeys(optionsSchema, options);
   const result = v.safeParse(optionsSchema, options);
-  if (!result.success) {
-    const { path, message } = mostSpecific(result.issues[0]);
-    throw new ConfigError(path.join('.') || 'options', message);
-  }
+  if (!result.success) throw configErrorFor(result.issues[0]);
   return result.output as ResolvedOptions;
-}
-
-interface Problem {
-  path: string[];
-  message: string;
-}
-
-/**
- * The issue's option path and message. A failed union (e.g. `rateLimit: false | {max, timeWindowMs}`) reports the
- * branch that got deepest; its issues' paths are relative to the union.
- */
-function mostSpecific(issue: v.BaseIssue<unknown>): Problem {
-  const path = (issue.path ?? []).map((item) => String(item.key));
-  let best: Problem = { path, message: issue.message };
-  if (issue.type !== 'union' || !issue.issues) return best;
-  for (const inner of issue.issues) {
-    const candidate = mostSpecific(inner);
-    if (candidate.path.length > 0 && path.length + candidate.path.length > best.path.length) {
-      best = { path: [...path, ...candidate.path], message: candidate.message };
-    }
-  }
-  return best;
 }

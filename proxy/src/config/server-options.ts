@@ -26,6 +26,9 @@ export interface ListenOptions {
   keepAliveTimeoutMs?: number;
 }
 
+/** Every ListenOptions key: startProxy takes them beside the ProxyOptions (config/problems.ts knows them as options). */
+export const LISTEN_OPTION_KEYS: readonly (keyof ListenOptions)[] = ['host', 'port', 'maxConnections', 'keepAliveTimeoutMs'];
+
 export type ResolvedServerOptions = Required<Pick<ListenOptions, 'maxConnections' | 'keepAliveTimeoutMs'>>;
 
 const BOUNDS = { maxConnections: [1, 1_000_000], keepAliveTimeoutMs: [1000, 3_600_000] } as const;

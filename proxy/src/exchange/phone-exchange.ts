@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
 import { errors, failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
+import { forbidden, rateLimited } from '../guards/refusals';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
 import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
@@ -26,9 +27,6 @@ const WAIT_SLACK_MS = 1000;
 const NO_WAIT = Promise.resolve(0);
 
 const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
-
-/** The caller is not allowed: the allow-list said no (or, over HTTP, a preflight from an origin CORS does not list). */
-export const FORBIDDEN: ProxyFailure = Object.freeze({ definition: errors.ORIGIN_FORBIDDEN });
 
 export interface ExchangeRequest {
   readonly caller: Caller;
@@ -121,13 +119,14 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
 
   /** Every check in order, then the exchange, in a single flight per code. */
   const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
-    if (allowList && !allowList(request.caller)) return { failure: FORBIDDEN };
+    const notAllowed = allowList?.(request.caller);
+    if (notAllowed) return { failure: forbidden(notAllowed) };
     if (storeSettling) await storeSettling;
     const unsignable = signer && (await unusableSigner(signer));
     if (unsignable) return { failure: unsignable };
     // Counted while the body is read, and alongside the code's claim: on Redis both usually go in one write, one round trip.
     const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
-      retryAfterSeconds > 0 ? { failure: { definition: errors.RATE_LIMITED, retryAfterSeconds } } : undefined);
+      retryAfterSeconds > 0 ? { failure: rateLimited(request.caller.rateLimitKey, retryAfterSeconds, config.trustProxy) } : undefined);
     limited.catch(() => undefined); // awaited on every path below
     // A refusal does not wait for the body (a slow one could take the request deadline). Not a shared never-settling
     // promise in the race: every request would leave it a reaction, for good.

@@ -18,7 +18,12 @@ export interface Caller {
   readonly origin?: string;
   /** The key the rate limit counts under: the openid when trusted, otherwise the client's address. */
   readonly rateLimitKey: string;
+  /** Why no appid is known, when none is: said in an allow-list refusal (guards/refusals.ts). */
+  readonly unidentified?: UnidentifiedReason;
 }
+
+/** Why a caller names no appid: no Referer, one that is not WeChat's, no gateway identity, no platform userInfo. */
+export type UnidentifiedReason = 'no-referer' | 'malformed-referer' | 'gateway-identity-missing' | 'no-userinfo';
 
 /** The appid part is bounded (WeChat's are wx + 16 hex; the IDE's tourist mode says touristappid): it may end up in a signed claim. */
 const WECHAT_REFERER = /^https:\/\/servicewechat\.com\/([A-Za-z0-9_-]{1,32})\/([^/]+)\/page-frame\.html$/;
@@ -37,7 +42,12 @@ export function callerFromHeaders(headers: IncomingHttpHeaders, clientAddress: s
     if (/^\d+$/.test(version)) return { appId, rateLimitKey: clientAddress };
     if (version === 'devtools') return { appId, devtools: true, rateLimitKey: clientAddress };
   }
-  return { origin: headers.origin, rateLimitKey: clientAddress };
+  return { origin: headers.origin, rateLimitKey: clientAddress, unidentified: unidentifiedBy(headers, trustWechatGateway) };
+}
+
+function unidentifiedBy(headers: IncomingHttpHeaders, trustWechatGateway: boolean): UnidentifiedReason {
+  if (trustWechatGateway) return 'gateway-identity-missing';
+  return headers.referer === undefined ? 'no-referer' : 'malformed-referer';
 }
 
 /**
@@ -60,6 +70,7 @@ function gatewayCaller(headers: IncomingHttpHeaders, clientAddress: string): Cal
     ...(appId !== undefined && { appId }),
     ...(openId !== undefined && { openId }),
     ...(unionId !== undefined && { unionId }),
+    ...(appId === undefined && { unidentified: 'gateway-identity-missing' as const }),
     // Per user: every user arrives from the gateway's few addresses, and one user cannot spread over many.
     rateLimitKey: openId === undefined ? clientAddress : `openid:${openId}`,
   };
@@ -78,13 +89,20 @@ export interface AllowListPolicy {
   corsOrigins: readonly string[];
 }
 
-/** Returns a check, or undefined when no allow-list is configured (every caller passes). */
-export function createAllowList(policy: AllowListPolicy): ((caller: Caller) => boolean) | undefined {
+/** Why the allow-list refused a caller (the answer's `detail.reason`; the fix for each is in guards/refusals.ts). */
+export type AllowListRefusal = 'appid-not-allowed' | 'devtools' | 'origin-not-allowed' | 'not-mini-program-source' | UnidentifiedReason;
+
+/** Returns a check (undefined: allowed, else why not), or undefined when no allow-list is configured. */
+export function createAllowList(policy: AllowListPolicy): ((caller: Caller) => AllowListRefusal | undefined) | undefined {
   if (policy.allowedAppIds.length === 0) return undefined;
   const appIds = new Set(policy.allowedAppIds);
   const origins = new Set(policy.corsOrigins);
   return (caller) => {
-    if (caller.appId !== undefined) return appIds.has(caller.appId) && (!caller.devtools || policy.allowDevtools);
-    return caller.origin !== undefined && origins.has(caller.origin);
+    if (caller.appId !== undefined) {
+      if (!appIds.has(caller.appId)) return 'appid-not-allowed';
+      return caller.devtools && !policy.allowDevtools ? 'devtools' : undefined;
+    }
+    if (caller.origin !== undefined) return origins.has(caller.origin) ? undefined : 'origin-not-allowed';
+    return caller.unidentified ?? 'no-referer';
   };
 }

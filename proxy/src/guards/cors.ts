@@ -1,7 +1,9 @@
 // CORS for H5 callers (a web page in a WebView or a browser): exact origins only, POST only, and the headers our
 // answers carry exposed. Mini program callers (wx.request) need none of it.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AppResponse } from '../http-messages';
+import type { Logger } from 'pino';
+import { failureResponse, type AppResponse } from '../http-messages';
+import { PREFLIGHT_REFUSED } from './refusals';
 
 const EXPOSED_HEADERS = 'x-request-id, retry-after';
 /** A comma list of header names (RFC 9110 tokens): the only form echoed back from a preflight. */
@@ -28,9 +30,13 @@ export class Cors {
     response.headers['access-control-expose-headers'] = EXPOSED_HEADERS;
   }
 
-  /** A browser's preflight: 204 with what may follow, for allowed origins; undefined for the others. */
-  preflight(headers: IncomingHttpHeaders): AppResponse | undefined {
-    if (!this.allows(headers.origin)) return undefined;
+  /** A browser's preflight: 204 with what may follow for allowed origins; 403 saying why (and logged) for the others. */
+  preflight(headers: IncomingHttpHeaders, requestId: string, logger: Logger | undefined): AppResponse {
+    if (!this.allows(headers.origin)) {
+      const refused = PREFLIGHT_REFUSED[headers.origin === undefined ? 'no-origin' : 'origin-not-allowed'];
+      logger?.info({ reqId: requestId, outcome: refused.definition.error, statusCode: refused.definition.statusCode, detail: refused.detail }, 'CORS preflight refused');
+      return failureResponse(refused, requestId);
+    }
     const response: AppResponse = {
       status: 204,
       headers: { 'access-control-allow-methods': 'POST', 'access-control-max-age': PREFLIGHT_MAX_AGE_SECONDS },

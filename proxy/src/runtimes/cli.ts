@@ -2,6 +2,8 @@
 // miniprogram-phone-proxy [serve]    serve, configured from environment variables (README)
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
+// miniprogram-phone-proxy check      proves serve's configuration without spending a user's code
+import './cli-node-check'; // first: on a Node.js too old, one clear line before anything else loads
 import { parseFlags, parsePort } from './cli-flags';
 import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
 import { generateEphemeralSigningKey } from '../config/assertion-keys';
@@ -9,12 +11,19 @@ import { startProxy, type RunningProxy } from './server';
 import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
 import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
+import { configWarnings, startupSummary, summaryBanner } from '../config/summary';
+import { isLoopbackHost } from '../config/rules';
+import { CHECK_USAGE, parseCheckArgs, runCheckCli, type CheckFlags } from './check-cli';
+import type { AddressInfo } from 'node:net';
 
 const USAGE = `Usage:
   miniprogram-phone-proxy [serve]              serve; configured by environment variables only
                                                (AUTHING_APP_HOST, PORT, ...; see README), no flags
-  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1]
-                                               local development: an Authing sandbox and the proxy wired to it
+  miniprogram-phone-proxy check [--json]       checks serve's configuration (same variables) without spending a
+                                               user's code; exit 0 when nothing failed, 1 otherwise
+  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1] [--i-know-this-is-public]
+                                               local development: an Authing sandbox and the proxy wired to it;
+                                               loopback only unless --i-know-this-is-public; never NODE_ENV=production
   miniprogram-phone-proxy sandbox [flags]      the Authing sandbox alone (--help for its flags)
   miniprogram-phone-proxy --help`;
 
@@ -63,29 +72,55 @@ async function serve(argv: readonly string[]): Promise<void> {
   if (argv.length > 0) usageError(`serve takes no arguments (got ${argv.join(' ')}): set environment variables instead, e.g. PORT=9000`);
   let config;
   try {
-    config = loadConfigFromEnv();
+    config = loadConfigFromEnv(process.env, (warning) => process.stderr.write(`miniprogram-phone-proxy: warning: ${warning}\n`));
   } catch (error) {
     if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
     throw error;
   }
   const proxy = await startProxy(config);
-  shutDownOnSignals(proxy.close, shutdownGraceMs(config));
+  shutDownOnSignals(proxy.close, shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
+  // stdout carries the JSON log lines: the human banner goes to stderr.
+  process.stderr.write(`${await banner(config, proxy.server.address() as AddressInfo)}\n`);
 }
 
-const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' } } as const;
+/** The effective configuration for people (config/summary.ts), its warnings after it. */
+async function banner(options: ProxyOptions, bound: AddressInfo): Promise<string> {
+  const resolved = resolveOptions(options);
+  const warnings = configWarnings(resolved).map(({ message }) => `\n  warning: ${message}`);
+  return summaryBanner(await startupSummary(resolved, bound)) + warnings.join('');
+}
 
-function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
+const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' }, 'i-know-this-is-public': { type: 'boolean' } } as const;
+const PUBLIC_FLAG = '--i-know-this-is-public';
+
+function parseDevArgs(argv: readonly string[]): { host: string; port: number; public: boolean } {
   try {
     const flags = parseFlags(argv, DEV_FLAGS);
     const { host = '127.0.0.1', port = '8787' } = flags as { host?: string; port?: string };
-    return { host, port: parsePort(port) };
+    return { host, port: parsePort(port), public: flags['i-know-this-is-public'] === true };
   } catch (error) {
     usageError(`dev: ${(error as Error).message}`);
   }
 }
 
+/**
+ * dev signs for any caller with a throw-away key and answers fake numbers: never where a real user or a production
+ * environment could reach it, unless said out loud.
+ */
+function refuseUnsafeDev({ host, public: isPublic }: { host: string; public: boolean }): void {
+  if (process.env.NODE_ENV === 'production') {
+    fail('dev refuses to run with NODE_ENV=production: it answers fake phone numbers; use `miniprogram-phone-proxy serve` with your Authing settings');
+  }
+  const loopback = isLoopbackHost(host.toLowerCase()) || host === '::1' || host === '[::1]';
+  if (!loopback && !isPublic) {
+    usageError(`dev: --host ${host} is not loopback: dev answers fake numbers and signs them for any caller. Add ${PUBLIC_FLAG} to serve it on ${host} anyway`);
+  }
+}
+
 async function dev(argv: readonly string[]): Promise<void> {
-  const { host, port } = parseDevArgs(argv);
+  const args = parseDevArgs(argv);
+  refuseUnsafeDev(args);
+  const { host, port } = args;
   const sandbox = await startSandbox({ appId: DEV_APP_ID });
   // No Referer allow-list: any caller passes, the developer tool included.
   const options: ProxyOptions = {
@@ -101,22 +136,33 @@ async function dev(argv: readonly string[]): Promise<void> {
     await sandbox.close();
     throw error;
   }
-  process.stdout.write(
-    `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
-      `Proxy for the demo mini program: ${proxy.url}/phone\n` +
-      `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +
-      '  (in the WeChat developer tool, tick "不校验合法域名" to call a local http:// URL)\n',
-  );
   shutDownOnSignals(async () => {
     await proxy.close();
     await sandbox.close();
-  }, shutdownGraceMs(options));
+  }, shutdownGraceMs(options)); // before the banner: whoever reads it may signal at once
+  const bound = proxy.server.address() as AddressInfo;
+  process.stdout.write(
+    `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
+      `Proxy for the demo mini program: ${proxy.url}/phone (listening on ${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` +
+      `${args.public ? ', reachable from other machines' : ''})\n` +
+      `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +
+      '  (in the WeChat developer tool, tick "不校验合法域名" to call a local http:// URL)\n',
+  );
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'serve') return serve(rest);
   if (command === 'dev') return dev(rest);
+  if (command === 'check') {
+    let flags: CheckFlags;
+    try {
+      flags = parseCheckArgs(rest);
+    } catch (error) {
+      return usageError(`check: ${(error as Error).message}\n\n${CHECK_USAGE}`);
+    }
+    process.exit(await runCheckCli(flags));
+  }
   if (command === 'sandbox') {
     try {
       parseSandboxArgs(rest); // a usage error exits 2 here, before anything starts

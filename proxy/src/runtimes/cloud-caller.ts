@@ -80,9 +80,10 @@ export function callerFromEvent(event: unknown): Caller {
     const userInfo = typeof event === 'object' && event !== null ? (event as { userInfo?: unknown }).userInfo : undefined;
     const { appId, openId } = (typeof userInfo === 'object' && userInfo !== null ? userInfo : {}) as { appId?: unknown; openId?: unknown };
     const caller = { appId: nonEmptyString(appId), openId: nonEmptyString(openId) };
-    return { ...caller, rateLimitKey: caller.openId === undefined ? NO_OPENID_BUCKET : `openid:${caller.openId}` };
+    const rateLimitKey = caller.openId === undefined ? NO_OPENID_BUCKET : `openid:${caller.openId}`;
+    return { ...caller, rateLimitKey, ...(caller.appId === undefined && { unidentified: 'no-userinfo' as const }) };
   } catch {
     // Only an in-process caller can hand over an object whose reading throws (the platform passes parsed JSON).
-    return { rateLimitKey: NO_OPENID_BUCKET };
+    return { rateLimitKey: NO_OPENID_BUCKET, unidentified: 'no-userinfo' };
   }
 }

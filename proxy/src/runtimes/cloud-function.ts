@@ -7,7 +7,8 @@ import { failureAnswer, type FailureBody } from '../errors';
 import type { ProxyOptions } from '../config';
 import type { Caller } from '../guards/caller';
 import type { ProxyMetrics } from '../observability/metrics';
-import { createPhoneExchange, FORBIDDEN, type SuccessBody } from '../exchange/phone-exchange';
+import { createPhoneExchange, type SuccessBody } from '../exchange/phone-exchange';
+import { forbidden } from '../guards/refusals';
 import { callerFromContext, callerFromEvent, readWxContext, sourceKind } from './cloud-caller';
 
 /** A cloud function entry point; `close()` ends the upstream connections (later calls answer 503). */
@@ -42,9 +43,10 @@ export function createCloudFunction(options: ProxyOptions): CloudFunction {
         // Not a mini program's call (or the developer tool's, not allowed): refused before the event is read.
         const requestId = randomUUID();
         const source = context.SOURCE?.slice(0, MAX_LOGGED_SOURCE);
-        core.metrics.requests.inc({ outcome: FORBIDDEN.definition.error });
-        core.logger?.info({ reqId: requestId, outcome: FORBIDDEN.definition.error, source }, 'cloud function call refused: not from a mini program');
-        return failureAnswer(FORBIDDEN, requestId).body;
+        const refusal = forbidden(kind === 'devtools' ? 'devtools' : 'not-mini-program-source');
+        core.metrics.requests.inc({ outcome: refusal.definition.error });
+        core.logger?.info({ reqId: requestId, outcome: refusal.definition.error, source, detail: refusal.detail }, 'cloud function call refused: not from a mini program');
+        return failureAnswer(refusal, requestId).body;
       }
       caller = callerFromContext(context, kind === 'devtools');
     } else {

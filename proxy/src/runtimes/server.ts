@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
 import { guardConnections } from './connection-guard';
+import { configWarnings, startupSummary } from '../config/summary';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
 
@@ -23,7 +24,7 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
   const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
   const app = createApp(proxyOptions);
-  const { requestTimeoutMs, routePath } = app.config;
+  const { requestTimeoutMs } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
   const server = createServer(serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs), nodeListenerFor(app, () => closing));
@@ -46,7 +47,8 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
   guardConnections(server, { maxConnections: limits.maxConnections, firstRequestTimeoutMs: requestTimeoutMs }, app.logger, app.metrics.registry);
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
-  app.logger?.info({ url, routePath }, 'miniprogram-phone-proxy listening');
+  // The effective configuration, in one line (config/summary.ts): no secret, the address actually bound.
+  app.logger?.info({ url, ...(await startupSummary(app.config, server.address() as AddressInfo)), warnings: configWarnings(app.config).map(({ message }) => message) }, 'miniprogram-phone-proxy listening');
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -30,7 +30,7 @@ export function storeDownPolicy(
       if (mode === 'closed') {
         // Nothing was sent: the client may send the same code again.
         note('refused', error, 'Redis unavailable and REDIS_FAILURE=closed: exchanges answered 503 UPSTREAM_UNAVAILABLE without calling Authing');
-        return { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'store unavailable' } }, neverSent: true };
+        return { ok: false, failure: { definition: errors.STORE_UNAVAILABLE, reason: 'store-unavailable', detail: { reason: 'shared store unavailable' } }, neverSent: true };
       }
       note('unprotected', error, 'Redis unavailable and REDIS_FAILURE=open: exchanging without cross-instance protection (a code repeated on another instance may reach Authing twice)');
       return undefined;

@@ -1,10 +1,12 @@
 // miniprogram-phone-proxy/verify: for the app's own backend, which receives the assertion from its page and must
 // know the phone number is real. Loads nothing but jose (and the pure claim types): no logger, no schema library.
 // Rules from jose's own guidance: algorithms pinned, audience and issuer required, exp required, clock tolerance explicit.
+import './node-check'; // first: on a Node.js too old for jose, one clear line
 import { createLocalJWKSet, createRemoteJWKSet, calculateJwkThumbprint, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, type PhoneAssertionClaims } from '../assertion-claims';
+import { fetchFailed, JwksUnavailableError } from './jwks-unavailable';
 
-export { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, type PhoneAssertionClaims };
+export { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, JwksUnavailableError, type PhoneAssertionClaims };
 
 export type PhoneAssertionFailure =
   | 'malformed'
@@ -75,20 +77,27 @@ async function localKeySet(publicKeys: JWK[] | { keys: JWK[] }): Promise<JWTVeri
 }
 
 /**
- * Verifies a phone assertion and resolves with its claims, or rejects with a PhoneAssertionError. A JWKS that cannot
- * be fetched rejects with jose's or fetch's own error instead: the token may be fine (answer 503, not 401). Options
- * that cannot work (no audience, neither jwksUrl nor publicKeys, a jwksUrl that is not https off loopback) throw a TypeError.
+ * Verifies a phone assertion and resolves with its claims, or rejects with a PhoneAssertionError (answer 401). A JWKS
+ * that cannot be fetched rejects with a JwksUnavailableError (`reason: 'jwks-unavailable'`, retryable): the token may
+ * be fine (answer 503). Options that cannot work (no audience, neither jwksUrl nor publicKeys, a jwksUrl that is not
+ * https off loopback) throw a TypeError.
  */
 export async function verifyPhoneAssertion(token: string, options: VerifyPhoneAssertionOptions): Promise<PhoneAssertionClaims> {
   if (!options || typeof options.audience !== 'string' || !options.audience) throw new TypeError('verifyPhoneAssertion: options.audience is required');
   if (options.jwksUrl === undefined && options.publicKeys === undefined) {
     throw new TypeError('verifyPhoneAssertion: options.jwksUrl (the proxy\'s /.well-known/jwks.json) or options.publicKeys is required');
   }
-  const keySet = options.jwksUrl !== undefined ? remoteKeySet(options.jwksUrl) : await localKeySet(options.publicKeys);
+  const remote = options.jwksUrl !== undefined;
+  const keySet = remote ? remoteKeySet(options.jwksUrl) : await localKeySet(options.publicKeys);
   if (typeof token !== 'string' || token.split('.').length !== 3) throw new PhoneAssertionError('malformed', 'not a compact JWS');
-  const getKey: JWTVerifyGetKey = (header, input) => {
+  const getKey: JWTVerifyGetKey = async (header, input) => {
     if (typeof header.kid !== 'string') throw new PhoneAssertionError('malformed', 'the header has no kid');
-    return keySet(header, input);
+    try {
+      return await keySet(header, input);
+    } catch (error) {
+      if (!remote || !fetchFailed(error)) throw error;
+      throw new JwksUnavailableError(`cannot fetch the JWKS at ${String(options.jwksUrl)}: ${(error as Error).message}`, { cause: error });
+    }
   };
   let payload: Record<string, unknown>;
   try {
@@ -112,7 +121,7 @@ export async function verifyPhoneAssertion(token: string, options: VerifyPhoneAs
 
 /** jose's verdict as one of our reasons; anything that says nothing about the token is passed on as is. */
 function asAssertionError(error: unknown): unknown {
-  if (error instanceof PhoneAssertionError) return error;
+  if (error instanceof PhoneAssertionError || error instanceof JwksUnavailableError) return error;
   const because = (reason: PhoneAssertionFailure) => new PhoneAssertionError(reason, (error as Error).message, { cause: error });
   if (error instanceof errors.JWTExpired) return because('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {

@@ -30,8 +30,8 @@ export interface RedisServer {
 
 const START_TIMEOUT_MS = 10_000;
 
-/** A redis-server of our own (or, without redis-server, the REDIS_URL given: it cannot be stopped). */
-export async function startRedis(): Promise<RedisServer> {
+/** A redis-server of our own (or, without redis-server, the REDIS_URL given: it cannot be stopped); `extraArgs` go on its command line. */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisServer> {
   if (!hasRedisServer()) return externalRedis(process.env.REDIS_URL as string);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mpp-redis-'));
@@ -39,7 +39,7 @@ export async function startRedis(): Promise<RedisServer> {
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
       const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
       let output = '';

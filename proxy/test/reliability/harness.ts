@@ -24,7 +24,7 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** Every field the client may see in a failure body; anything else could carry upstream internals. */
-const FAILURE_FIELDS = new Set(['statusCode', 'message', 'error', 'apiCode', 'requestId', 'upstreamRequestId', 'retryAfter']);
+const FAILURE_FIELDS = new Set(['statusCode', 'message', 'error', 'apiCode', 'requestId', 'upstreamRequestId', 'retryAfter', 'detail']);
 const SUCCESS_FIELDS = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data']);
 
 export interface Answer {
@@ -152,6 +152,10 @@ export function parseAnswer(answer: Answer): Parsed {
   if (typeof error !== 'string' || !DOCUMENTED_ERRORS[error]?.includes(answer.status)) throw problem('is not a documented error for that status');
   if (body.statusCode !== answer.status || typeof body.message !== 'string') throw problem('has a wrong envelope');
   if (body.apiCode !== undefined && typeof body.apiCode !== 'number') throw problem('has a non-numeric apiCode');
+  // detail carries only a fixed kebab-case reason (README "Refusal reasons"), never anything the caller sent.
+  if (body.detail !== undefined && !(JSON.stringify(Object.keys(body.detail as object)) === '["reason"]' && /^[a-z0-9-]+$/.test(String((body.detail as { reason: unknown }).reason)))) {
+    throw problem('has a detail that is not { reason }');
+  }
   const extra = Object.keys(body).filter((key) => !FAILURE_FIELDS.has(key));
   if (extra.length > 0) throw problem(`has undocumented fields ${extra.join(',')}`);
   if (/\n\s+at |\.[jt]s:\d+|node_modules|Error:/.test(answer.text)) throw problem('carries a stack trace or internals');

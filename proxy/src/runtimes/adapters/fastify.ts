@@ -51,8 +51,12 @@ async function answer(
   return reply.code(response.status).headers(response.headers).send(response.body ?? undefined);
 }
 
+/** What fastify adds to a plugin's options from register(plugin, opts): fastify's, not ours (an unknown key of ours is an error). */
+const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
+
 async function plugin(fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> {
-  const embedded = createEmbedded(options); // fastify's own register options (prefix...) are ignored by the schema
+  const ours = Object.fromEntries(Object.entries(options).filter(([key]) => !FASTIFY_REGISTER_OPTIONS.includes(key))) as unknown as ProxyOptions;
+  const embedded = createEmbedded(ours);
   const methods = embedded.serves('OPTIONS', embedded.app.config.routePath) ? ['POST', 'OPTIONS'] : ['POST'];
   for (const method of methods) {
     fastify.route({
