@@ -2,6 +2,7 @@
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv } from './assertion-env';
+import { readUpstreamEnv, UPSTREAM_ENV_FOR_OPTION } from './upstream-env';
 import { resolveServerOptions, type ListenOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
@@ -35,6 +36,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'store.redisUrl': 'REDIS_URL',
   'store.keyPrefix': 'REDIS_KEY_PREFIX',
   'store.failure': 'REDIS_FAILURE',
+  ...UPSTREAM_ENV_FOR_OPTION,
 };
 
 /** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */
@@ -58,9 +60,19 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     return value ? value : undefined;
   };
 
-  const missing = ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
-  if (read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined) {
-    missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID');
+  const bool = (name: string): boolean | undefined => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `must be true or false, got "${value}"`);
+  };
+  const upstreamEnv = readUpstreamEnv(read, bool);
+  const { accessKeyId, accessKeySecret } = upstreamEnv.management;
+  // UPSTREAM=wechat needs no Authing setting (and takes none).
+  const missing = upstreamEnv.upstream === 'wechat' ? [] : ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
+  if (upstreamEnv.upstream !== 'wechat' && read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined && accessKeyId === undefined) {
+    missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID (or AUTHING_ACCESS_KEY_ID)');
   }
   if (missing.length > 0) {
     throw new ConfigError(
@@ -76,13 +88,6 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
     return Number(value);
   };
-  const bool = (name: string): boolean | undefined => {
-    const value = read(name)?.toLowerCase();
-    if (value === undefined) return undefined;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(name, `must be true or false, got "${value}"`);
-  };
   const list = (name: string): string[] | undefined =>
     read(name)
       ?.split(',')
@@ -95,13 +100,20 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
   if (port > 65535) throw new ConfigError('PORT', `must be a port number (0-65535), got ${port}`);
 
   const options: ProxyOptions = {
-    authing: {
-      appHost: read('AUTHING_APP_HOST') as string,
-      appId: read('AUTHING_APP_ID'),
-      userPoolId: read('AUTHING_USERPOOL_ID'),
-      extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
-      lang: read('AUTHING_LANG') as AuthingLang | undefined,
-    },
+    upstream: upstreamEnv.upstream,
+    wechat: upstreamEnv.wechat,
+    authing:
+      upstreamEnv.upstream === 'wechat'
+        ? undefined
+        : {
+            appHost: read('AUTHING_APP_HOST') as string,
+            appId: read('AUTHING_APP_ID'),
+            userPoolId: read('AUTHING_USERPOOL_ID'),
+            extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
+            lang: read('AUTHING_LANG') as AuthingLang | undefined,
+            accessKeyId,
+            accessKeySecret,
+          },
     routePath: read('PHONE_ROUTE_PATH'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
     upstreamMaxConcurrency: int('UPSTREAM_MAX_CONCURRENCY'),

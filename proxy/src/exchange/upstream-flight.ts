@@ -8,7 +8,8 @@ import { shortHash } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { DedupeSource } from '../store/dedupe';
 import type { SingleFlight } from '../store/single-flight';
-import type { AuthingClient } from './authing-client';
+import type { PhoneUpstream, UpstreamCaller } from './upstreams/types';
+import { refuseForeignWatermark } from './upstreams/watermark';
 import type { ExchangeOutcome } from './classify';
 
 export interface FlightResult {
@@ -17,7 +18,7 @@ export interface FlightResult {
 }
 
 export interface UpstreamFlightDeps {
-  client: AuthingClient;
+  client: PhoneUpstream;
   singleFlight: SingleFlight;
   metrics: ProxyMetrics;
   logger: Logger | undefined;
@@ -37,21 +38,23 @@ const bound = (outcome: ExchangeOutcome, binding: string): ExchangeOutcome =>
 
 const label = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
 
-/** `fly(key, code, binding, admitted)`: the outcome for one request, through the code's single flight. */
+/** `fly(key, code, binding, admitted, caller)`: the outcome for one request, through the code's single flight. */
 export function createUpstreamFlight({ client, singleFlight, metrics, logger, waitMs }: UpstreamFlightDeps) {
-  return (key: string, code: string, binding: string, admitted: Promise<boolean>): Promise<FlightResult> => {
+  return (key: string, code: string, binding: string, admitted: Promise<boolean>, caller: UpstreamCaller = {}): Promise<FlightResult> => {
     let answered!: (result: FlightResult) => void;
     const ownAnswer = new Promise<FlightResult>((resolve) => (answered = resolve));
     const call = async (): Promise<ExchangeOutcome> => {
       const stopTimer = metrics.upstreamSeconds.startTimer();
-      const upstream = client.call(code);
-      const answer = await upstream.answer;
+      const upstream = client.call(code, caller);
+      // A phone for another mini program than the caller's is refused, whichever upstream gave it (watermark.ts).
+      const answer = refuseForeignWatermark(await upstream.answer, caller.appId);
       answered({ outcome: bound(answer, binding), source: 'upstream' });
-      const final = await upstream.final;
+      const lastOutcome = await upstream.final;
+      const final = lastOutcome === (await upstream.answer) ? answer : refuseForeignWatermark(lastOutcome, caller.appId);
       stopTimer({ outcome: label(final) });
       if (final !== answer) {
         metrics.upstreamLateAnswers.inc({ outcome: label(final) });
-        logger?.info({ codeHash: shortHash(key), outcome: label(final) }, 'late answer from Authing kept for the code');
+        logger?.info({ codeHash: shortHash(key), outcome: label(final) }, 'late answer from the upstream kept for the code');
       }
       return bound(final, binding);
     };
