@@ -46,7 +46,7 @@ export class AuthingClient implements PhoneUpstream {
     this.http = new HttpUpstream({ url: endpoint(options.appHost, EXCHANGE_PATH), headers, timeoutMs, maxConcurrency, lateGraceMs, classify: classifyResponse });
     if (options.accessKeyId !== undefined && options.accessKeySecret !== undefined) {
       this.tokens = new TokenCache({
-        key: `authing-token:${options.accessKeyId}`,
+        key: `authing-token:${options.accessKeyId}@${options.appHost}`,
         source: authingManagementTokens(options.appHost, options.accessKeyId, options.accessKeySecret, timeoutMs),
         values: options.tokenValues ?? memorySharedValues(),
         timeoutMs: startWithinMs(timeoutMs),

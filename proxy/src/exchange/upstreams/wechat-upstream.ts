@@ -44,7 +44,8 @@ export function createWechatUpstream(options: WechatUpstreamOptions): PhoneUpstr
     return { call: (code, caller) => http.call(code, { body: bodyFor(code, caller) }), close: () => http.close() };
   }
   const tokens = new TokenCache({
-    key: `wechat-token:${wechat.appId}`,
+    // One token per account and endpoint: a test sandbox or a private gateway never gets a token WeChat issued.
+    key: `wechat-token:${wechat.appId}@${wechat.apiBase}`,
     source: stableTokenSource(wechat.apiBase, wechat.appId, wechat.appSecret, timeoutMs),
     values: options.tokenValues,
     timeoutMs: startWithinMs(timeoutMs),
