@@ -3,5 +3,5 @@ export type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone, SuccessShape 
 export { EXCHANGE_PATH } from '../exchange/authing-client';
 export { startSandbox, DEFAULT_CONNECTION_ID, DEFAULT_CODE_TTL_MS } from './sandbox';
 export { WECHAT_ERRMSG } from './envelopes';
-export { startWechatSandbox, SANDBOX_WECHAT_APPID, SANDBOX_WECHAT_SECRET } from './wechat-sandbox';
+export { startWechatSandbox, WECHAT_SANDBOX_APPID, WECHAT_SANDBOX_SECRET } from './wechat-sandbox';
 export type { WechatSandbox, WechatSandboxFault, WechatSandboxOptions } from './wechat-sandbox';

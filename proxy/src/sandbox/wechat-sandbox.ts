@@ -8,8 +8,8 @@ import { CodeBook } from './code-book';
 import { fakeMobileFor } from './phone';
 import { parseBody, readBody } from './request';
 
-export const SANDBOX_WECHAT_APPID = 'wx0123456789abcdef';
-export const SANDBOX_WECHAT_SECRET = 'sandbox-app-secret';
+export const WECHAT_SANDBOX_APPID = 'wx0123456789abcdef';
+export const WECHAT_SANDBOX_SECRET = 'sandbox-app-secret';
 
 export type WechatSandboxFault = { kind: 'errcode'; errcode: number } | { kind: 'latency'; ms: number } | { kind: 'malformed' };
 
@@ -50,8 +50,8 @@ const FORCE_PER_DAY = 20;
 
 export async function startWechatSandbox(options: WechatSandboxOptions = {}): Promise<WechatSandbox> {
   const now = options.now ?? Date.now;
-  const appId = options.appId ?? SANDBOX_WECHAT_APPID;
-  const appSecret = options.appSecret ?? SANDBOX_WECHAT_SECRET;
+  const appId = options.appId ?? WECHAT_SANDBOX_APPID;
+  const appSecret = options.appSecret ?? WECHAT_SANDBOX_SECRET;
   const lifeMs = (options.tokenLifeS ?? 7200) * 1000;
   const codes = new CodeBook({ ttlMs: 300_000, lenient: true, now, capacity: 100_000 });
   const faults: WechatSandboxFault[] = [];
