@@ -1,6 +1,8 @@
 // The WeChat upstream inside a cloud function: wx-server-sdk's cloud.openapi.phonenumber.getPhoneNumber, passed in by
 // the user (no dependency on wx-server-sdk), calls getuserphonenumber with the platform's token. wx-server-sdk resolves
-// camelCase fields ({ errCode, errMsg, phoneInfo }) and rejects with an error carrying errCode; both shapes are read.
+// camelCase fields ({ errCode, errMsg, phoneInfo }) and rejects with a CloudSDKError carrying WeChat's errcode as
+// errCode, or its own codes (-501001 TCB SYS_ERR, -601001 WX_SYSTEM_ERROR) (wx-server-sdk 4.0.2 index.js,
+// callWXOpenAPI); both shapes, and the snake_case one, are read.
 // The same guarantees as over HTTP: a bounded number at once (upstream-slots.ts), a deadline answered 504 and the late
 // answer kept for the code within the grace. The function is "sent" once invoked: a failure after that is possibly spent.
 import { classifyError, isRecord, type ExchangeOutcome } from '../classify';
@@ -25,12 +27,16 @@ function asWechatBody(value: Record<string, unknown>): Record<string, unknown> {
   return { errcode: value.errCode ?? value.errcode ?? 0, errmsg: value.errMsg ?? value.errmsg, phone_info: value.phoneInfo ?? value.phone_info };
 }
 
+/** wx-server-sdk's own failures (not WeChat's errcodes): the call may have reached WeChat. */
+const SDK_ERRCODES: ReadonlySet<number> = new Set([-501001, -601001]);
+
 function outcomeOf(result: PromiseSettledResult<unknown>, code: string): ExchangeOutcome {
   if (result.status === 'fulfilled') {
     return isRecord(result.value) ? classifyWechatBody(asWechatBody(result.value), code) : classifyError(errorWithCode('cloud.openapi answered no object', 'ERR_RESPONSE_TOO_LARGE'), false, true);
   }
   const error = result.reason as Record<string, unknown> | undefined;
-  if (isRecord(error) && typeof (error.errCode ?? error.errcode) === 'number') return classifyWechatBody(asWechatBody(error), code);
+  const errcode = isRecord(error) ? error.errCode ?? error.errcode : undefined;
+  if (typeof errcode === 'number' && !SDK_ERRCODES.has(errcode)) return classifyWechatBody(asWechatBody(error as Record<string, unknown>), code);
   return classifyError(errorWithCode(`cloud.openapi failed: ${String((error as { message?: unknown })?.message ?? 'unknown')}`, 'ERR_CLOUD_OPENAPI'), false, true);
 }
 
