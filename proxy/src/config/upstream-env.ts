@@ -40,6 +40,7 @@ export interface UpstreamEnv {
 
 export function readUpstreamEnv(read: Read, bool: (name: string) => boolean | undefined): UpstreamEnv {
   const upstream = read('UPSTREAM')?.toLowerCase() as UpstreamName | undefined;
+  if (upstream !== undefined && upstream !== 'authing' && upstream !== 'wechat') throw new ConfigError('UPSTREAM', `must be authing or wechat, got "${upstream}"`);
   const appId = read('WECHAT_APPID');
   const wechat: WechatOptions | undefined =
     upstream === 'wechat'
