@@ -3,18 +3,19 @@
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
 import { parseFlags, parsePort } from './cli-flags';
-import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
+import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions, type UpstreamName } from '../config';
 import { generateEphemeralSigningKey } from '../config/assertion-keys';
 import { startProxy, type RunningProxy } from './server';
-import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
+import { DEV_UPSTREAMS, startDevUpstream } from './dev-upstream';
 import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 
 const USAGE = `Usage:
   miniprogram-phone-proxy [serve]              serve; configured by environment variables only
                                                (AUTHING_APP_HOST, PORT, ...; see README), no flags
-  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1]
-                                               local development: an Authing sandbox and the proxy wired to it
+  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1] [--upstream authing|wechat]
+                                               local development: a sandbox of the upstream (Authing by
+                                               default, or WeChat) and the proxy wired to it
   miniprogram-phone-proxy sandbox [flags]      the Authing sandbox alone (--help for its flags)
   miniprogram-phone-proxy --help`;
 
@@ -72,24 +73,25 @@ async function serve(argv: readonly string[]): Promise<void> {
   shutDownOnSignals(proxy.close, shutdownGraceMs(config));
 }
 
-const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' } } as const;
+const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' }, upstream: { type: 'string' } } as const;
 
-function parseDevArgs(argv: readonly string[]): { host: string; port: number } {
+function parseDevArgs(argv: readonly string[]): { host: string; port: number; upstream: UpstreamName } {
   try {
     const flags = parseFlags(argv, DEV_FLAGS);
-    const { host = '127.0.0.1', port = '8787' } = flags as { host?: string; port?: string };
-    return { host, port: parsePort(port) };
+    const { host = '127.0.0.1', port = '8787', upstream = 'authing' } = flags as { host?: string; port?: string; upstream?: string };
+    if (!DEV_UPSTREAMS.includes(upstream as UpstreamName)) throw new Error(`--upstream must be ${DEV_UPSTREAMS.join(' or ')}, got ${upstream}`);
+    return { host, port: parsePort(port), upstream: upstream as UpstreamName };
   } catch (error) {
     usageError(`dev: ${(error as Error).message}`);
   }
 }
 
 async function dev(argv: readonly string[]): Promise<void> {
-  const { host, port } = parseDevArgs(argv);
-  const sandbox = await startSandbox({ appId: DEV_APP_ID });
+  const { host, port, upstream } = parseDevArgs(argv);
+  const sandbox = await startDevUpstream(upstream, DEV_APP_ID);
   // No Referer allow-list: any caller passes, the developer tool included.
   const options: ProxyOptions = {
-    authing: { appHost: sandbox.url, appId: DEV_APP_ID, extIdpConnidentifier: DEFAULT_CONNECTION_ID },
+    ...sandbox.options,
     logger: { level: 'info' },
     // Generated here only: `serve` signs only with the key it is given, never one of its own.
     assertion: { privateKey: generateEphemeralSigningKey(), audience: DEV_ASSERTION_AUDIENCE },
@@ -102,7 +104,7 @@ async function dev(argv: readonly string[]): Promise<void> {
     throw error;
   }
   process.stdout.write(
-    `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
+    `${sandbox.banner}\n` +
       `Proxy for the demo mini program: ${proxy.url}/phone\n` +
       `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +
       '  (in the WeChat developer tool, tick "不校验合法域名" to call a local http:// URL)\n',

@@ -22,6 +22,8 @@ export interface WechatSandboxOptions {
   /** Answer without any token (Cloud Hosting's open API service). */
   cloudbase?: boolean;
   numericCountryCode?: boolean;
+  /** The appid the phone's watermark names: default `appId`; null names none (dev: any mini program may call). */
+  watermarkAppId?: string | null;
   now?: () => number;
 }
 
@@ -61,6 +63,8 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
   let previous: typeof token;
   const renewWithinMs = Math.min(300_000, lifeMs / 5);
   const forces: number[] = [];
+  const watermarkAppId = options.watermarkAppId === undefined ? appId : options.watermarkAppId;
+  const watermarkFor = (timestamp: number) => (watermarkAppId === null ? { timestamp } : { timestamp, appid: watermarkAppId });
   const counts = { tokenFetches: 0, forcedRefreshes: 0, phoneCalls: 0 };
   let lastOpenId: string | undefined;
 
@@ -118,7 +122,7 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     if (redeemed !== 'ok') return json(res, { errcode: 40029, errmsg: 'invalid code' }, delay);
     const phone = sandbox.phoneFor(code);
     const countryCode = options.numericCountryCode ? Number(phone.countryCode) : phone.countryCode;
-    json(res, { errcode: 0, errmsg: 'ok', phone_info: { ...phone, countryCode, watermark: { timestamp: Math.floor(now() / 1000), appid: appId } } }, delay);
+    json(res, { errcode: 0, errmsg: 'ok', phone_info: { ...phone, countryCode, watermark: watermarkFor(Math.floor(now() / 1000)) } }, delay);
   };
 
   const server: Server = createServer({ keepAlive: true }, (req, res) => {
