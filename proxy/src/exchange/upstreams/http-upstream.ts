@@ -55,6 +55,8 @@ export class HttpUpstream {
   /** Calls in their grace, to give up on close(). Not every call: only these few need it. */
   private readonly inGrace = new Set<() => void>();
   private closed = false;
+  /** The request options of the last path given (a token in the query changes once per token life). */
+  private lastPath: { path: string; options: Readonly<http.RequestOptions> } | undefined;
 
   constructor(options: HttpUpstreamOptions) {
     const maxConcurrency = options.maxConcurrency ?? 128;
@@ -109,17 +111,21 @@ export class HttpUpstream {
       return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
     }
     const done = this.inFlight.enter();
-    const base = this.settings.requestOptions;
-    const options =
-      request.path === undefined && request.headers === undefined
-        ? base
-        : { ...base, path: request.path ?? base.path, headers: request.headers ? { ...base.headers, ...request.headers } : base.headers };
+    const options = this.optionsFor(request);
     const upstream = startUpstreamCall(this.settings, code, request.body, socketWithinMs, options);
     void upstream.final.then(() => {
       release();
       done();
     });
     return upstream;
+  }
+
+  private optionsFor(request: UpstreamRequest): Readonly<http.RequestOptions> {
+    const base = this.settings.requestOptions;
+    if (request.headers !== undefined) return { ...base, path: request.path ?? base.path, headers: { ...base.headers, ...request.headers } };
+    if (request.path === undefined) return base;
+    if (this.lastPath?.path !== request.path) this.lastPath = { path: request.path, options: Object.freeze({ ...base, path: request.path }) };
+    return this.lastPath.options;
   }
 
   /**
