@@ -39,6 +39,17 @@ const REFRESH_BEFORE_MS = 300_000;
 /** How often an instance waiting for another's refresh looks for the new token. */
 const POLL_MS = 25;
 const DAY_MS = 86_400_000;
+/** A shared store that does not answer within this is treated as down (this process then fetches on its own). */
+const STORE_WAIT_MS = 1000;
+/** After a failed fetch, calls fail at once for this long: a wrong secret must not turn every exchange into a fetch. */
+const FAILURE_BACKOFF_MS = 1000;
+
+/** `promise`, or a rejection once `ms` passed. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('the shared store did not answer')), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 interface Held {
   token: string;
@@ -54,6 +65,8 @@ export class TokenCache {
   private pending: Promise<string> | undefined;
   /** The last token the upstream rejected: never handed out again. */
   private rejectedToken: string | undefined;
+  /** The last fetch failed: until then, get() fails with it at once. */
+  private failure: { error: Error; until: number } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: TokenCacheOptions) {
@@ -70,7 +83,17 @@ export class TokenCache {
   get(): Promise<string> {
     const token = this.current();
     if (token !== undefined) return Promise.resolve(token);
-    return (this.pending ??= this.refresh().finally(() => (this.pending = undefined)));
+    if (this.failure && this.failure.until > this.now()) return Promise.reject(this.failure.error);
+    return (this.pending ??= this.refresh().then(
+      (fresh) => {
+        this.failure = undefined;
+        return fresh;
+      },
+      (error: Error) => {
+        this.failure = { error, until: this.now() + FAILURE_BACKOFF_MS };
+        throw error;
+      },
+    ).finally(() => (this.pending = undefined)));
   }
 
   /** The upstream said `token` is invalid or expired: the next get() brings another. */
@@ -85,9 +108,9 @@ export class TokenCache {
     for (;;) {
       let release;
       try {
-        const stored = this.usable(await values.read(key));
+        const stored = this.usable(await within(values.read(key), STORE_WAIT_MS));
         if (stored) return this.adopt(stored);
-        release = await values.lease(`${key}:lease`, timeoutMs);
+        release = await within(values.lease(`${key}:lease`, timeoutMs), STORE_WAIT_MS);
       } catch {
         // The shared store is down: this process fetches on its own (still one at a time, through `pending`).
         return this.adopt(await this.fetch(undefined));
@@ -95,7 +118,7 @@ export class TokenCache {
       if (release) {
         try {
           // Another holder may have written just before this lease was taken.
-          const stored = this.usable(await values.read(key));
+          const stored = this.usable(await within(values.read(key), STORE_WAIT_MS).catch(() => undefined));
           return this.adopt(stored ?? (await this.fetch(values)));
         } finally {
           await release().catch(() => undefined);
@@ -121,7 +144,7 @@ export class TokenCache {
     const lifeMs = fetched.expiresInS * 1000;
     const expiresAt = this.now() + lifeMs;
     const held = { token: fetched.token, expiresAt, refreshAt: expiresAt - Math.min(REFRESH_BEFORE_MS, lifeMs / 5) };
-    await values?.write(this.options.key, JSON.stringify(held), lifeMs).catch(() => undefined);
+    if (values) await within(values.write(this.options.key, JSON.stringify(held), lifeMs), STORE_WAIT_MS).catch(() => undefined);
     return held;
   }
 
@@ -132,9 +155,9 @@ export class TokenCache {
     const key = `${this.options.key}:forced`;
     const now = this.now();
     const store = values ?? this.localForces;
-    const past = (JSON.parse((await store.read(key).catch(() => undefined)) ?? '[]') as number[]).filter((at) => at > now - DAY_MS);
+    const past = (JSON.parse((await within(store.read(key), STORE_WAIT_MS).catch(() => undefined)) ?? '[]') as number[]).filter((at) => at > now - DAY_MS);
     if (past.length >= bound.perDay || (past.length > 0 && now - past[past.length - 1] < bound.minIntervalMs)) return false;
-    await store.write(key, JSON.stringify([...past, now]), DAY_MS).catch(() => undefined);
+    await within(store.write(key, JSON.stringify([...past, now]), DAY_MS), STORE_WAIT_MS).catch(() => undefined);
     return true;
   }
 
