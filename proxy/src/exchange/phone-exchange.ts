@@ -1,4 +1,4 @@
-// The exchange, free of any transport: caller checks, the code's single flight, the Authing call, the answer.
+// The exchange, free of any transport: caller checks, the code's single flight, the upstream call, the answer.
 // Every runtime (the listening server, the Node and fetch handlers, framework adapters, a cloud function) goes
 // through one PhoneExchange: one place for de-duplication, limits, classification, logs and metrics.
 import { randomUUID } from 'node:crypto';

@@ -47,14 +47,14 @@ export function createMetrics(): ProxyMetrics {
     }),
     upstreamSeconds: new Histogram({
       name: 'phone_proxy_upstream_duration_seconds',
-      help: 'Duration of calls to Authing, by outcome',
+      help: 'Duration of calls upstream (Authing or WeChat), by outcome',
       labelNames: ['outcome'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     upstreamLateAnswers: new Counter({
       name: 'phone_proxy_upstream_late_answers_total',
-      help: 'Answers from Authing after the deadline answered 504 (within UPSTREAM_LATE_GRACE_MS), kept for the code, by outcome',
+      help: 'Upstream answers after the deadline answered 504 (within UPSTREAM_LATE_GRACE_MS), kept for the code, by outcome',
       labelNames: ['outcome'],
       registers: [registry],
     }),
