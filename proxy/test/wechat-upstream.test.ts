@@ -169,6 +169,22 @@ describe('WeChat upstream: the token', () => {
     }
   });
 
+  it('a token error that came late is not retried: the exchange keeps within its deadlines', async () => {
+    const stack = await startWechatStack({}, { upstreamTimeoutMs: 800 });
+    try {
+      await stack.post(stack.sandbox.mintCode());
+      stack.sandbox.invalidateToken();
+      stack.sandbox.inject({ kind: 'latency', ms: 400 }); // 40001, past a quarter of the timeout
+      const answer = await stack.post(stack.sandbox.mintCode());
+      expect([answer.status, answer.body.error]).toEqual([503, 'UPSTREAM_UNAVAILABLE']);
+      expect(stack.sandbox.phoneCalls).toBe(2);
+      expect((await stack.post(stack.sandbox.mintCode())).status).toBe(200); // the next exchange has a fresh token
+      expect(stack.sandbox.tokenFetches).toBe(2);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('is refreshed before it expires, once, under 100 concurrent exchanges', async () => {
     const stack = await startWechatStack({ tokenLifeS: 2 });
     try {

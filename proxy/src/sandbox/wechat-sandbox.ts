@@ -11,7 +11,8 @@ import { parseBody, readBody } from './request';
 export const WECHAT_SANDBOX_APPID = 'wx0123456789abcdef';
 export const WECHAT_SANDBOX_SECRET = 'sandbox-app-secret';
 
-export type WechatSandboxFault = { kind: 'errcode'; errcode: number } | { kind: 'latency'; ms: number } | { kind: 'malformed' };
+/** `errcode`: answered at once, or after `ms`. */
+export type WechatSandboxFault = { kind: 'errcode'; errcode: number; ms?: number } | { kind: 'latency'; ms: number } | { kind: 'malformed' };
 
 export interface WechatSandboxOptions {
   host?: string;
@@ -103,7 +104,7 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     counts.phoneCalls++;
     const code = typeof body?.code === 'string' && body.code !== '' ? body.code : undefined;
     const fault = faults.shift();
-    if (fault?.kind === 'errcode') return json(res, { errcode: fault.errcode, errmsg: `sandbox fault ${fault.errcode}` });
+    if (fault?.kind === 'errcode') return json(res, { errcode: fault.errcode, errmsg: `sandbox fault ${fault.errcode}` }, fault.ms);
     if (fault?.kind === 'malformed') return json(res, '<html>bad gateway</html>');
     const delay = fault?.kind === 'latency' ? fault.ms : 0;
     if (!options.cloudbase) {

@@ -1,6 +1,7 @@
 // A call that needs an access token: the cached one at once, else the one being fetched. No token in time: the code was
 // never sent (503, send the same code again). The upstream rejecting the token: the token is dropped, and when the
 // upstream allows it the call is made once more with a fresh token.
+import { performance } from 'node:perf_hooks';
 import { classifyError, type ExchangeOutcome } from '../classify';
 import { errorWithCode, type UpstreamCall } from '../upstream-call';
 import type { TokenCache } from './token-cache';
@@ -12,6 +13,8 @@ export interface TokenCallOptions {
   rejectsToken(outcome: ExchangeOutcome): boolean;
   /** Whether such an answer may be followed by one more call with a fresh token (the code then left unspent). */
   retry: boolean;
+  /** Only a rejection that came within this is retried: the exchange must still answer within its deadlines. */
+  retryWithinMs?: number;
   /** Counts a retry. */
   onRetry?(): void;
 }
@@ -34,13 +37,14 @@ export function callWithToken(options: TokenCallOptions): UpstreamCall {
     }));
   };
   const attempt = (token: string, again: boolean): UpstreamCall => {
+    const sentAt = performance.now();
     const call = options.send(token);
     let second: UpstreamCall | undefined;
     /** The retry for a rejected token (made once, shared by `answer` and `final`), or undefined to keep the outcome. */
     const follow = (outcome: ExchangeOutcome): UpstreamCall | undefined => {
       if (!options.rejectsToken(outcome)) return undefined;
       tokens.rejected(token);
-      if (!again) return undefined;
+      if (!again || performance.now() - sentAt > (options.retryWithinMs ?? Infinity)) return undefined;
       if (!second) {
         options.onRetry?.();
         second = withToken(false);

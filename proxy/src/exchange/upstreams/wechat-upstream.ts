@@ -59,6 +59,8 @@ export function createWechatUpstream(options: WechatUpstreamOptions): PhoneUpstr
       send: (token) => http.call(code, { body, path: `${basePath}?access_token=${encodeURIComponent(token)}` }),
       rejectsToken: (outcome) => TOKEN_ERRCODES.has(wechatErrcodeOf(outcome) ?? 0),
       retry: true,
+      // A token error comes at once; one that took longer is not worth a second wait.
+      retryWithinMs: timeoutMs / 4,
       onRetry: options.onTokenRetry,
     });
   };
