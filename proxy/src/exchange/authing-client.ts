@@ -1,6 +1,8 @@
 // The Authing upstream: POST {appHost}/api/v3/get-wechat-miniprogram-phone (HttpUpstream: admission, the deadline from
 // the socket, "sent" once written, late answers kept). App mode sends the app or user pool id, as @authing/miniapp does;
 // management mode (accessKeyId + accessKeySecret) adds a management token as a bearer token (upstreams/authing-management.ts).
+// Both modes call the same path: Authing's SDKs (Node, Go, Java, PHP) define getWechatMiniprogramPhone on this one
+// endpoint only; no management-side variant was found (unconfirmed beyond those sources).
 import { classifyResponse, type ExchangeOutcome } from './classify';
 import { AUTHING_HEADERS, type AuthingOptions } from '../config';
 import type { UpstreamCall } from './upstream-call';
