@@ -2,7 +2,7 @@
 import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv } from './assertion-env';
-import { readUpstreamEnv, UPSTREAM_ENV_FOR_OPTION } from './upstream-env';
+import { readUpstreamEnv, readUpstreamName, UPSTREAM_ENV_FOR_OPTION } from './upstream-env';
 import { resolveServerOptions, type ListenOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
@@ -60,18 +60,10 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     return value ? value : undefined;
   };
 
-  const bool = (name: string): boolean | undefined => {
-    const value = read(name)?.toLowerCase();
-    if (value === undefined) return undefined;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(name, `must be true or false, got "${value}"`);
-  };
-  const upstreamEnv = readUpstreamEnv(read, bool);
-  const { accessKeyId, accessKeySecret } = upstreamEnv.management;
   // UPSTREAM=wechat needs no Authing setting (and takes none).
-  const missing = upstreamEnv.upstream === 'wechat' ? [] : ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
-  if (upstreamEnv.upstream !== 'wechat' && read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined && accessKeyId === undefined) {
+  const wechat = readUpstreamName(read) === 'wechat';
+  const missing = wechat ? [] : ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
+  if (!wechat && read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined && read('AUTHING_ACCESS_KEY_ID') === undefined) {
     missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID (or AUTHING_ACCESS_KEY_ID)');
   }
   if (missing.length > 0) {
@@ -88,6 +80,13 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
     if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
     return Number(value);
   };
+  const bool = (name: string): boolean | undefined => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `must be true or false, got "${value}"`);
+  };
   const list = (name: string): string[] | undefined =>
     read(name)
       ?.split(',')
@@ -99,11 +98,13 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConf
   const port = int('PORT') ?? 8787;
   if (port > 65535) throw new ConfigError('PORT', `must be a port number (0-65535), got ${port}`);
 
+  const upstreamEnv = readUpstreamEnv(read, bool);
+  const { accessKeyId, accessKeySecret } = upstreamEnv.management;
   const options: ProxyOptions = {
     upstream: upstreamEnv.upstream,
     wechat: upstreamEnv.wechat,
     authing:
-      upstreamEnv.upstream === 'wechat'
+      wechat
         ? undefined
         : {
             appHost: read('AUTHING_APP_HOST') as string,

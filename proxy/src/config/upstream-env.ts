@@ -38,9 +38,15 @@ export interface UpstreamEnv {
   management: { accessKeyId?: string; accessKeySecret?: string };
 }
 
-export function readUpstreamEnv(read: Read, bool: (name: string) => boolean | undefined): UpstreamEnv {
-  const upstream = read('UPSTREAM')?.toLowerCase() as UpstreamName | undefined;
+/** UPSTREAM, checked. */
+export function readUpstreamName(read: Read): UpstreamName | undefined {
+  const upstream = read('UPSTREAM')?.toLowerCase();
   if (upstream !== undefined && upstream !== 'authing' && upstream !== 'wechat') throw new ConfigError('UPSTREAM', `must be authing or wechat, got "${upstream}"`);
+  return upstream;
+}
+
+export function readUpstreamEnv(read: Read, bool: (name: string) => boolean | undefined): UpstreamEnv {
+  const upstream = readUpstreamName(read);
   const appId = read('WECHAT_APPID');
   const wechat: WechatOptions | undefined =
     upstream === 'wechat'
