@@ -1,8 +1,9 @@
 // Three proxy processes on one redis-server with the WeChat upstream (the WeChat sandbox as the real HTTP upstream):
 // one phone call per code and one token fetch for the whole cluster, at start, at expiry and after WeChat rejects the
 // token mid-run (the instances share the token through Redis; one holds the refresh lease, the others wait for it).
-import { startWechatSandbox, type WechatSandbox } from '../../src/sandbox';
-import { postJson, type Answer } from '../helpers';
+// Authing's management token is shared the same way.
+import { startSandbox, startWechatSandbox, type Sandbox, type WechatSandbox } from '../../src/sandbox';
+import { CONNECTION, postJson, type Answer } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
 import { startInstance, type Instance } from './instances';
 import { startRedis, type RedisServer } from './redis-server';
@@ -94,5 +95,41 @@ describeWithRedis('WeChat upstream, three instances on one Redis, at token expir
     const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => post(instances[index % 3], sandbox.mintCode())));
     expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.body)).toEqual([]);
     expect(sandbox.tokenFetches).toBe(2);
+  });
+});
+
+describeWithRedis("Authing's management mode, three instances on one Redis", () => {
+  let redis: RedisServer;
+  let sandbox: Sandbox;
+  const instances: Instance[] = [];
+  const key = { accessKeyId: 'pool-cluster-01', accessKeySecret: 'pool-secret-cluster-9e8d' };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    sandbox = await startSandbox({ managementKey: key });
+    const env = {
+      AUTHING_APP_HOST: sandbox.url,
+      AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION,
+      AUTHING_ACCESS_KEY_ID: key.accessKeyId,
+      AUTHING_ACCESS_KEY_SECRET: key.accessKeySecret,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `management-${process.pid}:`,
+      RATE_LIMIT_MAX: '0',
+    };
+    const started = await Promise.allSettled([0, 1, 2].map(() => startInstance(env)));
+    for (const result of started) if (result.status === 'fulfilled') instances.push(result.value);
+    if (instances.length < 3) throw new Error('an instance failed to start');
+  });
+  afterAll(async () => {
+    await Promise.allSettled(instances.map((instance) => instance.kill()));
+    await sandbox?.close();
+    await redis?.close();
+  });
+
+  it('60 concurrent exchanges over the three: one management token for the cluster, never in their output', async () => {
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, index) => post(instances[index % 3], sandbox.mintCode())));
+    expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.body)).toEqual([]);
+    expect(sandbox.managementTokenFetches).toBe(1);
+    for (const instance of instances) expect(instance.output()).not.toContain(key.accessKeySecret);
   });
 });
