@@ -10,10 +10,15 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as path from 'node:path';
 import type { GetPhoneNumberDetail } from '../src/index';
-import { MINI_PROGRAM_APPID, startChain, type Chain } from '../test/e2e/harness/chain';
+import { MINI_PROGRAM_APPID, startChain, type ChainSandbox, type Chain as AnyChain } from '../test/e2e/harness/chain';
+import { startWechatChain } from '../test/e2e/harness/wechat-chain';
 import { DIST_DIR, mountPhoneButton, useRealNetwork, type MountedPhoneButton, type PhoneButtonOutcome } from '../test/e2e/harness/mini-program';
 import type { RequestTrace } from '../test/helpers/wx-request';
 import { startAppBackend, type AppBackend } from './app-backend';
+
+/** `--upstream wechat`: the same steps with WeChat's own phone API (its sandbox) behind the proxy. */
+const UPSTREAM = /--upstream(?:=|\s+)(\w+)/.exec(process.argv.slice(2).join(' '))?.[1] ?? 'authing';
+type Chain = AnyChain<ChainSandbox>;
 
 /** The app backend the demo's assertions are for (`miniprogram-phone-proxy dev` signs for it too). */
 const DEMO_AUDIENCE = 'demo-app-backend';
@@ -43,7 +48,7 @@ const STEPS: Step[] = [
     check: (outcome) => expectError(outcome, 'denied'),
   },
   {
-    title: 'A code another server already spent: Authing refuses it',
+    title: 'A code another server already spent: the upstream refuses it',
     detail: async (chain) => {
       const code = chain.sandbox.mintCode();
       await chain.spendElsewhere(code);
@@ -59,7 +64,9 @@ async function main(): Promise<void> {
   useRealNetwork({ appid: MINI_PROGRAM_APPID, onTrace: (trace) => traces.push(trace) });
   // Signed assertions out of the box: a key made now, gone at exit (production signs only with a key it is given).
   const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const chain = await startChain({ sandbox: { strictCodes: true }, proxy: { assertion: { privateKey: signingKey, audience: DEMO_AUDIENCE } } });
+  if (UPSTREAM !== 'authing' && UPSTREAM !== 'wechat') throw new Error(`--upstream must be authing or wechat, got ${UPSTREAM}`);
+  const proxy = { assertion: { privateKey: signingKey, audience: DEMO_AUDIENCE } };
+  const chain: Chain = UPSTREAM === 'wechat' ? await startWechatChain(MINI_PROGRAM_APPID, { proxy }) : await startChain({ sandbox: { strictCodes: true }, proxy });
   const jwksUrl = `${new URL(chain.endpoint).origin}/.well-known/jwks.json`;
   let backend: AppBackend | undefined;
   let button: MountedPhoneButton | undefined;
@@ -69,12 +76,12 @@ async function main(): Promise<void> {
     backend = await startAppBackend({ jwksUrl, audience: DEMO_AUDIENCE });
     const session = (await postJson(`${backend.url}/session`, {})).body as { sessionId: string; nonce: string };
     button = mountPhoneButton({ endpoint: chain.endpoint, nonce: session.nonce });
-    console.log('miniprogram-phone-button demo: tap -> <phone-button> -> wx.request -> proxy -> Authing (sandbox)\n');
+    console.log(`miniprogram-phone-button demo: tap -> <phone-button> -> wx.request -> proxy -> ${chain.upstream} (sandbox)\n`);
     row('component', `${path.relative(process.cwd(), DIST_DIR)}/phone-button (built), mini program ${MINI_PROGRAM_APPID}`);
     row('proxy', chain.endpoint);
     row('signing', `ephemeral signing key, not for production (aud ${DEMO_AUDIENCE}; keys at ${jwksUrl})`);
     row('backend', `${backend.url} (issued the nonce ${session.nonce})`);
-    row('Authing', `${chain.sandbox.url} (sandbox: single-use codes, fake numbers)`);
+    row(chain.upstream, `${chain.sandbox.url} (sandbox: single-use codes, fake numbers)`);
 
     let detail: GetPhoneNumberDetail | undefined;
     let firstTap: { outcome: PhoneButtonOutcome; code: string | undefined } | undefined;
@@ -88,7 +95,7 @@ async function main(): Promise<void> {
       for (const trace of traces) printTrace(trace);
       if (traces.length === 0) row('request', 'none');
       const calls = chain.sandbox.calls - callsBefore;
-      row('Authing', `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`);
+      row(chain.upstream, `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`);
       row('event', `${outcome.event} ${elideAssertion(JSON.stringify(outcome.detail))}`);
       firstTap ??= { outcome, code: detail.code };
       const problem = step.check(outcome, chain, detail.code);
@@ -165,7 +172,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
 
 function expectCalls(chain: Chain, code: string | undefined, calls: number): string | undefined {
   const actual = code ? chain.sandbox.callsFor(code) : 0;
-  return actual === calls ? undefined : `expected ${calls} Authing call(s) for the code, got ${actual}`;
+  return actual === calls ? undefined : `expected ${calls} ${chain.upstream} call(s) for the code, got ${actual}`;
 }
 
 function expectError(outcome: PhoneButtonOutcome, reason: string, error?: string): string | undefined {

@@ -38,6 +38,8 @@ export interface RoundFigures {
   proxyRedis: TargetFigures;
   /** The proxy with a signing key: every answer carries an ES256 assertion. */
   signing: TargetFigures;
+  /** The proxy with the WeChat upstream (the WeChat sandbox, stable_token included) instead of Authing. */
+  wechat: TargetFigures;
 }
 
 export interface BenchReport {

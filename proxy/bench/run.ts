@@ -51,7 +51,8 @@ async function withServer<T>(
   execArgv: string[] = [],
   env: Record<string, string> = {},
 ): Promise<{ result: T; logLines: number }> {
-  return withChild('upstream', {}, (upstream) =>
+  // The upstream's child reads BENCH_UPSTREAM too: the Authing sandbox, or the WeChat one.
+  return withChild('upstream', { env }, (upstream) =>
     withLogFile((fd) => withChild(script, serverOptions(script, upstream, options, fd, execArgv, env), (server) => use(server, upstream))),
   );
 }
@@ -160,7 +161,9 @@ async function measureRound(options: BenchOptions, round: number, redis: RedisSe
   const redisEnv = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: `bench-${round}:` };
   const proxyRedis = await measureTarget('proxy', '4 proxy on Redis store', options, true, redisEnv);
   const signing = await measureTarget('proxy', '5 proxy signing assertions', options, false, { BENCH_SIGNING: '1' });
-  return { floor, express, proxy, proxyRedis, signing };
+  // The same proxy and store with WeChat's own phone API (its sandbox, stable_token included) as the upstream.
+  const wechat = await measureTarget('proxy', '6 proxy, WeChat upstream', options, false, { BENCH_UPSTREAM: 'wechat' });
+  return { floor, express, proxy, proxyRedis, signing, wechat };
 }
 
 async function main(): Promise<void> {
@@ -179,6 +182,8 @@ async function main(): Promise<void> {
   const elapsedSeconds = (performance.now() - started) / 1000;
   const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, elapsedSeconds };
   console.log(renderText(report));
+  const ratio = median(rounds.map((round) => round.wechat.throughput.requestsPerSecond / round.proxy.throughput.requestsPerSecond));
+  console.log(`WeChat upstream / Authing upstream (same proxy, memory store), throughput: ${ratio.toFixed(2)} (median of ${rounds.length} rounds)`);
   if (options.write) {
     const file = path.join(BENCH_DIR, 'RESULTS.md');
     writeResults(file, report);

@@ -22,6 +22,10 @@ export {
   type StoreOptions,
   type StoreFailureMode,
   type ListenOptions,
+  type UpstreamName,
+  type WechatOptions,
+  type WechatOpenApi,
+  type CloudGetPhoneNumber,
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';

@@ -93,6 +93,21 @@ it('serves from the environment and on SIGTERM finishes the in-flight exchange, 
   }
 });
 
+it('dev --upstream wechat: the WeChat sandbox (stable_token + getuserphonenumber) behind the proxy', async () => {
+  const cli = run(['dev', '--port', '0', '--upstream', 'wechat'], {});
+  try {
+    const [, url] = await cli.waitFor(/Proxy for the demo mini program: (http:\S+)/);
+    const answer = await postJson(url, { code: 'e'.repeat(64) }, { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toMatchObject({ countryCode: '86' });
+    expect(cli.stdout).toMatch(/WeChat sandbox .*never for production/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  } finally {
+    cli.child.kill('SIGKILL');
+  }
+});
+
 it('dev: starts the sandbox and the proxy wired to it, with no Referer allow-list (the devtools Referer passes)', async () => {
   const cli = run(['dev', '--port', '0'], {});
   try {

@@ -127,7 +127,7 @@ describe('values that cannot work fail at start', () => {
   });
 
   it.each(['http://127.0.0.1:9', 'http://localhost:9', 'http://[::1]:9', 'https://sso.example.com/authing'])('%s is accepted (loopback, or a private deployment prefix)', (host) => {
-    expect(loadConfigFromEnv({ ...BASE, AUTHING_APP_HOST: host }, () => undefined).authing.appHost).toBe(host);
+    expect(loadConfigFromEnv({ ...BASE, AUTHING_APP_HOST: host }, () => undefined).authing?.appHost).toBe(host);
   });
 
   it('plain http off loopback is accepted with AUTHING_ALLOW_INSECURE=true (authing.allowInsecure)', () => {

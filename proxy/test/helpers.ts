@@ -1,7 +1,7 @@
 // Shared test scaffolding: a real sandbox and a real proxy on loopback ports, and a captured JSON log.
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../src';
+import { startProxy, type AuthingOptions, type ProxyOptions, type RunningProxy } from '../src';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox';
 
 export const APP_ID = 'test-app-id-6a1f';
@@ -56,7 +56,7 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
-export function authingFor(sandbox: Sandbox): ProxyOptions['authing'] {
+export function authingFor(sandbox: Sandbox): AuthingOptions {
   return { appHost: sandbox.url, appId: APP_ID, extIdpConnidentifier: CONNECTION };
 }
 

@@ -81,8 +81,14 @@ describe('success shapes', () => {
     expect(answer.json.data).toEqual({
       errcode: 0,
       errmsg: 'ok',
-      phone_info: { ...phone, watermark: { appid: 'wx0000000000000000', timestamp: 1_700_000_000 } },
+      phone_info: { ...phone, watermark: { timestamp: 1_700_000_000 } },
     });
+  });
+
+  test('wechatAppId: the watermark names that mini program', async () => {
+    const sandbox = await sandboxWith({ wechatAppId: 'wx1234567890abcdef' });
+    const answer = await exchange(sandbox, sandbox.mintCode());
+    expect(((answer.json.data as Record<string, Record<string, Record<string, unknown>>>).phone_info.watermark).appid).toBe('wx1234567890abcdef');
   });
 
   test('flat: the documented shape, phoneNumber carries +86', async () => {

@@ -1,9 +1,11 @@
 // Target 3: miniprogram-phone-proxy with every protection on: validation, Referer allow-list, a rate limit set
 // high enough not to trigger, metrics, de-duplication with its default bounds, and info logs serialized by pino
 // to stdout (its default destination), which the runner points at a file. With BENCH_REDIS_URL: the Redis store.
-// With BENCH_SIGNING: a signed ES256 assertion on every answer, with a key made for this process.
+// With BENCH_SIGNING: a signed ES256 assertion on every answer, with a key made for this process. With
+// BENCH_UPSTREAM=wechat: the WeChat upstream (its sandbox) instead of Authing.
 import { generateKeyPairSync } from 'node:crypto';
 import { startProxy } from '../../src/index';
+import { WECHAT_SANDBOX_SECRET } from '../../src/sandbox/index';
 import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
 
 const signingKey = (): string =>
@@ -13,7 +15,9 @@ async function main(): Promise<void> {
   const proxy = await startProxy({
     host: '127.0.0.1',
     port: 0,
-    authing: { appHost: upstreamUrl(), appId: AUTHING_APP_ID, extIdpConnidentifier: EXT_IDP_CONNIDENTIFIER },
+    ...(process.env.BENCH_UPSTREAM === 'wechat'
+      ? { upstream: 'wechat' as const, wechat: { appId: MINIPROGRAM_APPID, appSecret: WECHAT_SANDBOX_SECRET, apiBase: upstreamUrl() } }
+      : { authing: { appHost: upstreamUrl(), appId: AUTHING_APP_ID, extIdpConnidentifier: EXT_IDP_CONNIDENTIFIER } }),
     routePath: ROUTE_PATH,
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },

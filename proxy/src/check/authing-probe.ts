@@ -3,8 +3,9 @@
 // each wrong identifier is in the project's README ("Errors"; apiCode 2011 app, 2224 user pool; statusCode 404 for an
 // unknown connection, as the sandbox answers it: not confirmed against Authing itself).
 import { performance } from 'node:perf_hooks';
-import type { ResolvedOptions } from '../config';
-import { AuthingClient } from '../exchange/authing-client';
+import type { AuthingOptions, ResolvedOptions } from '../config';
+import { createUpstream } from '../exchange/upstreams';
+import { createMetrics } from '../observability/metrics';
 import type { ExchangeOutcome } from '../exchange/classify';
 import { fail, pass, warn, type CheckLine } from './lines';
 import { PROBE_CODE } from './probe-code';
@@ -14,11 +15,15 @@ const IDENTIFIERS = 'Authing identifiers';
 
 export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]> {
   const { authing } = config;
-  const client = new AuthingClient({ ...authing, timeoutMs: config.upstreamTimeoutMs });
+  if (!authing) {
+    return [warn('upstream', `WeChat at ${config.wechat?.apiBase ?? 'cloud.openapi'}`, 'check probes Authing only so far: prove the WeChat settings with one tap from the developer tool')];
+  }
+  // The upstream the proxy would build (management mode included: its token is fetched as in an exchange).
+  const client = createUpstream(config, createMetrics());
   const started = performance.now();
   let outcome: ExchangeOutcome;
   try {
-    outcome = await client.exchange(PROBE_CODE);
+    outcome = await client.call(PROBE_CODE, {}).answer;
   } finally {
     await client.close();
   }
@@ -37,10 +42,10 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
   }
   // Plain http off loopback is a WARN line of its own (run-check.ts, "upstream").
   const reachable = pass(REACHABLE, `${host} answered ${host.startsWith('https:') ? 'over TLS' : 'over plain http'}`, ms);
-  return [reachable, identifiers(outcome, detail, config)];
+  return [reachable, identifiers(outcome, detail, { ...config, authing })];
 }
 
-function identifiers(outcome: ExchangeOutcome, detail: Readonly<Record<string, unknown>>, config: ResolvedOptions): CheckLine {
+function identifiers(outcome: ExchangeOutcome, detail: Readonly<Record<string, unknown>>, config: ResolvedOptions & { authing: AuthingOptions }): CheckLine {
   if (outcome.ok) {
     return fail(IDENTIFIERS, 'the probe code was answered with a phone number: this is not Authing answering', 'point AUTHING_APP_HOST at your Authing domain');
   }

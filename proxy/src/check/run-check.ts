@@ -51,7 +51,7 @@ function policyLines(config: ResolvedOptions): CheckLine[] {
   const warnings = new Map<WarningTopic, string[]>();
   for (const { topic, message } of configWarnings(config)) warnings.set(topic, [...(warnings.get(topic) ?? []), message]);
   const described: Record<WarningTopic, string> = {
-    upstream: `Authing at ${new URL(config.authing.appHost).origin}`,
+    upstream: config.authing ? `Authing at ${new URL(config.authing.appHost).origin}` : `WeChat (${config.upstream})`,
     'allow-list':
       config.allowedAppIds.length === 0
         ? 'no ALLOWED_APPIDS: every caller passes'

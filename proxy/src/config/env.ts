@@ -3,6 +3,7 @@ import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, t
 import { resolveOptions } from './schema';
 import { readAssertionEnv, KEY_FILE_VARIABLE } from './assertion-env';
 import { envLookAlikes } from './env-typos';
+import { readUpstreamEnv, readUpstreamName, UPSTREAM_ENV_FOR_OPTION, UPSTREAM_SECRET_FILE_VARIABLES } from './upstream-env';
 import { resolveServerOptions, type ListenOptions } from './server-options';
 
 /** Which environment variable sets which option: used to name the variable in errors. */
@@ -38,6 +39,7 @@ const ENV_FOR_OPTION: Readonly<Record<string, string>> = {
   'store.redisUrl': 'REDIS_URL',
   'store.keyPrefix': 'REDIS_KEY_PREFIX',
   'store.failure': 'REDIS_FAILURE',
+  ...UPSTREAM_ENV_FOR_OPTION,
 };
 
 /** Where a configuration warning goes by default: Node's warning channel (stderr), which every runtime shows. */
@@ -67,7 +69,7 @@ export type EnvConfig = ProxyOptions & ListenOptions & { host: string; port: num
 const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections: 'MAX_CONNECTIONS', keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS' };
 
 /** Every variable the proxy reads: anything else with one of our prefixes is a warned look-alike (env-typos.ts). */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.values(ENV_FOR_OPTION), ...Object.values(ENV_FOR_SERVER_OPTION), KEY_FILE_VARIABLE, 'HOST', 'PORT'];
+export const KNOWN_VARIABLES: readonly string[] = [...Object.values(ENV_FOR_OPTION), ...Object.values(ENV_FOR_SERVER_OPTION), ...UPSTREAM_SECRET_FILE_VARIABLES, KEY_FILE_VARIABLE, 'HOST', 'PORT'];
 
 /**
  * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
@@ -81,9 +83,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
     return value ? value : undefined;
   };
 
-  const missing = ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
-  if (read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined) {
-    missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID');
+  // UPSTREAM=wechat needs no Authing setting (and takes none).
+  const wechat = readUpstreamName(read) === 'wechat';
+  const missing = wechat ? [] : ['AUTHING_APP_HOST', 'AUTHING_EXT_IDP_CONNIDENTIFIER'].filter((name) => read(name) === undefined);
+  if (!wechat && read('AUTHING_APP_ID') === undefined && read('AUTHING_USERPOOL_ID') === undefined && read('AUTHING_ACCESS_KEY_ID') === undefined) {
+    missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID (or AUTHING_ACCESS_KEY_ID)');
   }
   if (missing.length > 0) {
     throw new ConfigError(
@@ -116,15 +120,24 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
   const port = int('PORT') ?? 8787;
   if (port > 65535) throw new ConfigError('PORT', `must be a port number (0-65535), got ${port}`);
 
+  const upstreamEnv = readUpstreamEnv(read, bool);
+  const { accessKeyId, accessKeySecret } = upstreamEnv.management;
   const options: ProxyOptions = {
-    authing: {
-      appHost: read('AUTHING_APP_HOST') as string,
-      appId: read('AUTHING_APP_ID'),
-      userPoolId: read('AUTHING_USERPOOL_ID'),
-      extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
-      lang: read('AUTHING_LANG') as AuthingLang | undefined,
-      allowInsecure: bool('AUTHING_ALLOW_INSECURE'),
-    },
+    upstream: upstreamEnv.upstream,
+    wechat: upstreamEnv.wechat,
+    authing:
+      wechat
+        ? undefined
+        : {
+            appHost: read('AUTHING_APP_HOST') as string,
+            appId: read('AUTHING_APP_ID'),
+            userPoolId: read('AUTHING_USERPOOL_ID'),
+            extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
+            lang: read('AUTHING_LANG') as AuthingLang | undefined,
+            allowInsecure: bool('AUTHING_ALLOW_INSECURE'),
+            accessKeyId,
+            accessKeySecret,
+          },
     routePath: read('PHONE_ROUTE_PATH'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
     upstreamMaxConcurrency: int('UPSTREAM_MAX_CONCURRENCY'),

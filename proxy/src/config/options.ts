@@ -1,8 +1,10 @@
 // The options users write (programmatic and, through env.ts, the environment), their resolved form and defaults.
 import type { OnPhoneHook } from '../exchange/on-phone';
+import type { ResolvedWechatOptions, UpstreamName, WechatOptions } from './upstream-options';
 import type { PrivateKeyInput, PublicKeyInput, SigningKey, VerificationKey } from './assertion-keys';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
+export type { CloudGetPhoneNumber, ResolvedWechatOptions, UpstreamName, WechatOpenApi, WechatOptions } from './upstream-options';
 
 export interface AuthingOptions {
   /** Authing application domain, e.g. https://example.authing.cn (a path prefix is kept for private deployments). */
@@ -14,10 +16,21 @@ export interface AuthingOptions {
   lang?: AuthingLang;
   /** Allow plain http:// to a host that is not loopback (a private network you trust); default false. Warned at start. */
   allowInsecure?: boolean;
+  /**
+   * Management mode: the user pool's AccessKey id and secret (Authing console, 设置 > 基础设置 > 密钥信息). The proxy then
+   * sends a management token as a bearer token, with this id as the user pool (proxy/README.md "Upstreams").
+   */
+  accessKeyId?: string;
+  accessKeySecret?: string;
 }
 
 export interface ProxyOptions {
-  authing: AuthingOptions;
+  /** Who exchanges the code: 'authing' (default) or 'wechat' (proxy/README.md "Upstreams"). */
+  upstream?: UpstreamName;
+  /** Required when upstream is 'authing'. */
+  authing?: AuthingOptions;
+  /** Required when upstream is 'wechat'. */
+  wechat?: WechatOptions;
   /** Exchange route, default '/phone'. */
   routePath?: string;
   /**
@@ -102,7 +115,9 @@ export interface StoreOptions {
 export type StoreFailureMode = 'closed' | 'open';
 
 export interface ResolvedOptions {
-  authing: AuthingOptions;
+  upstream: UpstreamName;
+  authing?: AuthingOptions;
+  wechat?: ResolvedWechatOptions;
   routePath: string;
   upstreamTimeoutMs: number;
   upstreamMaxConcurrency: number;

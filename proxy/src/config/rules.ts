@@ -15,6 +15,15 @@ const parsedUrl = (value: string): URL | undefined => {
 /** localhost, 127.0.0.0/8 and [::1] (URL normalises them): the only hosts plain http may reach without a word. */
 export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
+/** An http(s) URL without query, fragment or credentials (the WeChat API base). */
+export const httpUrl = v.pipe(
+  text,
+  v.check((value) => {
+    const url = parsedUrl(value);
+    return (url?.protocol === 'https:' || url?.protocol === 'http:') && !url.search && !url.hash && !url.username;
+  }, 'must be an http(s) URL without query, fragment or credentials'),
+);
+
 /**
  * Authing's domain. The proxy appends the exchange path itself, so an /api/ path (someone pasted the endpoint) would be
  * doubled and spend the first code on a 404; a prefix of a private deployment (https://sso.example.com/authing) is kept.

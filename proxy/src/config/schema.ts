@@ -22,6 +22,7 @@ import {
 import { text, authingHost, isLoopbackHost, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
 import { checkKnownKeys, configErrorFor } from './problems';
 import { AUTHING_HEADERS, headerValue } from './header-values';
+import { checkUpstreamSettings, upstreamName, wechatSchema } from './upstream-schema';
 
 const authingSchema = v.pipe(
   v.object({
@@ -31,11 +32,22 @@ const authingSchema = v.pipe(
     userPoolId: v.optional(headerValue(AUTHING_HEADERS.userPoolId)),
     extIdpConnidentifier: text,
     lang: v.optional(v.picklist(['zh-CN', 'en-US'], 'must be zh-CN or en-US')),
+    // Management mode (exchange/upstreams/authing-management.ts): the id goes out as the user pool header.
+    accessKeyId: v.optional(headerValue(AUTHING_HEADERS.userPoolId)),
+    accessKeySecret: v.optional(text),
   }),
   v.forward(
     v.partialCheck(
-      [['appId'], ['userPoolId']],
-      (authing) => authing.appId !== undefined || authing.userPoolId !== undefined,
+      [['accessKeyId'], ['accessKeySecret']],
+      (authing) => (authing.accessKeyId === undefined) === (authing.accessKeySecret === undefined),
+      'set accessKeyId and accessKeySecret together (the user pool id and secret), or neither',
+    ),
+    ['accessKeySecret'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['appId'], ['userPoolId'], ['accessKeyId']],
+      (authing) => authing.appId !== undefined || authing.userPoolId !== undefined || authing.accessKeyId !== undefined,
       'set appId or userPoolId (at least one): Authing needs to know the application or user pool',
     ),
     ['appId'],
@@ -69,7 +81,9 @@ const assertionSchema = v.pipe(
 );
 
 const optionsSchema = v.object({
-  authing: authingSchema,
+  upstream: upstreamName,
+  authing: v.optional(authingSchema),
+  wechat: v.optional(wechatSchema),
   routePath: v.optional(
     v.pipe(
       v.string('must be a string'),
@@ -148,5 +162,6 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   checkKnownKeys(optionsSchema, options);
   const result = v.safeParse(optionsSchema, options);
   if (!result.success) throw configErrorFor(result.issues[0]);
+  checkUpstreamSettings(result.output);
   return result.output as ResolvedOptions;
 }

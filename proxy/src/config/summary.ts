@@ -9,11 +9,13 @@ import { isLoopbackHost } from './rules';
 export interface StartupSummary {
   version: string;
   node: string;
-  /** Authing's domain as configured (credentials and queries are refused by the schema). */
+  /** The upstream's host as configured (credentials and queries are refused by the schema). */
   upstream: string;
+  /** Which upstream and how it authenticates (proxy/README.md "Upstreams"). */
+  upstreamMode: 'authing app' | 'authing management' | 'wechat token' | 'wechat cloudbase' | 'wechat cloud.openapi';
   appId?: string;
   userPoolId?: string;
-  connection: string;
+  connection?: string;
   allowList: { appIds: number; devtools: boolean };
   corsOrigins: number;
   store: { kind: 'memory' } | { kind: 'redis'; url: string; failure: string };
@@ -57,15 +59,30 @@ function where(bound: AddressInfo, routePath: string): { listening: string; tryU
   return { listening: shown, tryUrl: `http://${tryHost}:${port}${routePath}` };
 }
 
+type UpstreamSummary = Pick<StartupSummary, 'upstream' | 'upstreamMode' | 'appId' | 'userPoolId' | 'connection'>;
+
+/** Where the exchange goes and with which identifiers (ids are not secrets; the secrets are never named here). */
+function upstreamSummary({ authing, wechat }: ResolvedOptions): UpstreamSummary {
+  if (wechat) {
+    const upstreamMode = wechat.getPhoneNumber ? 'wechat cloud.openapi' : wechat.openApi === 'cloudbase' ? 'wechat cloudbase' : 'wechat token';
+    return { upstream: wechat.getPhoneNumber ? 'cloud.openapi' : wechat.apiBase, upstreamMode, appId: wechat.appId };
+  }
+  if (!authing) throw new Error('resolved options name no upstream'); // the schema requires one
+  return {
+    upstream: authing.appHost,
+    upstreamMode: authing.accessKeyId === undefined ? 'authing app' : 'authing management',
+    ...(authing.appId !== undefined && { appId: authing.appId }),
+    ...((authing.userPoolId ?? authing.accessKeyId) !== undefined && { userPoolId: authing.userPoolId ?? authing.accessKeyId }),
+    connection: authing.extIdpConnidentifier,
+  };
+}
+
 export async function startupSummary(config: ResolvedOptions, bound?: AddressInfo): Promise<StartupSummary> {
-  const { authing, assertion, rateLimit, store } = config;
+  const { assertion, rateLimit, store } = config;
   return {
     version: packageVersion(),
     node: process.version,
-    upstream: authing.appHost,
-    ...(authing.appId !== undefined && { appId: authing.appId }),
-    ...(authing.userPoolId !== undefined && { userPoolId: authing.userPoolId }),
-    connection: authing.extIdpConnidentifier,
+    ...upstreamSummary(config),
     allowList: { appIds: config.allowedAppIds.length, devtools: config.allowDevtools },
     corsOrigins: config.corsOrigins.length,
     store: store.redisUrl === undefined ? { kind: 'memory' } : { kind: 'redis', url: maskRedisUrl(store.redisUrl), failure: store.failure },
@@ -87,8 +104,8 @@ export type WarningTopic = 'upstream' | 'allow-list' | 'gateway trust' | 'store'
 export function configWarnings(config: ResolvedOptions): Array<{ topic: WarningTopic; message: string }> {
   const warnings: Array<{ topic: WarningTopic; message: string }> = [];
   const warn = (topic: WarningTopic, message: string): void => void warnings.push({ topic, message });
-  const upstream = new URL(config.authing.appHost);
-  if (upstream.protocol === 'http:' && !isLoopbackHost(upstream.hostname)) {
+  const upstream = config.authing ? new URL(config.authing.appHost) : undefined;
+  if (upstream?.protocol === 'http:' && !isLoopbackHost(upstream.hostname)) {
     warn('upstream', `AUTHING_ALLOW_INSECURE=true: phone numbers cross the network unencrypted to ${upstream.origin}; use https outside a private network you trust`);
   }
   if (config.allowedAppIds.length === 0) {
@@ -111,7 +128,7 @@ export function summaryBanner(summary: StartupSummary): string {
   const lines = [
     `miniprogram-phone-proxy ${summary.version} on Node ${summary.node}`,
     `  listening     ${summary.listening ?? '-'}${summary.tryUrl ? `  (try ${summary.tryUrl})` : ''}`,
-    `  upstream      ${summary.upstream}  app ${summary.appId ?? '-'}  user pool ${summary.userPoolId ?? '-'}  connection ${summary.connection}`,
+    `  upstream      ${summary.upstreamMode} ${summary.upstream}  app ${summary.appId ?? '-'}  user pool ${summary.userPoolId ?? '-'}  connection ${summary.connection ?? '-'}`,
     `  allow-list    ${summary.allowList.appIds} appid(s), devtools ${summary.allowList.devtools ? 'allowed' : 'refused'}; CORS origins ${summary.corsOrigins}`,
     `  store         ${store.kind === 'memory' ? 'memory (this process only)' : `redis ${store.url}, on failure ${store.failure}`}`,
     `  signing       ${signing.kind === 'off' ? 'off' : `${signing.alg} kid ${signing.kid}, audience ${signing.audience}, issuer ${signing.issuer}`}`,

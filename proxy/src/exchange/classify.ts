@@ -2,6 +2,7 @@
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (shared/protocol.md §2).
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
+import { withWatermark } from './upstreams/watermark';
 
 export interface PhoneInfo {
   phoneNumber: string;
@@ -72,11 +73,11 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
     if (errcode !== 0) {
       return fail(byWechatErrcode(errcode), { upstreamRequestId, detail: { ...detail, wechatErrcode: errcode } }, response);
     }
-    const phone = readPhone(data);
+    const phone = readPhone(data && isRecord(data.phone_info) ? data.phone_info : data);
     if (!phone) {
       return fail(errors.UPSTREAM_ERROR, { upstreamRequestId, detail: { ...detail, reason: 'success without a phone number' } }, response);
     }
-    return { ok: true, phone, upstreamRequestId };
+    return withWatermark({ ok: true, phone, upstreamRequestId }, data?.phone_info);
   }
 
   const base = { upstreamRequestId, apiCode };
@@ -156,8 +157,8 @@ function wechatErrcode(body: Json, message: string | undefined): number | undefi
   return WECHAT_ERRMSG_PATTERNS.find(([pattern]) => pattern.test(message))?.[1];
 }
 
-function readPhone(data: Json | undefined): PhoneInfo | undefined {
-  const source = data && isRecord(data.phone_info) ? data.phone_info : data;
+/** The phone of a phone_info object (WeChat's shape) or of Authing's flat data; countryCode may come as a number. */
+export function readPhone(source: Json | undefined): PhoneInfo | undefined {
   if (!source) return undefined;
   const { phoneNumber, purePhoneNumber, countryCode } = source;
   if (typeof phoneNumber !== 'string' || !phoneNumber || typeof purePhoneNumber !== 'string' || !purePhoneNumber) return undefined;

@@ -1,4 +1,4 @@
-// The exchange, free of any transport: caller checks, the code's single flight, the Authing call, the answer.
+// The exchange, free of any transport: caller checks, the code's single flight, the upstream call, the answer.
 // Every runtime (the listening server, the Node and fetch handlers, framework adapters, a cloud function) goes
 // through one PhoneExchange: one place for de-duplication, limits, classification, logs and metrics.
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,8 @@ import { createLogger, maskPhone, shortHash } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
 import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
-import { AuthingClient, startWithinMs } from './authing-client';
+import { startWithinMs } from './upstreams/http-upstream';
+import { createUpstream } from './upstreams';
 import type { PhoneInfo } from './classify';
 import { createUpstreamFlight } from './upstream-flight';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
@@ -104,8 +105,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
   const metrics = createMetrics();
-  const { upstreamTimeoutMs, upstreamMaxConcurrency, upstreamLateGraceMs } = config;
-  const client = new AuthingClient({ ...config.authing, timeoutMs: upstreamTimeoutMs, maxConcurrency: upstreamMaxConcurrency, lateGraceMs: upstreamLateGraceMs });
+  const { upstreamTimeoutMs } = config;
+  const client = createUpstream(config, metrics);
   const store = createStore(config, metrics, logger);
   // A request waiting on another's call: as long as that call may take to answer, and the Redis store's own waits.
   const waitMs = startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs + (config.store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + WAIT_SLACK_MS;
@@ -142,7 +143,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (closing) return (await limited) ?? { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
     const admitted = limited.then((refusal) => refusal === undefined, () => false);
-    const flight = fly(key, input.code, binding, admitted, request.caller.rateLimitKey);
+    const flight = fly(key, input.code, binding, admitted, request.caller);
     flight.catch(() => undefined); // awaited unless refused: then it ends on its own, not admitted
     const refusal = await limited;
     if (refusal) return refusal;

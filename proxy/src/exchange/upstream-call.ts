@@ -1,21 +1,24 @@
-// One HTTP call to Authing, from its socket to its answer (proxy/README.md "Timeouts"):
+// One HTTP call to an upstream (Authing or WeChat), from its socket to its answer (proxy/README.md "Timeouts"):
 // - "sent" means the request's bytes were written (the request's 'finish'): every failure before that (no socket in
 //   time, EMFILE, refused, DNS, a synchronous throw) leaves the code free (503, nothing was sent);
 // - the deadline starts once the request has a socket, not while it waits for one;
-// - when the deadline answers 504, the call goes on for a bounded grace, and Authing's late answer becomes its final
+// - when the deadline answers 504, the call goes on for a bounded grace, and the upstream's late answer becomes its final
 //   outcome: the code's single flight remembers that, so a retry of the same code gets the phone.
+// Each upstream brings its own classification of a complete answer (`classify`); failures without one are shared.
 import type http from 'node:http';
 import type https from 'node:https';
-import { classifyError, classifyResponse, RESPONSE_TOO_LARGE, type ExchangeOutcome } from './classify';
+import { classifyError, RESPONSE_TOO_LARGE, type ExchangeOutcome, type UpstreamResponse } from './classify';
 
 /** Connection failures worth one more try (the first may be a stale DNS answer or a restarting upstream). */
 const RETRIED_UNSENT_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-/** An Authing answer is a few hundred bytes; anything huge is not one. */
+/** An upstream's answer is a few hundred bytes; anything huge is not one. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export interface CallSettings {
   readonly transport: typeof http | typeof https;
   readonly requestOptions: Readonly<http.RequestOptions>;
+  /** The upstream's own reading of a complete answer (`code` only to keep it out of logged text). */
+  classify(response: UpstreamResponse, code: string): ExchangeOutcome;
   /** From the socket to the answer. */
   readonly timeoutMs: number;
   /** How long the call may go on after its deadline answered 504, for a late answer (0: none; read when it passes). */
@@ -25,10 +28,10 @@ export interface CallSettings {
 }
 
 export interface UpstreamCall {
-  /** What to answer now: Authing's answer, UPSTREAM_TIMEOUT once the deadline passed with the request sent, or 503 unsent. */
+  /** What to answer now: the upstream's answer, UPSTREAM_TIMEOUT once the deadline passed with the request sent, or 503 unsent. */
   readonly answer: Promise<ExchangeOutcome>;
   /**
-   * What the code's single flight remembers: the same object as `answer`, unless the deadline answered and Authing's
+   * What the code's single flight remembers: the same object as `answer`, unless the deadline answered and the upstream's
    * answer came within the grace; then that late answer.
    */
   readonly final: Promise<ExchangeOutcome>;
@@ -36,8 +39,17 @@ export interface UpstreamCall {
 
 export const errorWithCode = (message: string, code: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
 
-/** Starts the call now; it must be on a socket within `socketWithinMs`, or it ends unsent. Never throws, never rejects. */
-export function startUpstreamCall(settings: CallSettings, code: string, body: string, socketWithinMs: number): UpstreamCall {
+/**
+ * Starts the call now; it must be on a socket within `socketWithinMs`, or it ends unsent. Never throws, never rejects.
+ * `requestOptions` replaces the settings' for this call (a token in the path or a header).
+ */
+export function startUpstreamCall(
+  settings: CallSettings,
+  code: string,
+  body: string,
+  socketWithinMs: number,
+  requestOptions: Readonly<http.RequestOptions> = settings.requestOptions,
+): UpstreamCall {
   let resolveAnswer!: (outcome: ExchangeOutcome) => void;
   let resolveFinal!: (outcome: ExchangeOutcome) => void;
   const answer = new Promise<ExchangeOutcome>((resolve) => (resolveAnswer = resolve));
@@ -68,7 +80,7 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
   const endGrace = (): void => fail(timedOut as ExchangeOutcome);
 
   const noSocket = setTimeout(() => {
-    fail(classifyError(errorWithCode(`no free connection to Authing within ${socketWithinMs} ms`, 'ERR_NO_SOCKET'), false, false));
+    fail(classifyError(errorWithCode(`no free connection upstream within ${socketWithinMs} ms`, 'ERR_NO_SOCKET'), false, false));
   }, socketWithinMs);
 
   const onDeadline = (): void => {
@@ -92,15 +104,15 @@ export function startUpstreamCall(settings: CallSettings, code: string, body: st
     });
     response.on('end', () => {
       const retryAfter = response.headers['retry-after'];
-      end(classifyResponse({ status: response.statusCode ?? 0, retryAfter, body: Buffer.concat(chunks, size).toString() }, code), false);
+      end(settings.classify({ status: response.statusCode ?? 0, retryAfter, body: Buffer.concat(chunks, size).toString() }, code), false);
     });
-    // Reset mid-body: the request reached Authing.
+    // Reset mid-body: the request reached the upstream.
     response.on('error', (error) => fail(classifyError(error, false, true)));
   };
 
   const send = (attempt: number): void => {
     try {
-      const current = (request = settings.transport.request(settings.requestOptions, onResponse));
+      const current = (request = settings.transport.request(requestOptions, onResponse));
       current.once('socket', () => {
         clearTimeout(noSocket);
         // One deadline for the whole call, its retry included.

@@ -1,14 +1,15 @@
 // A request's part in its code's single flight (proxy/README.md "Timeouts"). The flight's call runs to its final outcome,
 // a late answer included, and that is what the store remembers through its normal save path (memory and Redis). The
 // request that made the call is answered as soon as the call's answer is known (a 504 at the deadline); a request waiting
-// on another's call waits a bounded time, then answers 504 too: the code may be spent, its retry gets what Authing said.
+// on another's call waits a bounded time, then answers 504 too: the code may be spent, its retry gets what the upstream said.
 import type { Logger } from 'pino';
 import { errors } from '../errors';
 import { shortHash } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { DedupeSource } from '../store/dedupe';
 import type { SingleFlight } from '../store/single-flight';
-import type { AuthingClient } from './authing-client';
+import type { PhoneUpstream, UpstreamCaller } from './upstreams/types';
+import { refuseForeignWatermark } from './upstreams/watermark';
 import type { ExchangeOutcome } from './classify';
 
 export interface FlightResult {
@@ -17,7 +18,7 @@ export interface FlightResult {
 }
 
 export interface UpstreamFlightDeps {
-  client: AuthingClient;
+  client: PhoneUpstream;
   singleFlight: SingleFlight;
   metrics: ProxyMetrics;
   logger: Logger | undefined;
@@ -37,21 +38,26 @@ const bound = (outcome: ExchangeOutcome, binding: string): ExchangeOutcome =>
 
 const label = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
 
-/** `fly(key, code, binding, admitted, holder)`: the outcome for one request, through the code's single flight (`holder`: whose share of the store it counts in). */
+/**
+ * `fly(key, code, binding, admitted, caller)`: the outcome for one request, through the code's single flight
+ * (the caller's rateLimitKey: whose share of the store the code counts in).
+ */
 export function createUpstreamFlight({ client, singleFlight, metrics, logger, waitMs }: UpstreamFlightDeps) {
-  return (key: string, code: string, binding: string, admitted: Promise<boolean>, holder?: string): Promise<FlightResult> => {
+  return (key: string, code: string, binding: string, admitted: Promise<boolean>, caller: UpstreamCaller & { rateLimitKey?: string } = {}): Promise<FlightResult> => {
     let answered!: (result: FlightResult) => void;
     const ownAnswer = new Promise<FlightResult>((resolve) => (answered = resolve));
     const call = async (): Promise<ExchangeOutcome> => {
       const stopTimer = metrics.upstreamSeconds.startTimer();
-      const upstream = client.call(code);
-      const answer = await upstream.answer;
+      const upstream = client.call(code, caller);
+      // A phone for another mini program than the caller's is refused, whichever upstream gave it (watermark.ts).
+      const answer = refuseForeignWatermark(await upstream.answer, caller.appId);
       answered({ outcome: bound(answer, binding), source: 'upstream' });
-      const final = await upstream.final;
+      const lastOutcome = await upstream.final;
+      const final = lastOutcome === (await upstream.answer) ? answer : refuseForeignWatermark(lastOutcome, caller.appId);
       stopTimer({ outcome: label(final) });
       if (final !== answer) {
         metrics.upstreamLateAnswers.inc({ outcome: label(final) });
-        logger?.info({ codeHash: shortHash(key), outcome: label(final) }, 'late answer from Authing kept for the code');
+        logger?.info({ codeHash: shortHash(key), outcome: label(final) }, 'late answer from the upstream kept for the code');
       }
       return bound(final, binding);
     };
@@ -59,6 +65,6 @@ export function createUpstreamFlight({ client, singleFlight, metrics, logger, wa
     const waited = new Promise<FlightResult>((resolve) => {
       timer = setTimeout(() => resolve({ outcome: STILL_IN_FLIGHT, source: 'inflight' }), waitMs);
     });
-    return Promise.race([singleFlight.run(key, call, admitted, holder), ownAnswer, waited]).finally(() => clearTimeout(timer));
+    return Promise.race([singleFlight.run(key, call, admitted, caller.rateLimitKey), ownAnswer, waited]).finally(() => clearTimeout(timer));
   };
 }

@@ -1,7 +1,7 @@
-// The proxy's own bound on concurrent calls to Authing (UPSTREAM_MAX_CONCURRENCY, proxy/README.md "Timeouts"). A call
+// The proxy's own bound on concurrent calls upstream (to Authing or WeChat) (UPSTREAM_MAX_CONCURRENCY, proxy/README.md "Timeouts"). A call
 // waits for a free slot in arrival order, for a bounded time; one that cannot start in time is refused before a byte of
 // it is written, so its code stays free. Without it, calls beyond the connection pool queued for a socket while their
-// deadline ran, and were answered 504 (the code remembered as possibly spent) though Authing never saw them.
+// deadline ran, and were answered 504 (the code remembered as possibly spent) though the upstream never saw them.
 
 /** Gives the slot back (later calls do nothing). */
 export type ReleaseSlot = () => void;

@@ -21,6 +21,10 @@ export interface ProxyMetrics {
   readonly upstreamSeconds: Histogram<'outcome'>;
   /** Answers from Authing that came after our deadline answered 504, within the grace, kept for the code; by outcome. */
   readonly upstreamLateAnswers: Counter<'outcome'>;
+  /** Access tokens fetched (WeChat's stable_token, Authing's management token), by mode: normal or force_refresh. */
+  readonly upstreamTokenFetches: Counter<'upstream' | 'mode'>;
+  /** Calls made again with a fresh token after WeChat rejected the token (40001, 42001, 40014). */
+  readonly upstreamTokenRetries: Counter<never>;
   /** Exchange requests answered without a new upstream call. */
   readonly dedupeHits: Counter<'source'>;
   /** Answers evicted before their TTL because the cache was full. */
@@ -45,15 +49,26 @@ export function createMetrics(): ProxyMetrics {
     }),
     upstreamSeconds: new Histogram({
       name: 'phone_proxy_upstream_duration_seconds',
-      help: 'Duration of calls to Authing, by outcome',
+      help: 'Duration of calls upstream (Authing or WeChat), by outcome',
       labelNames: ['outcome'],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     upstreamLateAnswers: new Counter({
       name: 'phone_proxy_upstream_late_answers_total',
-      help: 'Answers from Authing after the deadline answered 504 (within UPSTREAM_LATE_GRACE_MS), kept for the code, by outcome',
+      help: 'Upstream answers after the deadline answered 504 (within UPSTREAM_LATE_GRACE_MS), kept for the code, by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    upstreamTokenFetches: new Counter({
+      name: 'phone_proxy_upstream_token_fetches_total',
+      help: 'Upstream access tokens fetched, by upstream and mode (normal, force_refresh)',
+      labelNames: ['upstream', 'mode'],
+      registers: [registry],
+    }),
+    upstreamTokenRetries: new Counter({
+      name: 'phone_proxy_upstream_token_retries_total',
+      help: 'Phone calls made once more with a fresh token after the upstream rejected the token',
       registers: [registry],
     }),
     dedupeHits: new Counter({

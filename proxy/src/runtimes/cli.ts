@@ -5,10 +5,10 @@
 // miniprogram-phone-proxy check      proves serve's configuration without spending a user's code
 import './cli-node-check'; // first: on a Node.js too old, one clear line before anything else loads
 import { parseFlags, parsePort } from './cli-flags';
-import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../config';
+import { ConfigError, JWKS_PATH, loadConfigFromEnv, resolveOptions, type ProxyOptions, type UpstreamName } from '../config';
 import { generateEphemeralSigningKey } from '../config/assertion-keys';
 import { startProxy, type RunningProxy } from './server';
-import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox';
+import { DEV_UPSTREAMS, startDevUpstream } from './dev-upstream';
 import { parseSandboxArgs, runSandboxCli } from './sandbox-cli';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 import { configWarnings, startupSummary, summaryBanner } from '../config/summary';
@@ -21,9 +21,10 @@ const USAGE = `Usage:
                                                (AUTHING_APP_HOST, PORT, ...; see README), no flags
   miniprogram-phone-proxy check [--json]       checks serve's configuration (same variables) without spending a
                                                user's code; exit 0 when nothing failed, 1 otherwise
-  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1] [--i-know-this-is-public]
-                                               local development: an Authing sandbox and the proxy wired to it;
-                                               loopback only unless --i-know-this-is-public; never NODE_ENV=production
+  miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1] [--upstream authing|wechat] [--i-know-this-is-public]
+                                               local development: a sandbox of the upstream (Authing by default,
+                                               or WeChat) and the proxy wired to it; loopback only unless
+                                               --i-know-this-is-public; never NODE_ENV=production
   miniprogram-phone-proxy sandbox [flags]      the Authing sandbox alone (--help for its flags)
   miniprogram-phone-proxy --help`;
 
@@ -90,14 +91,15 @@ async function banner(options: ProxyOptions, bound: AddressInfo): Promise<string
   return summaryBanner(await startupSummary(resolved, bound)) + warnings.join('');
 }
 
-const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' }, 'i-know-this-is-public': { type: 'boolean' } } as const;
+const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' }, upstream: { type: 'string' }, 'i-know-this-is-public': { type: 'boolean' } } as const;
 const PUBLIC_FLAG = '--i-know-this-is-public';
 
-function parseDevArgs(argv: readonly string[]): { host: string; port: number; public: boolean } {
+function parseDevArgs(argv: readonly string[]): { host: string; port: number; upstream: UpstreamName; public: boolean } {
   try {
     const flags = parseFlags(argv, DEV_FLAGS);
-    const { host = '127.0.0.1', port = '8787' } = flags as { host?: string; port?: string };
-    return { host, port: parsePort(port), public: flags['i-know-this-is-public'] === true };
+    const { host = '127.0.0.1', port = '8787', upstream = 'authing' } = flags as { host?: string; port?: string; upstream?: string };
+    if (!DEV_UPSTREAMS.includes(upstream as UpstreamName)) throw new Error(`--upstream must be ${DEV_UPSTREAMS.join(' or ')}, got ${upstream}`);
+    return { host, port: parsePort(port), upstream: upstream as UpstreamName, public: flags['i-know-this-is-public'] === true };
   } catch (error) {
     usageError(`dev: ${(error as Error).message}`);
   }
@@ -120,11 +122,11 @@ function refuseUnsafeDev({ host, public: isPublic }: { host: string; public: boo
 async function dev(argv: readonly string[]): Promise<void> {
   const args = parseDevArgs(argv);
   refuseUnsafeDev(args);
-  const { host, port } = args;
-  const sandbox = await startSandbox({ appId: DEV_APP_ID });
+  const { host, port, upstream } = args;
+  const sandbox = await startDevUpstream(upstream, DEV_APP_ID);
   // No Referer allow-list: any caller passes, the developer tool included.
   const options: ProxyOptions = {
-    authing: { appHost: sandbox.url, appId: DEV_APP_ID, extIdpConnidentifier: DEFAULT_CONNECTION_ID },
+    ...sandbox.options,
     logger: { level: 'info' },
     // Generated here only: `serve` signs only with the key it is given, never one of its own.
     assertion: { privateKey: generateEphemeralSigningKey(), audience: DEV_ASSERTION_AUDIENCE },
@@ -142,7 +144,7 @@ async function dev(argv: readonly string[]): Promise<void> {
   }, shutdownGraceMs(options)); // before the banner: whoever reads it may signal at once
   const bound = proxy.server.address() as AddressInfo;
   process.stdout.write(
-    `Authing sandbox (local stand-in, never for production): ${sandbox.url}\n` +
+    `${sandbox.banner}\n` +
       `Proxy for the demo mini program: ${proxy.url}/phone (listening on ${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` +
       `${args.public ? ', reachable from other machines' : ''})\n` +
       `Signed assertions: ephemeral signing key, not for production (aud ${DEV_ASSERTION_AUDIENCE}; keys at ${proxy.url}${JWKS_PATH})\n` +

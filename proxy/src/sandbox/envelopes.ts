@@ -2,8 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { SuccessShape } from './types';
 
-/** The WeChat appid the sandbox's watermark claims: a well-formed but fake one. */
-export const SANDBOX_WECHAT_APPID = 'wx0000000000000000';
 
 export const SUCCESS_MESSAGE = '操作成功';
 
@@ -37,6 +35,8 @@ export interface SuccessFields {
   purePhoneNumber: string;
   countryCode: string | number;
   timestampSeconds: number;
+  /** The mini program the watermark names; left out when unknown (the proxy refuses a watermark naming another caller). */
+  wechatAppId?: string;
 }
 
 /** Authing envelope for a failure. Authing answers most failures with HTTP 200: the body's statusCode carries it. */
@@ -69,7 +69,7 @@ export function success(fields: SuccessFields): Reply {
       : {
           errcode: 0,
           errmsg: 'ok',
-          phone_info: { ...phone, watermark: { appid: SANDBOX_WECHAT_APPID, timestamp: fields.timestampSeconds } },
+          phone_info: { ...phone, watermark: fields.wechatAppId === undefined ? { timestamp: fields.timestampSeconds } : { appid: fields.wechatAppId, timestamp: fields.timestampSeconds } },
         };
   return {
     httpStatus: 200,

@@ -10,6 +10,8 @@ export interface SandboxConfig {
   appId?: string;
   userPoolId?: string;
   extIdpConnidentifier: string;
+  wechatAppId?: string;
+  managementKey?: { accessKeyId: string; accessKeySecret: string; tokenLifeS?: number };
   shape: SuccessShape;
   numericCountryCode: boolean;
   strictCodes: boolean;
@@ -32,6 +34,8 @@ export function resolveSandboxOptions(options: SandboxOptions): SandboxConfig {
     appId: optionalId('appId'),
     userPoolId: optionalId('userPoolId'),
     extIdpConnidentifier: options.extIdpConnidentifier ?? DEFAULT_CONNECTION_ID,
+    wechatAppId: options.wechatAppId,
+    managementKey: options.managementKey,
     shape: options.shape ?? 'phone_info',
     numericCountryCode: options.numericCountryCode ?? false,
     strictCodes: options.strictCodes ?? false,

@@ -9,6 +9,8 @@ import { parseBody, readBody, type ExchangeBody } from './request';
 import type { Sandbox, SandboxFault, SandboxOptions, SandboxPhone } from './types';
 import { EXCHANGE_PATH } from '../exchange/authing-client';
 import { PROBE_CODE_PREFIX } from '../check/probe-code';
+import { MANAGEMENT_TOKEN_PATH } from '../exchange/upstreams/authing-management';
+import { ManagementTokens } from './management-tokens';
 
 export { DEFAULT_CONNECTION_ID, DEFAULT_CODE_TTL_MS } from './options';
 /** Codes remembered at most (about 20 MB): bounds memory under benchmarks that send a fresh code per request. */
@@ -29,6 +31,8 @@ class AuthingSandbox implements Sandbox {
   private readonly timers = new Set<NodeJS.Timeout>();
   private callCount = 0;
   private address = '';
+  /** Management mode, when the sandbox was given a user pool key. */
+  private readonly management: ManagementTokens | undefined;
 
   constructor(private readonly config: SandboxConfig) {
     this.codes = new CodeBook({
@@ -38,6 +42,15 @@ class AuthingSandbox implements Sandbox {
       capacity: CODE_CAPACITY,
     });
     this.server = createServer({ keepAlive: true }, this.handle);
+    this.management = config.managementKey && new ManagementTokens(config.managementKey, config.now);
+  }
+
+  get managementTokenFetches(): number {
+    return this.management?.fetches ?? 0;
+  }
+
+  revokeManagementTokens(): void {
+    this.management?.revokeAll();
   }
 
   get url(): string {
@@ -105,6 +118,11 @@ class AuthingSandbox implements Sandbox {
 
   private readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0];
+    const management = this.management;
+    if (management && req.method === 'POST' && path === MANAGEMENT_TOKEN_PATH) {
+      readBody(req, (raw) => send(res, management.issue(parseBody(req.headers['content-type'], raw) as Record<string, unknown> | undefined)));
+      return;
+    }
     if (req.method !== 'POST' || path !== EXCHANGE_PATH) {
       req.resume();
       send(res, failure({ statusCode: 404, message: `Cannot ${req.method} ${path}` }, 404));
@@ -134,7 +152,7 @@ class AuthingSandbox implements Sandbox {
   }
 
   private exchange(headers: IncomingHttpHeaders, body: ExchangeBody | undefined, code: string | undefined): Reply {
-    const denied = this.checkTenant(headers);
+    const denied = this.management ? this.management.check(headers) : this.checkTenant(headers);
     if (denied) return denied;
     if (!body) return failure({ statusCode: 400, message: '请求体必须是 JSON 对象 (application/json, 最大 16KB)' });
     if (code === undefined) return failure({ statusCode: 400, message: 'code 必须是非空字符串' });
@@ -154,6 +172,7 @@ class AuthingSandbox implements Sandbox {
       shape: this.config.shape,
       countryCode: this.config.numericCountryCode ? Number(phone.countryCode) : phone.countryCode,
       timestampSeconds: Math.floor(this.config.now() / 1000),
+      wechatAppId: this.config.wechatAppId,
     });
   }
 

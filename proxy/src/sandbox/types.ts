@@ -16,6 +16,13 @@ export interface SandboxOptions {
   userPoolId?: string;
   /** The only connection identifier the sandbox knows. Default 'wechat-miniprogram-sandbox'. */
   extIdpConnidentifier?: string;
+  /** The mini program appid the success watermark names (phone_info.watermark.appid); default none. */
+  wechatAppId?: string;
+  /**
+   * Management mode: the user pool's key. The sandbox then issues management tokens at /api/v3/get-management-token
+   * and requires `Authorization: Bearer <token>` with `x-authing-userpool-id: <accessKeyId>` on exchanges.
+   */
+  managementKey?: { accessKeyId: string; accessKeySecret: string; tokenLifeS?: number };
   /** Default 'phone_info'. */
   shape?: SuccessShape;
   /** Emit `countryCode` as the number 86 instead of the string "86" (Authing has been seen doing both). */
@@ -59,6 +66,10 @@ export interface Sandbox {
   readonly calls: number;
   /** How many of those carried `code` (remembered as long as the code is; see README). */
   callsFor(code: string): number;
+  /** Management tokens issued (management mode). */
+  readonly managementTokenFetches: number;
+  /** Every management token issued stops working. */
+  revokeManagementTokens(): void;
   /** Forget codes, counts and faults. */
   reset(): void;
   /** Closes the server and every socket, keep-alive ones included. */

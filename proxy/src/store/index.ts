@@ -23,10 +23,10 @@ interface Shared {
 /** This process's memory stores, by what they serve; each lives until the last exchange using it closes. */
 const memoryStores = new Map<string, Shared>();
 
-/** Answers are only shared between exchanges asking the same Authing connection, with the same de-duplication bounds. */
-function servedBy({ authing, dedupe }: ResolvedOptions): string {
-  const { appHost, appId, userPoolId, extIdpConnidentifier } = authing;
-  return JSON.stringify([appHost, appId, userPoolId, extIdpConnidentifier, dedupe]);
+/** Answers are only shared between exchanges asking the same upstream account, with the same de-duplication bounds. */
+function servedBy({ upstream, authing, wechat, dedupe }: ResolvedOptions): string {
+  if (upstream === 'wechat') return JSON.stringify(['wechat', wechat?.apiBase, wechat?.appId, dedupe]);
+  return JSON.stringify([authing?.appHost, authing?.appId, authing?.userPoolId ?? authing?.accessKeyId, authing?.extIdpConnidentifier, dedupe]);
 }
 
 function sharedMemoryStore(config: ResolvedOptions, metrics: ProxyMetrics, logger: Logger | undefined): Store {

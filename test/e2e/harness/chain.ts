@@ -29,11 +29,16 @@ export const SANDBOX_CONNECTION_ID = 'wechat-miniprogram-e2e';
 export interface ChainOptions {
   sandbox?: Omit<SandboxOptions, 'host' | 'port' | 'userPoolId'>;
   /** Over the chain's defaults: no logs, no rate limit (scenarios send many requests from one address). */
-  proxy?: Partial<Omit<ProxyOptions, 'authing'>>;
+  proxy?: Partial<Omit<ProxyOptions, 'authing' | 'upstream' | 'wechat'>>;
 }
 
-export interface Chain {
-  sandbox: Sandbox;
+/** What the chain's scenarios use of the upstream's sandbox, whichever it is. */
+export type ChainSandbox = Pick<Sandbox, 'url' | 'mintCode' | 'phoneFor' | 'callsFor' | 'calls'>;
+
+export interface Chain<S extends ChainSandbox = Sandbox> {
+  sandbox: S;
+  /** The upstream's name, for what the scenarios print. */
+  upstream: 'Authing' | 'WeChat';
   /** Where `<phone-button endpoint>` points: the proxy's exchange route. */
   endpoint: string;
   /**
@@ -66,6 +71,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     });
     return {
       sandbox,
+      upstream: 'Authing',
       endpoint: `${proxy.url}${options.proxy?.routePath ?? '/phone'}`,
       async spendElsewhere(code) {
         const response = await fetch(`${sandbox.url}${EXCHANGE_PATH}`, {
