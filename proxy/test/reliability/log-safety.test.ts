@@ -59,6 +59,9 @@ describe('scrubbing upstream text', () => {
     [`${CODE.slice(0, 16).toUpperCase()}${CODE.slice(16)}, rid: 1`, '[code], rid: 1'],
     [`phone ${PHONE} and +86${PHONE} and 008613812348000`, 'phone [digits] and +[digits] and [digits]'],
     ['errcode 40029, rid: 64f0a1b2-1234567890', 'errcode 40029, rid: 64f0a1b2-1234567890'],
+    [`${CODE}${CODE.toUpperCase()} and ${CODE}`, '[code][code] and [code]'],
+    // Lower-casing İ makes the text longer: the code is still found where it is.
+    [`İİ ${CODE.toUpperCase()} İ`, 'İİ [code] İ'],
   ])('%s -> %s', (text, expected) => {
     expect(scrubLogText(text, CODE)).toBe(expected);
   });
