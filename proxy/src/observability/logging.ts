@@ -2,6 +2,7 @@
 // redaction by path is the safety net for anything that slips into a log object anyway.
 import pino, { type Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
+import { batchedStdout } from './log-destination';
 import { scrubLogFields } from './scrub';
 
 const REDACT_PATHS = [
@@ -32,8 +33,8 @@ export function createLogger(options: ResolvedOptions['logger']): Logger | undef
     // A failure's `detail` carries upstream and error messages: scrubbed as the line is written, whoever wrote it.
     serializers: { detail: scrubLogFields },
   };
-  // Without a stream pino writes to stdout through its own fast destination.
-  return options.stream ? pino(settings, options.stream) : pino(settings);
+  // Without a stream: stdout, in batches (log-destination.ts).
+  return pino(settings, options.stream ?? batchedStdout());
 }
 
 /** 13812348000 -> 138****8000: enough to recognise a number in support, not enough to use it. */
