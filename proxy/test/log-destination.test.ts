@@ -1,5 +1,5 @@
-// Logs on stdout are written in batches (src/observability/log-destination.ts): a line waits a moment for others, yet
-// none is lost when the process exits, whether by process.exit() or by an uncaught exception.
+// A listening server's logs on stdout are written in batches (src/observability/log-destination.ts): a line waits a
+// moment for others, yet none is lost when the process exits, whether by process.exit() or by an uncaught exception.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 

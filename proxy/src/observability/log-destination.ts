@@ -1,8 +1,10 @@
-// Where log lines go when no stream is given: stdout, in batches. pino's default destination starts a write (on libuv's
-// thread pool) for nearly every line; here lines are gathered and handed to it together, at BATCH_BYTES or every
-// FLUSH_INTERVAL_MS (proxy/README.md "Logs"). Nothing is lost when the process exits, also on process.exit() or an
-// uncaught exception: the 'exit' handler writes what is left synchronously. Only a kill that skips 'exit' (SIGKILL, or a
-// signal nobody handles; the CLI handles SIGTERM and SIGINT) loses the last FLUSH_INTERVAL_MS of lines.
+// Where log lines go when no stream is given: stdout through pino's own destination (sonic-boom: written off the main
+// thread, EPIPE survived, flushed on exit). That starts a write for nearly every line; a long-running server (startProxy,
+// the CLI) gathers lines and writes them together, at BATCH_BYTES or every FLUSH_INTERVAL_MS (proxy/README.md "Logging
+// and redaction"). Handlers and cloud functions, whose platform may freeze the process once it answered, write each line
+// at once. Nothing is lost when the process exits, also by process.exit() or an uncaught exception: the 'exit' handler
+// writes what is left synchronously. Only a kill that skips 'exit' (SIGKILL, or a signal nobody handles; the CLI
+// handles SIGTERM and SIGINT) loses the last FLUSH_INTERVAL_MS of lines.
 import fs from 'node:fs';
 import pino from 'pino';
 
@@ -16,25 +18,30 @@ export interface LogDestination {
   write(line: string): void;
 }
 
+let batching = false;
 let stdout: LogDestination | undefined;
 
-/** stdout's batches, one per process: every logger of the process appends to the same one, so lines keep their order. */
-export function batchedStdout(): LogDestination {
-  return (stdout ??= batchedDestination(process.stdout.fd ?? 1));
+/** From now on, stdout's lines are written in batches: for processes that keep running (a listening server). */
+export function batchStdoutLogs(): void {
+  batching = true;
 }
 
-/** Lines to `fd`, in batches. */
-export function batchedDestination(fd: number): LogDestination {
-  // pino's own destination (sonic-boom): writes off the main thread and survives EPIPE; pino flushes it on exit.
+/** stdout, one destination per process: every logger of the process writes through it, so lines keep their order. */
+export function stdoutDestination(): LogDestination {
+  return (stdout ??= lineDestination(process.stdout.fd ?? 1, () => batching));
+}
+
+/** Lines to `fd`, in batches while `batched()` says so. */
+export function lineDestination(fd: number, batched: () => boolean): LogDestination {
   const destination = pino.destination({ dest: fd, sync: false });
   let batch = '';
+  let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     if (batch === '') return;
     const lines = batch;
     batch = '';
     destination.write(lines);
   };
-  setInterval(flush, FLUSH_INTERVAL_MS).unref();
   process.on('exit', () => {
     // No event loop any more: what sonic-boom holds, then the batch, in that order, synchronously.
     try {
@@ -47,7 +54,13 @@ export function batchedDestination(fd: number): LogDestination {
   });
   return {
     write(line) {
+      if (!batched()) {
+        flush();
+        destination.write(line);
+        return;
+      }
       batch += line;
+      timer ??= setInterval(flush, FLUSH_INTERVAL_MS).unref();
       if (batch.length >= BATCH_BYTES) flush();
     },
   };

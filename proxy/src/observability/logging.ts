@@ -2,7 +2,7 @@
 // redaction by path is the safety net for anything that slips into a log object anyway.
 import pino, { type Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
-import { batchedStdout } from './log-destination';
+import { stdoutDestination } from './log-destination';
 import { scrubLogFields } from './scrub';
 
 const REDACT_PATHS = [
@@ -33,8 +33,8 @@ export function createLogger(options: ResolvedOptions['logger']): Logger | undef
     // A failure's `detail` carries upstream and error messages: scrubbed as the line is written, whoever wrote it.
     serializers: { detail: scrubLogFields },
   };
-  // Without a stream: stdout, in batches (log-destination.ts).
-  return pino(settings, options.stream ?? batchedStdout());
+  // Without a stream: stdout (log-destination.ts: in batches in a listening server).
+  return pino(settings, options.stream ?? stdoutDestination());
 }
 
 /** 13812348000 -> 138****8000: enough to recognise a number in support, not enough to use it. */

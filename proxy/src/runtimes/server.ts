@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
+import { batchStdoutLogs } from '../observability/log-destination';
 import { guardConnections } from './connection-guard';
 import { nodeListenerFor } from './node-handler';
 import { serverTimeouts, ShutdownRequestDeadline } from './request-deadline';
@@ -22,6 +23,7 @@ export interface RunningProxy {
 export async function startProxy(options: ProxyOptions & ListenOptions): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
+  batchStdoutLogs(); // a process that keeps running: its log lines can wait a moment for others
   const app = createApp(proxyOptions);
   const { requestTimeoutMs, routePath } = app.config;
   let closing = false;
