@@ -8,7 +8,7 @@ import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../conf
 import { errors, failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
-import { createLogger, maskPhone, shortHash } from '../observability/logging';
+import { createLogger, maskPhone, shortHash, summaryLogger } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
 import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
@@ -105,6 +105,7 @@ function answerFor(result: Result, requestId: string): ExchangeAnswer {
 export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
+  const summary = logger && summaryLogger(logger);
   const metrics = createMetrics();
   const { upstreamTimeoutMs, upstreamMaxConcurrency, upstreamLateGraceMs } = config;
   const client = new AuthingClient({ ...config.authing, timeoutMs: upstreamTimeoutMs, maxConcurrency: upstreamMaxConcurrency, lateGraceMs: upstreamLateGraceMs });
@@ -182,7 +183,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const answer = answerFor(result, requestId);
     const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
-    logger?.[logLevel(failure)](
+    summary?.[logLevel(failure)](
       {
         reqId: requestId,
         outcome,

@@ -5,6 +5,7 @@ import type { ResolvedOptions } from '../config';
 import { stdoutDestination } from './log-destination';
 import { scrubLogFields } from './scrub';
 
+const CENSOR = '[redacted]';
 const REDACT_PATHS = [
   'code',
   'body.code',
@@ -29,13 +30,28 @@ export function createLogger(options: ResolvedOptions['logger']): Logger | undef
   const settings = {
     level: options.level,
     base: { service: 'miniprogram-phone-proxy' },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
     // A failure's `detail` carries upstream and error messages: scrubbed as the line is written, whoever wrote it.
     serializers: { detail: scrubLogFields },
   };
   // Without a stream: stdout (log-destination.ts: in batches in a listening server).
   return pino(settings, options.stream ?? stdoutDestination());
 }
+
+/**
+ * The exchange's summary line (phone-exchange.ts) has fixed top-level fields, of which only `detail` is an object: the
+ * wildcard paths can match only inside it. Spelled out for it they redact the same, at about 1.5 µs of CPU per line
+ * instead of 5.5 (pino's redaction walks every key for a wildcard; issue 23).
+ */
+const SUMMARY_REDACT_PATHS = [
+  ...REDACT_PATHS.filter((path) => !path.includes('*')),
+  'detail.assertion',
+  'detail.privateKey',
+  'detail.*.privateKey',
+];
+
+/** The logger of the exchange's summary line. */
+export const summaryLogger = (logger: Logger): Logger => logger.child({}, { redact: { paths: SUMMARY_REDACT_PATHS, censor: CENSOR } });
 
 /** 13812348000 -> 138****8000: enough to recognise a number in support, not enough to use it. */
 export function maskPhone(purePhoneNumber: string): string {
