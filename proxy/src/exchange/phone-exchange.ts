@@ -183,7 +183,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const answer = answerFor(result, requestId);
     const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
-    summary?.[logLevel(failure)](
+    summary?.(
+      logLevel(failure),
       {
         reqId: requestId,
         outcome,

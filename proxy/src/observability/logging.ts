@@ -50,8 +50,13 @@ const SUMMARY_REDACT_PATHS = [
   'detail.*.privateKey',
 ];
 
-/** The logger of the exchange's summary line. */
-export const summaryLogger = (logger: Logger): Logger => logger.child({}, { redact: { paths: SUMMARY_REDACT_PATHS, censor: CENSOR } });
+/** Writes the exchange's summary line at `level`, when `logger` (its level read at each line) lets that level through. */
+export function summaryLogger(logger: Logger): (level: 'info' | 'warn' | 'error', fields: object, message: string) => void {
+  const summary = logger.child({}, { level: 'trace', redact: { paths: SUMMARY_REDACT_PATHS, censor: CENSOR } });
+  return (level, fields, message) => {
+    if (logger.isLevelEnabled(level)) summary[level](fields, message);
+  };
+}
 
 /** 13812348000 -> 138****8000: enough to recognise a number in support, not enough to use it. */
 export function maskPhone(purePhoneNumber: string): string {

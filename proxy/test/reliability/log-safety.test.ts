@@ -60,14 +60,28 @@ describe("the exchange's summary logger (its redaction spelled out for its one o
     const [full, summary] = [new LogCapture(), new LogCapture()];
     const line = { reqId: 'r-1', outcome: 'UPSTREAM_ERROR', statusCode: 502, ms: 3, codeHash: 'abcdefabcdef', detail };
     createLogger({ level: 'info', stream: full })!.warn(line, 'phone exchange');
-    summaryLogger(createLogger({ level: 'info', stream: summary })!).warn(line, 'phone exchange');
+    summaryLogger(createLogger({ level: 'info', stream: summary })!)('warn', line, 'phone exchange');
     expect(summary.lines.map(withoutTime)).toEqual(full.lines.map(withoutTime));
     expect(summary.lines).toHaveLength(1);
   });
 
+  test("follows its logger's level, also when it changes", () => {
+    const logs = new LogCapture();
+    const logger = createLogger({ level: 'info', stream: logs })!;
+    const summary = summaryLogger(logger);
+    summary('info', { n: 1 }, 'phone exchange');
+    logger.level = 'warn';
+    summary('info', { n: 2 }, 'phone exchange');
+    summary('warn', { n: 3 }, 'phone exchange');
+    expect(logs.records().map((record) => [record.n, record.level])).toEqual([
+      [1, 30],
+      [3, 40],
+    ]);
+  });
+
   test.each(REDACTED_PATHS.filter(([path]) => !path.includes('*')))('%s at the top level is still censored', (path, fields) => {
     const logs = new LogCapture();
-    summaryLogger(createLogger({ level: 'info', stream: logs })!).info({ ...fields, kept: 'visible' }, 'a line');
+    summaryLogger(createLogger({ level: 'info', stream: logs })!)('info', { ...fields, kept: 'visible' }, 'a line');
     const [record] = logs.records();
     expect(valueAt(record, path, fields)).toBe('[redacted]');
     expect(logs.text).not.toContain(SECRET);
