@@ -22,6 +22,7 @@ const GROUPS: Array<[string, (url: string, name: string) => boolean]> = [
   ['valibot', (url) => url.includes('node_modules/valibot')],
   ['our code (src/)', (url) => url.includes('/src/')],
   ['the bench server itself (bench/servers/)', (url) => url.includes('/bench/')],
+  ['node:crypto (hashes, signatures: mostly native)', (url) => url.startsWith('node:internal/crypto')],
   ['node:http, streams, events, timers (JS internals)', (url) => url.startsWith('node:')],
   ['other native and V8 (crypto, buffers, JSON, parsing)', () => true],
 ];
