@@ -4,20 +4,22 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Concurrent connections of the load generator. */
   connections: number;
-  /** Rounds of the throughput and fixed-rate phases; each round runs floor, express+axios, proxy, proxy on Redis in turn. */
+  /** Rounds of the throughput and fixed-rate phases; each round runs proxy, floor, express+axios, proxy on Redis, proxy signing in turn. */
   rounds: number;
   /** Seconds of unmeasured load before each throughput run (every round). */
   warmupSeconds: number;
   /** Seconds of each measured throughput run (every round). */
   durationSeconds: number;
-  /** Requests per second of the fixed-rate latency run (evenly spaced, open loop). */
-  rate: number;
+  /** The fixed-rate latency run's rate (evenly spaced, open loop), as a share of the memory proxy's throughput in the same round. */
+  rateShare: number;
   /** Seconds of each fixed-rate latency run (every round). */
   rateSeconds: number;
   /** Distinct codes sent before the proxy's memory is read. */
   memoryRequests: number;
   /** How many times the proxy is cold-started (the median is reported). */
   coldStarts: number;
+  /** Distinct codes, one at a time, over which redis-server counts its commands and reads. */
+  redisExchanges: number;
   /** Write bench/RESULTS.md. */
   write: boolean;
   /** Write a CPU profile of the proxy (node --cpu-prof) into bench/profiles/. */
@@ -29,16 +31,17 @@ const NUMBERS = {
   rounds: { flag: 'rounds', env: 'BENCH_ROUNDS', fallback: 3 },
   warmupSeconds: { flag: 'warmup', env: 'BENCH_WARMUP', fallback: 2 },
   durationSeconds: { flag: 'duration', env: 'BENCH_DURATION', fallback: 5 },
-  rate: { flag: 'rate', env: 'BENCH_RATE', fallback: 1000 },
+  rateShare: { flag: 'rate-share', env: 'BENCH_RATE_SHARE', fallback: 0.4 },
   rateSeconds: { flag: 'rate-duration', env: 'BENCH_RATE_DURATION', fallback: 5 },
   memoryRequests: { flag: 'memory-requests', env: 'BENCH_MEMORY_REQUESTS', fallback: 100_000 },
   coldStarts: { flag: 'cold-starts', env: 'BENCH_COLD_STARTS', fallback: 3 },
+  redisExchanges: { flag: 'redis-exchanges', env: 'BENCH_REDIS_EXCHANGES', fallback: 1000 },
 } as const;
 
 type NumberKey = keyof typeof NUMBERS;
 
 /** --quick: enough to see that every phase runs, not figures to record. */
-const QUICK: Record<NumberKey, number> = { connections: 50, rounds: 1, warmupSeconds: 1, durationSeconds: 2, rate: 1000, rateSeconds: 2, memoryRequests: 5000, coldStarts: 1 };
+const QUICK: Record<NumberKey, number> = { connections: 50, rounds: 1, warmupSeconds: 1, durationSeconds: 2, rateShare: 0.4, rateSeconds: 2, memoryRequests: 5000, coldStarts: 1, redisExchanges: 200 };
 
 export const USAGE = `Usage: npm run bench -w miniprogram-phone-proxy [-- options]
 ${Object.values(NUMBERS)
@@ -72,10 +75,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     rounds: Math.round(number('rounds')),
     warmupSeconds: number('warmupSeconds'),
     durationSeconds: number('durationSeconds'),
-    rate: number('rate'),
+    rateShare: number('rateShare'),
     rateSeconds: number('rateSeconds'),
     memoryRequests: Math.round(number('memoryRequests')),
     coldStarts: Math.round(number('coldStarts')),
+    redisExchanges: Math.round(number('redisExchanges')),
     write: values.write === true,
     cpuProfile: values['cpu-prof'] === true,
   };

@@ -1,11 +1,16 @@
-// The bench's figures, its verdicts against the targets (issues 5, 11 and 12), and their rendering as a console table or as
-// the generated part of RESULTS.md.
+// The bench's figures and their rendering, with the verdicts of targets.ts, as a console table or as the generated part
+// of RESULTS.md.
 import fs from 'node:fs';
 import os from 'node:os';
 import type { LoadResult } from './load';
 import { megabytes } from './memory';
 import type { BenchOptions } from './options';
-import { spread, type Spread } from './stats';
+import { whereTheMicrosGo } from './profile';
+import type { RedisCommandFigures } from './redis-commands';
+import { spread } from './stats';
+import { comparisons, fixed, mb, spreadText, TARGETS, verdicts, type TargetKey } from './targets';
+
+export { verdicts } from './targets';
 
 export interface MachineInfo {
   cpus: number;
@@ -23,14 +28,18 @@ export interface TargetFigures {
   /** The server process's CPU time (user + system) per answered request during the throughput run. */
   cpuMicrosPerRequest: number;
   peakRssBytes: number;
-  /** The fixed-rate latency run (floor and proxy only). */
+  /** The fixed-rate latency run (floor and the proxy on either store). */
   fixedRate?: LoadResult;
   /** Proxy only: log lines written over the whole phase (warm-up included). */
   logLines?: number;
+  /** With --cpu-prof (floor and proxy): the process's CPU profile. */
+  profile?: string;
 }
 
-/** One round: the four targets measured back to back. */
+/** One round: the five targets measured back to back. */
 export interface RoundFigures {
+  /** The fixed rate of this round (req/s): a share of the memory proxy's throughput in this round. */
+  rate: number;
   floor: TargetFigures;
   express: TargetFigures;
   proxy: TargetFigures;
@@ -58,15 +67,10 @@ export interface BenchReport {
     floorRssBytes: number;
   };
   coldStart: { runs: number; listenMs: number; firstAnswerMs: number };
+  redisCommands: RedisCommandFigures;
   dedupe: { codes: number; duplicates: number; minCalls: number; maxCalls: number; allAnswered: boolean };
   /** Wall time of the whole bench. */
   elapsedSeconds: number;
-}
-
-export interface Verdict {
-  target: string;
-  measured: string;
-  pass: boolean;
 }
 
 export function describeMachine(): MachineInfo {
@@ -86,115 +90,9 @@ export function describeMachine(): MachineInfo {
   };
 }
 
-const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const mb = (bytes: number): string => `${fixed(megabytes(bytes), 1)} MB`;
-/** "median (min..max)": `..` because a range of differences can be negative. */
-const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string =>
-  `${format(median)} (${format(min)}..${format(max)})`;
-
-const TARGETS = ['floor', 'express', 'proxy', 'proxyRedis', 'signing'] as const;
-type TargetKey = (typeof TARGETS)[number];
-
 /** A figure of one target across the rounds. */
-const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: TargetFigures) => number): Spread =>
+const acrossRounds = (report: BenchReport, key: TargetKey, figure: (target: TargetFigures) => number) =>
   spread(report.rounds.map((round) => figure(round[key])));
-
-/** Paired per round (same machine state for both sides), then summarized: what the verdicts judge. */
-function comparisons(report: BenchReport): {
-  toFloor: number[];
-  cpuToFloor: number[];
-  toExpress: number[];
-  p99Diff: number[];
-  redisToMemory: number[];
-  redisP99Diff: number[];
-  signingToPlain: number[];
-  signingCpu: number[];
-} {
-  const rps = (target: TargetFigures) => target.throughput.requestsPerSecond;
-  const fixedP99 = (target: TargetFigures) => target.fixedRate?.p99Ms ?? NaN;
-  return {
-    toFloor: report.rounds.map((round) => rps(round.proxy) / rps(round.floor)),
-    // Requests per CPU second, proxy over floor: what the throughput ratio would be if each server had a core of its own.
-    cpuToFloor: report.rounds.map((round) => round.floor.cpuMicrosPerRequest / round.proxy.cpuMicrosPerRequest),
-    toExpress: report.rounds.map((round) => rps(round.proxy) / rps(round.express)),
-    p99Diff: report.rounds.map((round) => fixedP99(round.proxy) - fixedP99(round.floor)),
-    redisToMemory: report.rounds.map((round) => rps(round.proxyRedis) / rps(round.proxy)),
-    redisP99Diff: report.rounds.map((round) => fixedP99(round.proxyRedis) - fixedP99(round.proxy)),
-    signingToPlain: report.rounds.map((round) => rps(round.signing) / rps(round.proxy)),
-    // Requests per CPU second, signing on over off: what signing costs the server itself.
-    signingCpu: report.rounds.map((round) => round.proxy.cpuMicrosPerRequest / round.signing.cpuMicrosPerRequest),
-  };
-}
-
-/** Every load run of the report: a verdict needs them all answered 200, or it measured errors. */
-function loadRuns(report: BenchReport): Array<[string, LoadResult]> {
-  const runs: Array<[string, LoadResult]> = [];
-  report.rounds.forEach((round, i) => {
-    for (const target of TARGETS.map((key) => round[key])) {
-      runs.push([`${target.label} (round ${i + 1})`, target.throughput]);
-      if (target.fixedRate) runs.push([`${target.label} (round ${i + 1}, fixed rate)`, target.fixedRate]);
-    }
-  });
-  report.memory.loads.forEach((run, i) => runs.push([`${report.rounds[0]?.proxy.label} (memory run ${i + 1})`, run]));
-  return runs;
-}
-
-export function verdicts(report: BenchReport): Verdict[] {
-  const { memory, dedupe, options } = report;
-  const { cpuToFloor, toExpress, p99Diff, redisToMemory, redisP99Diff, signingToPlain } = comparisons(report);
-  const [cpuRatio, expressRatio, p99Spread] = [spread(cpuToFloor), spread(toExpress), spread(p99Diff)];
-  const [redisRatio, redisP99, signingRatio] = [spread(redisToMemory), spread(redisP99Diff), spread(signingToPlain)];
-  const rssBudgetBytes = memory.floorRssBytes + 25 * 2 ** 20;
-  const failed = loadRuns(report).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
-  return [
-    {
-      target: 'every load request answered 200',
-      measured: failed.length === 0 ? 'yes' : failed.map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`).join('; '),
-      pass: failed.length === 0,
-    },
-    {
-      // Per server CPU second: the load generator, the upstream and the server share the machine's cores.
-      target: 'requests per server CPU second, proxy/floor >= 0.5x (median of rounds)',
-      measured: spreadText(cpuRatio, (ratio) => `${fixed(ratio)}x`),
-      pass: cpuRatio.median >= 0.5,
-    },
-    {
-      target: 'throughput proxy/express+axios >= 2x (median of rounds)',
-      measured: spreadText(expressRatio, (ratio) => `${fixed(ratio)}x`),
-      pass: expressRatio.median >= 2,
-    },
-    {
-      target: `p99 at ${options.rate} req/s: proxy - floor <= 2 ms (median of rounds)`,
-      measured: spreadText(p99Spread, (ms) => `${fixed(ms)} ms`),
-      pass: p99Spread.median <= 2,
-    },
-    {
-      target: `throughput Redis store/memory store >= 0.5x (median of rounds)`,
-      measured: spreadText(redisRatio, (ratio) => `${fixed(ratio)}x`),
-      pass: redisRatio.median >= 0.5,
-    },
-    {
-      target: `p99 at ${options.rate} req/s: Redis store - memory store <= 2 ms (median of rounds)`,
-      measured: spreadText(redisP99, (ms) => `${fixed(ms)} ms`),
-      pass: redisP99.median <= 2,
-    },
-    {
-      target: 'throughput signing on / signing off >= 0.6x (median of rounds)',
-      measured: spreadText(signingRatio, (ratio) => `${fixed(ratio)}x`),
-      pass: signingRatio.median >= 0.6,
-    },
-    {
-      target: `RSS after ${options.memoryRequests} distinct codes <= floor's RSS + 25 MB (same run)`,
-      measured: `${mb(memory.rssBytes)} vs floor ${mb(memory.floorRssBytes)} + 25 MB = ${mb(rssBudgetBytes)} (peak ${mb(memory.peakRssBytes)})`,
-      pass: memory.rssBytes <= rssBudgetBytes,
-    },
-    {
-      target: `upstream calls per code, ${dedupe.duplicates} concurrent duplicates = 1`,
-      measured: dedupe.allAnswered ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes` : 'some duplicates were not answered 200 alike',
-      pass: dedupe.allAnswered && dedupe.minCalls === 1 && dedupe.maxCalls === 1,
-    },
-  ];
-}
 
 function table(headers: string[], rows: string[][], markdown: boolean): string {
   if (markdown) {
@@ -227,23 +125,28 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
     figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
   ]);
-  const { toFloor, cpuToFloor, toExpress, p99Diff, redisToMemory, redisP99Diff, signingToPlain, signingCpu } = comparisons(report);
+  const { toFloor, cpuToFloor, toExpress, p50Diff, p99Diff, redisToMemory, redisCpu, redisP50Diff, redisP99Diff, signingToPlain, signingCpu } = comparisons(report);
   const roundRows = rounds.map((round, i) => [
     String(i + 1),
     ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
     fixed(toFloor[i]),
     fixed(cpuToFloor[i]),
     fixed(toExpress[i]),
-    `${ms(p99Diff[i])} ms`,
     fixed(redisToMemory[i]),
+    fixed(signingCpu[i]),
+    count(round.rate),
+    `${ms(p50Diff[i])} ms`,
+    `${ms(redisP50Diff[i])} ms`,
+    `${ms(p99Diff[i])} ms`,
     `${ms(redisP99Diff[i])} ms`,
-    fixed(signingToPlain[i]),
   ]);
+  const rates = rounds.map((round) => count(round.rate)).join(', ');
+  const share = `${fixed(options.rateShare * 100, 0)}%`;
   const verdictRows = verdicts(report).map((verdict) => [verdict.pass ? 'PASS' : 'MISS', verdict.target, verdict.measured]);
   return [
     heading('Machine'),
     `${machine.cpus} CPUs, ${machine.cpuModel}, ${machine.memoryGb} GB RAM; Node ${machine.node}; ${machine.os}; ${machine.date}`,
-    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (floor, express+axios, proxy, proxy on a local redis-server, proxy signing), ` +
+    `Load: autocannon, ${options.connections} connections, ${options.rounds} interleaved rounds (proxy, floor, express+axios, proxy on a local redis-server, proxy signing), ` +
       `each target per round ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured, ` +
       'every request a distinct code; each server and the upstream (Authing sandbox) in its own fresh process every round. ' +
       `Figures: median (min..max) over the rounds. Whole bench: ${fixed(report.elapsedSeconds, 0)} s.`,
@@ -251,7 +154,7 @@ function render(report: BenchReport, markdown: boolean): string {
     heading('Throughput (unlimited rate)'),
     table(['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'peak RSS MB'], throughputRows, markdown),
     '',
-    heading(`Latency at a fixed ${options.rate} req/s, evenly spaced (${options.rateSeconds} s per round, open loop)`),
+    heading(`Latency at a fixed rate, ${share} of the memory proxy's throughput in the same round (${rates} req/s), evenly spaced (${options.rateSeconds} s per round, open loop)`),
     table(['target', 'req/s', 'p50 ms', 'p99 ms'], fixedRows, markdown),
     '',
     heading('Per round (ratios paired within a round)'),
@@ -266,10 +169,13 @@ function render(report: BenchReport, markdown: boolean): string {
         'proxy/floor',
         'proxy/floor per CPU second',
         'proxy/express',
-        `p99 proxy - floor at ${options.rate} req/s`,
         'Redis/memory',
-        `p99 Redis - memory at ${options.rate} req/s`,
-        'signing/proxy',
+        'signing on/off per CPU second',
+        'fixed rate req/s',
+        'p50 proxy - floor',
+        'p50 Redis - memory',
+        'p99 proxy - floor',
+        'p99 Redis - memory',
       ],
       roundRows,
       markdown,
@@ -284,6 +190,7 @@ function render(report: BenchReport, markdown: boolean): string {
         ['ratio proxy/express+axios (req/s), median of rounds', spreadText(spread(toExpress), ms)],
         ['info log lines written per round (warm-up, throughput, fixed rate)', figure('proxy', (target) => target.logLines ?? NaN, count)],
         ['ratio Redis store/memory store (req/s), median of rounds', spreadText(spread(redisToMemory), ms)],
+        ['ratio Redis store/memory store (requests per server CPU second; redis-server not counted), median of rounds', spreadText(spread(redisCpu), ms)],
         ['ratio signing on/off (req/s), median of rounds', spreadText(spread(signingToPlain), ms)],
         ['ratio signing on/off (requests per server CPU second), median of rounds', spreadText(spread(signingCpu), ms)],
         [`RSS after ${options.memoryRequests} distinct codes (floor: ${mb(report.memory.floorRssBytes)})`, mb(report.memory.rssBytes)],
@@ -299,13 +206,24 @@ function render(report: BenchReport, markdown: boolean): string {
       markdown,
     ),
     '',
-    heading('Targets (issues 5, 11 and 12)'),
+    heading('Targets (issue 23; issues 5 and 12)'),
     table(['verdict', 'target', 'measured'], verdictRows, markdown),
   ].join('\n');
 }
 
 export function renderText(report: BenchReport): string {
   return render(report, false);
+}
+
+/** --cpu-prof: per round, the floor's and the memory proxy's profiles side by side (bench/profile.ts). */
+export function renderProfiles(report: BenchReport, markdown = false): string {
+  return report.rounds
+    .filter((round) => round.floor.profile && round.proxy.profile)
+    .map((round, i) => {
+      const [floor, proxy] = [round.floor, round.proxy].map((target) => ({ label: target.label, file: target.profile as string, cpuMicrosPerRequest: target.cpuMicrosPerRequest }));
+      return `Where the extra µs go, round ${i + 1} (µs of server CPU per request)\n${table(['who', 'floor', 'proxy', 'extra'], whereTheMicrosGo(floor, proxy), markdown)}`;
+    })
+    .join('\n\n');
 }
 
 const BEGIN = '<!-- bench:begin (generated by `npm run bench -w miniprogram-phone-proxy -- --write`) -->';

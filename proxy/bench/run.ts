@@ -1,8 +1,8 @@
 // `npm run bench`: floor vs Express+axios vs miniprogram-phone-proxy (memory store, then Redis store on a local
 // redis-server) against a local Authing sandbox.
-// Throughput and fixed-rate latency run in interleaved rounds (floor, express+axios, proxy, proxy on Redis...) so that a
+// Throughput and fixed-rate latency run in interleaved rounds (proxy, floor, express+axios, proxy on Redis...) so that a
 // slow or fast stretch of the machine hits every target alike; the report gives medians and ranges.
-// Prints a table and PASS/MISS per target of issue 5; --write also updates bench/RESULTS.md.
+// Prints a table and PASS/MISS per target (targets.ts: issue 23's table); --write also updates bench/RESULTS.md.
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,9 @@ import { distinctCodes } from './codes';
 import { runAtRate, runLoad } from './load';
 import { withLogFile } from './log-file';
 import { parseOptions, type BenchOptions } from './options';
-import { describeMachine, renderText, verdicts, writeResults, type BenchReport, type RoundFigures, type TargetFigures } from './report';
+import { profileFile, profileFlags } from './profile';
+import { measureRedisCommands, type RedisCommandFigures } from './redis-commands';
+import { describeMachine, renderProfiles, renderText, verdicts, writeResults, type BenchReport, type RoundFigures, type TargetFigures } from './report';
 import { median } from './stats';
 import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../test/redis/redis-server';
 
@@ -30,12 +32,17 @@ async function withChild<T>(script: ServerScript, options: StartOptions, use: (c
   }
 }
 
-/** How a server under test starts: the upstream it calls; the proxy also gets its log file and maybe a profiler. */
-function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[], env: Record<string, string>): StartOptions {
-  const profile = script === 'proxy' && options.cpuProfile;
+const PROFILES_DIR = path.join(BENCH_DIR, 'profiles');
+let profiles = 0;
+
+/** How a server under test starts: the upstream it calls; the proxy also gets its log file; with --cpu-prof, a profiler. */
+function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[], env: Record<string, string>): StartOptions & { profile?: string } {
+  const name = `${script}-${process.pid}-${profiles++}`;
+  const profile = options.cpuProfile && (script === 'proxy' || script === 'floor') ? profileFile(PROFILES_DIR, name) : undefined;
   return {
+    profile,
     env: { BENCH_UPSTREAM_URL: upstream.url, ...env },
-    execArgv: [...execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'profiles')] : [])],
+    execArgv: [...execArgv, ...(profile ? profileFlags(PROFILES_DIR, name) : [])],
     stdout: script === 'proxy' ? stdout : 'ignore',
   };
 }
@@ -50,16 +57,29 @@ async function withServer<T>(
   use: (server: ChildServer, upstream: ChildServer) => Promise<T>,
   execArgv: string[] = [],
   env: Record<string, string> = {},
-): Promise<{ result: T; logLines: number }> {
+): Promise<{ result: T; logLines: number; profile?: string }> {
+  let profile: string | undefined;
   // The upstream's child reads BENCH_UPSTREAM too: the Authing sandbox, or the WeChat one.
-  return withChild('upstream', { env }, (upstream) =>
-    withLogFile((fd) => withChild(script, serverOptions(script, upstream, options, fd, execArgv, env), (server) => use(server, upstream))),
+  const ran = await withChild('upstream', { env }, (upstream) =>
+    withLogFile((fd) => {
+      const start = serverOptions(script, upstream, options, fd, execArgv, env);
+      profile = start.profile;
+      return withChild(script, start, (server) => use(server, upstream));
+    }),
   );
+  return { ...ran, profile }; // written when the server exited
 }
 
-async function measureTarget(script: ServerScript, label: string, options: BenchOptions, fixedRate: boolean, env: Record<string, string> = {}): Promise<TargetFigures> {
-  progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${fixedRate ? ` + ${options.rateSeconds} s at ${options.rate} req/s` : ''}`);
-  const { result, logLines } = await withServer(script, options, async (server) => {
+/** The throughput run, then (when a rate is given, or computed from that throughput) the fixed-rate run, in one process. */
+async function measureTarget(
+  script: ServerScript,
+  label: string,
+  options: BenchOptions,
+  rate: number | ((throughput: number) => number) | undefined,
+  env: Record<string, string> = {},
+): Promise<TargetFigures> {
+  progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${rate ? ` + ${options.rateSeconds} s at a fixed rate` : ''}`);
+  const { result, logLines, profile } = await withServer(script, options, async (server) => {
     const load = { url: server.url, connections: options.connections };
     if (env.BENCH_SIGNING && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
       throw new Error(`${label} answered without an assertion`);
@@ -68,10 +88,11 @@ async function measureTarget(script: ServerScript, label: string, options: Bench
     const cpuBefore = server.cpuMicros();
     const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
     const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
-    const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: options.rate }) : undefined;
+    const fixedRate = typeof rate === 'function' ? rate(throughput.requestsPerSecond) : rate;
+    const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: fixedRate }) : undefined;
     return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
   }, [], env);
-  return script === 'proxy' ? { ...result, logLines } : result;
+  return { ...result, ...(script === 'proxy' ? { logLines } : {}), ...(profile ? { profile } : {}) };
 }
 
 async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
@@ -154,16 +175,18 @@ async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<Bench
 
 async function measureRound(options: BenchOptions, round: number, redis: RedisServer): Promise<RoundFigures> {
   progress(`round ${round} of ${options.rounds}`);
-  const floor = await measureTarget('floor', '1 floor (node:http)', options, true);
-  const express = await measureTarget('express-axios', '2 express+axios', options, false);
-  const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, true);
+  // The memory proxy first: the round's fixed rate is a share of its throughput (issue 23), the same for floor and Redis.
+  let rate = NaN;
+  const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, (throughput) => (rate = Math.round(throughput * options.rateShare)));
+  const floor = await measureTarget('floor', '1 floor (node:http)', options, rate);
+  const express = await measureTarget('express-axios', '2 express+axios', options, undefined);
   // A key prefix per round: no round meets another's codes.
   const redisEnv = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: `bench-${round}:` };
-  const proxyRedis = await measureTarget('proxy', '4 proxy on Redis store', options, true, redisEnv);
-  const signing = await measureTarget('proxy', '5 proxy signing assertions', options, false, { BENCH_SIGNING: '1' });
+  const proxyRedis = await measureTarget('proxy', '4 proxy on Redis store', options, rate, redisEnv);
+  const signing = await measureTarget('proxy', '5 proxy signing assertions', options, undefined, { BENCH_SIGNING: '1' });
   // The same proxy and store with WeChat's own phone API (its sandbox, stable_token included) as the upstream.
-  const wechat = await measureTarget('proxy', '6 proxy, WeChat upstream', options, false, { BENCH_UPSTREAM: 'wechat' });
-  return { floor, express, proxy, proxyRedis, signing, wechat };
+  const wechat = await measureTarget('proxy', '6 proxy, WeChat upstream', options, undefined, { BENCH_UPSTREAM: 'wechat' });
+  return { rate, floor, express, proxy, proxyRedis, signing, wechat };
 }
 
 async function main(): Promise<void> {
@@ -172,18 +195,23 @@ async function main(): Promise<void> {
   if (!hasRedisServer()) throw new Error(`the bench measures the Redis store on a local redis-server: ${INSTALL_HINT}`);
   const redis = await startRedis();
   const rounds: RoundFigures[] = [];
+  let redisCommands: RedisCommandFigures;
   try {
     for (let round = 1; round <= options.rounds; round++) rounds.push(await measureRound(options, round, redis));
+    progress(`proxy on Redis store: redis-server's counters over ${options.redisExchanges} distinct codes, one at a time`);
+    const redisEnv = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: 'bench-commands:' };
+    ({ result: redisCommands } = await withServer('proxy', options, (proxy) => measureRedisCommands(redis.url, proxy, options.redisExchanges), [], redisEnv));
   } finally {
     await redis.close();
   }
   const { memory, dedupe } = await measureMemoryAndDedupe(options);
   const coldStart = await measureColdStart(options);
   const elapsedSeconds = (performance.now() - started) / 1000;
-  const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, elapsedSeconds };
+  const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, redisCommands, elapsedSeconds };
   console.log(renderText(report));
   const ratio = median(rounds.map((round) => round.wechat.throughput.requestsPerSecond / round.proxy.throughput.requestsPerSecond));
   console.log(`WeChat upstream / Authing upstream (same proxy, memory store), throughput: ${ratio.toFixed(2)} (median of ${rounds.length} rounds)`);
+  if (options.cpuProfile) console.log(renderProfiles(report));
   if (options.write) {
     const file = path.join(BENCH_DIR, 'RESULTS.md');
     writeResults(file, report);

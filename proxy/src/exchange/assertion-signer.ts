@@ -1,12 +1,14 @@
-// Signs the phone assertion of a success answer (a JWT, with jose) and publishes the public keys as a JWKS.
-// jose is loaded when a signer is created: a proxy that does not sign never pays for it (about 9 MB of RSS), and one
-// that signs finds out at start (ready()) that it cannot, not after Authing has spent a code.
+// Signs the phone assertion of a success answer (a JWT, signed by node:crypto: compact-jws.ts) and publishes the public
+// keys as a JWKS (their kid: jose's RFC 7638 thumbprint). jose is loaded when a signer is created: a proxy that does not
+// sign never pays for it (about 9 MB of RSS), and one that signs finds out at start (ready()) that it cannot, not after
+// Authing has spent a code.
 import { randomUUID, type JsonWebKey } from 'node:crypto';
 import type { PhoneAssertionClaims } from '../assertion-claims';
 import type { ResolvedAssertionOptions } from '../config';
 import type { VerificationKey } from '../config/assertion-keys';
 import { errors, type ProxyFailure } from '../errors';
 import type { PhoneInfo } from './classify';
+import { compactSigner, type CompactSigner } from './compact-jws';
 
 /** Who asked, as far as the proxy knows: the caller's appid and openid, the request's nonce. */
 export interface AssertionContext {
@@ -57,25 +59,29 @@ export function createAssertionSigner(options: ResolvedAssertionOptions): Assert
   let published: Promise<{ keys: PublishedJwk[] }> | undefined;
   const jwks = () => (published ??= Promise.all([signingKey, ...options.previousPublicKeys].map(publish)).then((keys) => ({ keys })));
 
+  /** Made once the kid is known (the JWKS): the header is encoded once for the process's life. */
+  let signer: Promise<CompactSigner> | undefined;
+  const signerOnce = () =>
+    (signer ??= jwks().then(({ keys }) => compactSigner(signingKey.alg, signingKey.privateKey, { alg: signingKey.alg, kid: keys[0].kid, typ: 'JWT' })));
+
   const sign = async (phone: PhoneInfo, context: AssertionContext): Promise<Signed> => {
     const claims = phoneClaims(phone);
     if (!claims) {
       return { failure: { definition: errors.UPSTREAM_ERROR, detail: { reason: 'phone number not expressible in E.164, or its fields disagree' } } };
     }
-    const [{ SignJWT }, { keys }] = await Promise.all([loadJose(), jwks()]);
+    const signPayload = await signerOnce();
+    // The claims in the order jose's SignJWT wrote them: the tokens stay the same but for jti, times and signature.
     const payload: Partial<PhoneAssertionClaims> = { ...claims, phone_number_verified: true };
     if (context.appId !== undefined) payload.appid = context.appId;
     if (context.nonce !== undefined) payload.nonce = context.nonce;
     const issuedAt = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT(payload)
-      .setProtectedHeader({ alg: signingKey.alg, kid: keys[0].kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setAudience(audience)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + ttlSeconds)
-      .setJti(randomUUID());
-    if (context.openId !== undefined) jwt.setSubject(context.openId);
-    return { assertion: await jwt.sign(signingKey.privateKey) };
+    payload.iss = issuer;
+    payload.aud = audience;
+    payload.iat = issuedAt;
+    payload.exp = issuedAt + ttlSeconds;
+    payload.jti = randomUUID();
+    if (context.openId !== undefined) payload.sub = context.openId;
+    return { assertion: signPayload(payload) };
   };
 
   return { sign, jwks, ready };

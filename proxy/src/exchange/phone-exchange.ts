@@ -9,7 +9,7 @@ import { errors, failureAnswer, type FailureBody, type ProxyFailure } from '../e
 import { createAllowList, type Caller } from '../guards/caller';
 import { forbidden, rateLimited } from '../guards/refusals';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
-import { createLogger, maskPhone, shortHash } from '../observability/logging';
+import { createLogger, maskPhone, shortHash, summaryLogger } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
 import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
@@ -104,6 +104,7 @@ function answerFor(result: Result, requestId: string): ExchangeAnswer {
 export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const config = resolveOptions(options);
   const logger = createLogger(config.logger);
+  const summary = logger && summaryLogger(logger);
   const metrics = createMetrics();
   const { upstreamTimeoutMs } = config;
   const client = createUpstream(config, metrics);
@@ -182,7 +183,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const answer = answerFor(result, requestId);
     const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
-    logger?.[logLevel(failure)](
+    summary?.(
+      logLevel(failure),
       {
         reqId: requestId,
         outcome,

@@ -2,8 +2,10 @@
 // redaction by path is the safety net for anything that slips into a log object anyway.
 import pino, { type Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
+import { stdoutDestination } from './log-destination';
 import { scrubLogFields } from './scrub';
 
+const CENSOR = '[redacted]';
 const REDACT_PATHS = [
   'code',
   'body.code',
@@ -28,12 +30,32 @@ export function createLogger(options: ResolvedOptions['logger']): Logger | undef
   const settings = {
     level: options.level,
     base: { service: 'miniprogram-phone-proxy' },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
     // A failure's `detail` carries upstream and error messages: scrubbed as the line is written, whoever wrote it.
     serializers: { detail: scrubLogFields },
   };
-  // Without a stream pino writes to stdout through its own fast destination.
-  return options.stream ? pino(settings, options.stream) : pino(settings);
+  // Without a stream: stdout (log-destination.ts: in batches in a listening server).
+  return pino(settings, options.stream ?? stdoutDestination());
+}
+
+/**
+ * The exchange's summary line (phone-exchange.ts) has fixed top-level fields, of which only `detail` is an object: the
+ * wildcard paths can match only inside it. Spelled out for it they redact the same, at about 1.5 µs of CPU per line
+ * instead of 5.5 (pino's redaction walks every key for a wildcard; issue 23).
+ */
+const SUMMARY_REDACT_PATHS = [
+  ...REDACT_PATHS.filter((path) => !path.includes('*')),
+  'detail.assertion',
+  'detail.privateKey',
+  'detail.*.privateKey',
+];
+
+/** Writes the exchange's summary line at `level`, when `logger` (its level read at each line) lets that level through. */
+export function summaryLogger(logger: Logger): (level: 'info' | 'warn' | 'error', fields: object, message: string) => void {
+  const summary = logger.child({}, { level: 'trace', redact: { paths: SUMMARY_REDACT_PATHS, censor: CENSOR } });
+  return (level, fields, message) => {
+    if (logger.isLevelEnabled(level)) summary[level](fields, message);
+  };
 }
 
 /** 13812348000 -> 138****8000: enough to recognise a number in support, not enough to use it. */

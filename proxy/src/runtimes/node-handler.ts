@@ -77,11 +77,14 @@ export function holdUntilDone(app: App, req: IncomingMessage, res: ServerRespons
 
 function send(req: IncomingMessage, res: ServerResponse, response: AppResponse, endConnection: boolean): void {
   if (res.destroyed) return; // the client is gone
+  // One object for writeHead, in the order the headers always had: setHeader() before it would make Node copy and
+  // check every header twice (issue 23). Head and body leave in one write (end() with the body, after writeHead).
+  const headers: Record<string, string | number> = {};
   // A body we did not read (refused early, or too large) is not drained: the connection ends with the answer.
-  if (!req.complete || endConnection) res.setHeader('connection', 'close');
+  if (!req.complete || endConnection) headers.connection = 'close';
   // A known length spares the chunked framing.
-  if (response.body !== null) res.setHeader('content-length', Buffer.byteLength(response.body));
-  res.writeHead(response.status, response.headers);
+  if (response.body !== null) headers['content-length'] = Buffer.byteLength(response.body);
+  res.writeHead(response.status, Object.assign(headers, response.headers));
   res.end(response.body ?? undefined);
 }
 

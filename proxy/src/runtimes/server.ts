@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
+import { batchStdoutLogs } from '../observability/log-destination';
 import { guardConnections } from './connection-guard';
 import { configWarnings, startupSummary } from '../config/summary';
 import { nodeListenerFor } from './node-handler';
@@ -23,6 +24,7 @@ export interface RunningProxy {
 export async function startProxy(options: ProxyOptions & ListenOptions): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
+  batchStdoutLogs(); // a process that keeps running: its log lines can wait a moment for others
   const app = createApp(proxyOptions);
   const { requestTimeoutMs } = app.config;
   let closing = false;

@@ -1,7 +1,7 @@
 // The log's safety nets, each on its own: redaction by path (every path listed here must stay in the logger's
 // list: removing one fails its row), and the scrub of upstream text (the code in any case, 11+ digit runs), both
 // as a function and through the real proxy with an upstream that echoes what it was sent.
-import { createLogger } from '../../src/observability/logging';
+import { createLogger, summaryLogger } from '../../src/observability/logging';
 import { MAX_LOGGED_TEXT, scrubLogFields, scrubLogText } from '../../src/observability/scrub';
 import { LogCapture } from '../helpers';
 import { postCode, startRig } from './harness';
@@ -52,6 +52,42 @@ describe('log redaction by path', () => {
   });
 });
 
+describe("the exchange's summary logger (its redaction spelled out for its one object field, detail)", () => {
+  const withoutTime = (line: string): string => line.replace(/"time":\d+,/, '');
+  const detailRows = [...REDACTED_PATHS.map(([, fields]) => fields), { assertion: SECRET }, { privateKey: SECRET }, { signing: { privateKey: SECRET } }];
+
+  test.each(detailRows)('a summary line with detail %j is written exactly as the full logger writes it', (detail) => {
+    const [full, summary] = [new LogCapture(), new LogCapture()];
+    const line = { reqId: 'r-1', outcome: 'UPSTREAM_ERROR', statusCode: 502, ms: 3, codeHash: 'abcdefabcdef', detail };
+    createLogger({ level: 'info', stream: full })!.warn(line, 'phone exchange');
+    summaryLogger(createLogger({ level: 'info', stream: summary })!)('warn', line, 'phone exchange');
+    expect(summary.lines.map(withoutTime)).toEqual(full.lines.map(withoutTime));
+    expect(summary.lines).toHaveLength(1);
+  });
+
+  test("follows its logger's level, also when it changes", () => {
+    const logs = new LogCapture();
+    const logger = createLogger({ level: 'info', stream: logs })!;
+    const summary = summaryLogger(logger);
+    summary('info', { n: 1 }, 'phone exchange');
+    logger.level = 'warn';
+    summary('info', { n: 2 }, 'phone exchange');
+    summary('warn', { n: 3 }, 'phone exchange');
+    expect(logs.records().map((record) => [record.n, record.level])).toEqual([
+      [1, 30],
+      [3, 40],
+    ]);
+  });
+
+  test.each(REDACTED_PATHS.filter(([path]) => !path.includes('*')))('%s at the top level is still censored', (path, fields) => {
+    const logs = new LogCapture();
+    summaryLogger(createLogger({ level: 'info', stream: logs })!)('info', { ...fields, kept: 'visible' }, 'a line');
+    const [record] = logs.records();
+    expect(valueAt(record, path, fields)).toBe('[redacted]');
+    expect(logs.text).not.toContain(SECRET);
+  });
+});
+
 describe('scrubbing upstream text', () => {
   test.each([
     [`invalid code ${CODE}`, 'invalid code [code]'],
@@ -59,6 +95,9 @@ describe('scrubbing upstream text', () => {
     [`${CODE.slice(0, 16).toUpperCase()}${CODE.slice(16)}, rid: 1`, '[code], rid: 1'],
     [`phone ${PHONE} and +86${PHONE} and 008613812348000`, 'phone [digits] and +[digits] and [digits]'],
     ['errcode 40029, rid: 64f0a1b2-1234567890', 'errcode 40029, rid: 64f0a1b2-1234567890'],
+    [`${CODE}${CODE.toUpperCase()} and ${CODE}`, '[code][code] and [code]'],
+    // Lower-casing İ makes the text longer: the code is still found where it is.
+    [`İİ ${CODE.toUpperCase()} İ`, 'İİ [code] İ'],
   ])('%s -> %s', (text, expected) => {
     expect(scrubLogText(text, CODE)).toBe(expected);
   });
