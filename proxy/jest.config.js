@@ -3,8 +3,6 @@ module.exports = {
   displayName: 'proxy',
   rootDir: __dirname,
   testEnvironment: 'node',
-  // Run alone (cd proxy && npx jest): the banner for Redis suites skipped without redis-server, as in the root run.
-  reporters: ['default', '<rootDir>/test/redis/skipped-redis-reporter.js'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
