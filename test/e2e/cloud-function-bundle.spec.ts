@@ -4,36 +4,22 @@
  * by a separate Node process that plays the platform (one container: load once, then main(event, context) per call).
  * Upstream is the Authing sandbox on loopback.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { startSandbox, type Sandbox } from '../../proxy/src/sandbox';
-import { platformInvocation, TEMPLATE_DIR, type CloudIdentity } from './harness/cloud';
+import { TEMPLATE_DIR, type CloudIdentity } from './harness/cloud';
+import { startCloudContainer, type CloudContainer } from './harness/cloud-container';
 import { assertBuilt } from './harness/built';
 import { MINI_PROGRAM_APPID, SANDBOX_CONNECTION_ID, SANDBOX_USER_POOL_ID } from './harness/chain';
 
 const ALICE: CloudIdentity = { appId: MINI_PROGRAM_APPID, openId: 'oALICE00000000000000000000001' };
 const BOB: CloudIdentity = { appId: MINI_PROGRAM_APPID, openId: 'oBOB0000000000000000000000001' };
 
-/** The platform's side of a container: loads the function once, then one JSON line in, one JSON line out per call. */
-const CONTAINER = `
-const main = require(process.argv[2]).main;
-require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const { event, context } = JSON.parse(line);
-  main(event, context).then(
-    (result) => process.stdout.write(JSON.stringify({ result }) + '\\n'),
-    (error) => process.stdout.write(JSON.stringify({ error: String(error) }) + '\\n'),
-  );
-});
-`;
-
 let sandbox: Sandbox;
 let dir: string;
 let functionDir: string;
-const containers: ChildProcessWithoutNullStreams[] = [];
+const containers: CloudContainer[] = [];
 
 beforeAll(async () => {
   assertBuilt(path.join(TEMPLATE_DIR, 'index.js'), 'npm run build:cloudfunction');
@@ -41,10 +27,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'cloud-function-bundle-'));
   functionDir = path.join(dir, 'getPhoneNumber');
   cpSync(TEMPLATE_DIR, functionDir, { recursive: true });
-  writeFileSync(path.join(dir, 'container.js'), CONTAINER);
 });
 afterAll(async () => {
-  for (const child of containers) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const container of containers) container.stop();
   rmSync(dir, { recursive: true, force: true });
   await sandbox?.close();
 });
@@ -62,24 +47,10 @@ function consoleVariables(missing: string[] = []): Record<string, string> {
   return all;
 }
 
-/** A container with these variables only (no NODE_PATH, nothing inherited but PATH). */
-function startContainer(variables: Record<string, string>): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ['container.js', functionDir], { cwd: dir, env: { PATH: process.env.PATH, ...variables } });
-  containers.push(child);
-  return child;
-}
-
-/** Calls main in the container, one call at a time, through the harness's platform event. */
-function invoker(child: ChildProcessWithoutNullStreams): (data: unknown, identity: CloudIdentity) => Promise<Record<string, unknown>> {
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  return async (data, identity) => {
-    child.stdin.write(`${JSON.stringify(platformInvocation(data, identity, 'getPhoneNumber'))}\n`);
-    const { value, done } = await lines.next();
-    if (done) throw new Error('the container exited');
-    const answer = JSON.parse(value as string) as { result?: Record<string, unknown>; error?: string };
-    if (!answer.result) throw new Error(`main rejected: ${answer.error}`);
-    return answer.result;
-  };
+function startContainer(variables: Record<string, string>): CloudContainer {
+  const container = startCloudContainer(functionDir, variables);
+  containers.push(container);
+  return container;
 }
 
 test('the folder holds the bundle and a package.json with nothing to install, and no node_modules is above it', () => {
@@ -90,7 +61,7 @@ test('the folder holds the bundle and a package.json with nothing to install, an
 });
 
 test('a success, a repeat, another caller and a bad code, in one warm container', async () => {
-  const call = invoker(startContainer(consoleVariables()));
+  const { call } = startContainer(consoleVariables());
   const code = sandbox.mintCode();
 
   const first = await call({ code }, ALICE);
@@ -111,10 +82,7 @@ test('a success, a repeat, another caller and a bad code, in one warm container'
 }, 30_000);
 
 test('a missing configuration stops the function at load, naming the variable', async () => {
-  const child = startContainer(consoleVariables(['AUTHING_APP_HOST']));
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [exitCode] = (await once(child, 'exit')) as [number | null];
-  expect(exitCode).not.toBe(0);
+  const { code, stderr } = await startContainer(consoleVariables(['AUTHING_APP_HOST'])).exited();
+  expect(code).not.toBe(0);
   expect(stderr).toMatch(/ConfigError.*AUTHING_APP_HOST/);
 }, 30_000);
