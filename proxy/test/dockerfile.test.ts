@@ -50,8 +50,9 @@ const contextCopies = all('COPY')
 const npmCi = (all('RUN').find((args) => args.startsWith('npm ci')) ?? '').split('&&')[0].trim().split(/\s+/);
 
 describe('the runtime image, read from proxy/Dockerfile', () => {
-  it('is a small Node 20 image', () => {
-    expect(runtime[0].args).toMatch(/^node:20-(alpine|slim)\b/);
+  // Node 24, the active LTS (proxy/README.md, "Supported Node versions"): was node:20, end of life since 2026-04-30.
+  it('is a small image of the active LTS, Node 24, for both stages', () => {
+    for (const stage of stages) expect(stage[0].args).toMatch(/^node:24-(alpine|slim)\b/);
   });
 
   it('runs as a user other than root, from the USER line on', () => {

@@ -39,10 +39,16 @@ interface Expectations {
   clockToleranceSeconds?: number;
 }
 
+/**
+ * A public JWK (RFC 7517), jose's JWK included. Our own type: jose is ESM only, and this package's CommonJS .d.ts
+ * cannot import its types under moduleResolution node16/nodenext (TS1479).
+ */
+export type PublicJwk = { kty?: string; kid?: string; [parameter: string]: unknown };
+
 export type VerifyPhoneAssertionOptions = Expectations &
   (
     | { /** The proxy's https://.../.well-known/jwks.json (fetched, cached, refetched on an unknown kid). */ jwksUrl: string | URL; publicKeys?: never }
-    | { /** The keys themselves: a JWKS or an array of public JWKs (a missing kid is the RFC 7638 thumbprint). */ publicKeys: JWK[] | { keys: JWK[] }; jwksUrl?: never }
+    | { /** The keys themselves: a JWKS or an array of public JWKs (a missing kid is the RFC 7638 thumbprint). */ publicKeys: PublicJwk[] | { keys: PublicJwk[] }; jwksUrl?: never }
   );
 
 /** One remote key set per URL: jose caches the keys it fetched and rate-limits refetches. */
@@ -70,8 +76,8 @@ function remoteKeySet(url: string | URL): JWTVerifyGetKey {
   return keySet;
 }
 
-async function localKeySet(publicKeys: JWK[] | { keys: JWK[] }): Promise<JWTVerifyGetKey> {
-  const keys = Array.isArray(publicKeys) ? publicKeys : publicKeys.keys;
+async function localKeySet(publicKeys: PublicJwk[] | { keys: PublicJwk[] }): Promise<JWTVerifyGetKey> {
+  const keys = (Array.isArray(publicKeys) ? publicKeys : publicKeys.keys) as JWK[];
   const withKids = await Promise.all(keys.map(async (jwk) => (jwk.kid ? jwk : { ...jwk, kid: await calculateJwkThumbprint(jwk) })));
   return createLocalJWKSet({ keys: withKids });
 }

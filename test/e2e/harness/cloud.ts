@@ -1,6 +1,6 @@
 /**
  * The cloud development side of the chain: the repository's cloud function template (cloudfunctions/getPhoneNumber,
- * which requires the BUILT miniprogram-phone-proxy) loaded in-process, and a `wx.cloud.callFunction` that plays the
+ * the bundle `npm run build:cloudfunction` builds) loaded in-process, and a `wx.cloud.callFunction` that plays the
  * platform: it passes `data` through JSON, sets the caller's per-invocation context in the environment (the variables
  * wx-server-sdk's getWXContext() reads: WX_CONTEXT_KEYS, WX_OPENID, WX_APPID, TCB_SOURCE), also injects `userInfo`
  * as older runtimes did, enforces the function timeout and answers `{ result }`.
@@ -23,7 +23,7 @@ export interface CloudIdentity {
  * per container. Its `main` must be closed by the caller.
  */
 export function loadTemplate(env: Record<string, string>): CloudFunction {
-  assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
+  assertBuilt(path.join(TEMPLATE_DIR, 'index.js'), 'npm run build:cloudfunction');
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   try {
@@ -45,6 +45,12 @@ export interface CloudPlatform {
   readonly events: unknown[];
 }
 
+/** One call as the platform hands it to main: the data through JSON, the caller's identity injected over it. */
+export function platformInvocation(data: unknown, identity: CloudIdentity, functionName: string): { event: Record<string, unknown>; context: Record<string, unknown> } {
+  const parsed = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
+  return { event: { ...parsed, userInfo: { ...identity } }, context: { function_name: functionName } };
+}
+
 /** Installs `wx.cloud` with one deployed function per name. */
 export function installCloud(functions: Record<string, CloudFunction>, platform: Omit<CloudPlatform, 'events'>): CloudPlatform {
   loadSimulate();
@@ -53,9 +59,7 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
     const main = functions[options.name];
     const fail = (errMsg: string, errCode: number): void => void setTimeout(() => options.fail?.({ errMsg, errCode } as never), 0);
     if (!main) return fail(`cloud.callFunction:fail Error: errCode: -501000 | errMsg: FunctionName parameter could not be found`, -501000);
-    // The data crosses the network as JSON; userInfo is set by the platform, over anything the data said.
-    const data = JSON.parse(JSON.stringify(options.data ?? {})) as Record<string, unknown>;
-    const event = { ...data, userInfo: { ...state.identity } };
+    const { event, context } = platformInvocation(options.data, state.identity, options.name);
     state.events.push(event);
     const seconds = state.functionTimeoutMs / 1000;
     // Past the timeout the caller has its failure; whatever the function still does reaches nobody.
@@ -65,13 +69,13 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
       fail(`cloud.callFunction:fail Error: errCode: -504003  | errMsg: Invoking task timed out after ${seconds} seconds`, -504003);
     }, state.functionTimeoutMs);
     // The context is this invocation's: set while main starts (it reads it before its first await), then cleared.
-    const context = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: state.identity.openId, WX_APPID: state.identity.appId, TCB_SOURCE: 'wx_client' };
-    Object.assign(process.env, context);
+    const wxContext = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: state.identity.openId, WX_APPID: state.identity.appId, TCB_SOURCE: 'wx_client' };
+    Object.assign(process.env, wxContext);
     let invocation: ReturnType<CloudFunction>;
     try {
-      invocation = main(event, { function_name: options.name });
+      invocation = main(event, context);
     } finally {
-      for (const name of Object.keys(context)) delete process.env[name];
+      for (const name of Object.keys(wxContext)) delete process.env[name];
     }
     invocation.then(
       (result) => {
