@@ -94,7 +94,7 @@ describe('an unknown programmatic option key is a ConfigError with a suggestion'
 
 describe('every ConfigError is plain English naming the option, never the validator wording', () => {
   it.each([
-    ['authing', {}, 'required: { appHost'],
+    ['authing', {}, 'required: the Authing application (or set upstream to wechat)'],
     ['authing', { authing: 'https://example.authing.cn' }, 'must be an object'],
     ['authing.appHost', { authing: { appId: 'a', extIdpConnidentifier: 'c' } }, 'required: your Authing application domain'],
     ['authing.extIdpConnidentifier', { authing: { appHost: authing.appHost, appId: 'a' } }, 'WeChat mini program connection'],

@@ -51,6 +51,7 @@ it('the "listening" line carries the effective configuration, field by field, an
       version: VERSION,
       node: process.version,
       upstream: sandbox.url,
+      upstreamMode: 'authing app',
       appId: APP_ID,
       userPoolId: 'pool-9',
       connection: CONNECTION,
@@ -102,7 +103,7 @@ describe('the CLI', () => {
       await cli.waitFor(/ALLOWED_APPIDS is empty/, 'stderr');
       expect(cli.stderr).toContain('warning: ALLOWED_APPID is not a variable miniprogram-phone-proxy reads (did you mean ALLOWED_APPIDS?)');
       expect(cli.stderr).toMatch(new RegExp(`^miniprogram-phone-proxy ${VERSION.replace(/\./g, '\\.')} on Node v\\d+`, 'm'));
-      expect(cli.stderr).toMatch(/upstream +http:\/\/127\.0\.0\.1:\d+ +app test-app-id-6a1f +user pool - +connection wechat-miniprogram-sandbox/);
+      expect(cli.stderr).toMatch(/upstream +authing app http:\/\/127\.0\.0\.1:\d+ +app test-app-id-6a1f +user pool - +connection wechat-miniprogram-sandbox/);
       expect(cli.stderr).toMatch(/signing +ES256 kid [\w-]{43}, audience my-backend/);
       expect(cli.stderr).toMatch(/store +memory/);
       const logLine = JSON.parse(cli.stdout.split('\n')[0]) as Record<string, unknown>;

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     routePath: ROUTE_PATH,
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
+    // The load generator is one loopback client standing for every user: its share of the memory store is the whole.
+    dedupe: { maxEntriesPerClient: 10_000 },
     logger: { level: 'info' },
     assertion: process.env.BENCH_SIGNING ? { privateKey: signingKey(), audience: 'bench-app-backend' } : undefined,
     store: process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } : undefined,
