@@ -70,7 +70,10 @@ export default defineConfig({
   lastUpdated: false,
   // The site is served from one origin by `npm run docs:test`; every link must resolve, so dead links fail the build.
   ignoreDeadLinks: false,
-  head: [['meta', { name: 'theme-color', content: '#07c160' }]],
+  head: [
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }],
+    ['meta', { name: 'theme-color', content: '#07c160' }],
+  ],
   locales: {
     root: {
       label: '简体中文',
