@@ -9,7 +9,7 @@ const zh: Labels = {
   transports: '传输方式', compatibility: '兼容性', client: '客户端库', library: '自定义按钮', frameworks: 'Taro 与 uni-app',
   deploy: '部署', server: '独立服务器', embedded: '嵌入 Express / Koa / fastify', cloudFunction: '云函数', cloudHosting: '云托管',
   redis: '多实例（Redis）', trust: '让后端信任手机号', reference: '参考', config: '配置参考', errors: '错误码', protocol: '协议',
-  faq: '排障 FAQ', changelog: '更新日志',
+  faq: '排障 FAQ', changelog: '更新日志', development: '开发',
 };
 const en: Labels = {
   guide: 'Getting started', intro: 'Introduction', quickStart: 'Quick start', component: 'Component', phoneButton: '&lt;phone-button&gt;',
@@ -17,7 +17,7 @@ const en: Labels = {
   library: 'Custom buttons', frameworks: 'Taro and uni-app', deploy: 'Deploy', server: 'Own server',
   embedded: 'Embedded: Express / Koa / fastify', cloudFunction: 'Cloud function', cloudHosting: 'Cloud Hosting',
   redis: 'Many instances (Redis)', trust: 'Let your backend trust the number', reference: 'Reference', config: 'Configuration',
-  errors: 'Error codes', protocol: 'Wire protocol', faq: 'Troubleshooting FAQ', changelog: 'Changelog',
+  errors: 'Error codes', protocol: 'Wire protocol', faq: 'Troubleshooting FAQ', changelog: 'Changelog', development: 'Development',
 };
 
 /** One sidebar for both languages: `prefix` is '' (Chinese) or '/en'. */
@@ -50,7 +50,7 @@ function sidebar(t: Labels, prefix: string): DefaultTheme.SidebarItem[] {
       text: t.reference,
       items: [item('config', '/reference/config'), item('errors', '/reference/errors'), item('protocol', '/reference/protocol')],
     },
-    { text: t.faq, items: [item('faq', '/faq'), item('changelog', '/changelog')] },
+    { text: t.faq, items: [item('faq', '/faq'), item('changelog', '/changelog'), item('development', '/guide/development')] },
   ];
 }
 
