@@ -116,7 +116,7 @@ export class ConfigError extends Error {
 
 /** A phone code request is ~100 bytes: any honest client sends it well within this. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
+/** A WeChat phone code's life (docs/en/reference/protocol.md, "De-duplication"): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });
 export const DEFAULT_REDIS_KEY_PREFIX = 'mpp:';
