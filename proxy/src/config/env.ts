@@ -43,7 +43,7 @@ function parseTrustProxy(value: string): boolean | number | string {
 export type EnvConfig = ProxyOptions & { host: string; port: number };
 
 /**
- * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
+ * Reads the configuration from environment variables (docs/en/reference/config.md). Throws ConfigError naming the variable.
  * Never falls back to the sandbox: without the Authing variables it fails.
  */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {

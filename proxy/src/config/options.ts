@@ -45,7 +45,7 @@ export interface ProxyOptions {
   dedupe?: { ttlMs?: number; maxEntries?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
-  /** Runs on every successful exchange before the answer: may add fields or refuse (README "onPhone"); programmatic only. */
+  /** Runs on every successful exchange before the answer: may add fields or refuse (docs/en/deploy/embedded.md, "The onPhone hook"); programmatic only. */
   onPhone?: OnPhoneHook;
   /** Signed phone assertions: every success answer then carries `assertion`, a JWT the app's backend verifies. */
   assertion?: AssertionOptions;

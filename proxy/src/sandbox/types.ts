@@ -57,7 +57,7 @@ export interface Sandbox {
   clearFaults(): void;
   /** Exchange requests received at the endpoint, all outcomes included. */
   readonly calls: number;
-  /** How many of those carried `code` (remembered as long as the code is; see README). */
+  /** How many of those carried `code` (remembered as long as the code is; see docs/en/reference/protocol.md, "The Authing sandbox"). */
   callsFor(code: string): number;
   /** Forget codes, counts and faults. */
   reset(): void;
