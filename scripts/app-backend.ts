@@ -1,6 +1,6 @@
 /**
- * A tiny "app backend" for the demo: what the app's own server does with a phone assertion (proxy/README.md,
- * "Login flow"). node:http only; the check is `verifyPhoneAssertion` from the BUILT miniprogram-phone-proxy/verify.
+ * A tiny "app backend" for the demo: what the app's own server does with a phone assertion (docs/en/trust/assertions.md,
+ * "The login flow"). node:http only; the check is `verifyPhoneAssertion` from the BUILT miniprogram-phone-proxy/verify.
  *
  *   POST /session                          -> 200 { sessionId, nonce }   the page passes nonce to <phone-button nonce>
  *   POST /login { sessionId, assertion }   -> 200 { phone (masked), claims } once the assertion verified over the

@@ -3,7 +3,7 @@ import { isRecord } from './guards';
 import type { ProxyAnswer } from './transports/answer';
 import type { PhoneNumberResult } from './types';
 
-/** The success envelope's own fields (protocol.md §3); any other top-level field is the app server's `extra`. */
+/** The success envelope's own fields (docs/en/reference/protocol.md); any other top-level field is the app server's `extra`. */
 const ENVELOPE_FIELDS: readonly string[] = ['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion'];
 
 /**

@@ -39,7 +39,7 @@ export interface PhoneEventDetail extends PhoneNumber {
   extra?: Record<string, unknown>;
 }
 
-/** The proxy's success DTO (protocol.md §3). */
+/** The proxy's success DTO (docs/en/reference/protocol.md). */
 export interface PhoneNumberResult {
   statusCode: number;
   message: string;

@@ -1,4 +1,4 @@
-// The wire error table (shared/protocol.md §3), created once and named.
+// The wire error table (docs/en/reference/protocol.md; the codes: docs/en/reference/errors.md), created once and named.
 // Messages are fixed and safe to show: upstream text never reaches the client.
 
 export type ProxyErrorCode =

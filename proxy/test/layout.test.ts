@@ -1,4 +1,4 @@
-// The layout promises (proxy/README "Code map"): imports flow one way between the folders of src/, with no cycle
+// The layout promises (docs/en/guide/development.md, "The proxy's code map"): imports flow one way between the folders of src/, with no cycle
 // between modules either, and no module grows past ~200 lines.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -6,7 +6,7 @@ export interface ProxyAnswer {
   body: unknown;
 }
 
-/** What every transport sends (protocol.md §3): the code, and the app backend's nonce when the page has one. */
+/** What every transport sends (docs/en/reference/protocol.md): the code, and the app backend's nonce when the page has one. */
 export interface ExchangeBody {
   code: string;
   nonce?: string;

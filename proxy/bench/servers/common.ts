@@ -5,7 +5,7 @@ import { isBenchMessage, type AnswerMessage, type QuestionMessage, type ReadyMes
 
 /** The exchange route every server under test exposes. */
 export const ROUTE_PATH = '/phone';
-/** Authing's endpoint (protocol.md §2), served by the sandbox. */
+/** Authing's endpoint (docs/en/reference/protocol.md, "What the proxy sends Authing"), served by the sandbox. */
 export const AUTHING_PHONE_PATH = '/api/v3/get-wechat-miniprogram-phone';
 /** Authing ids the upstream expects and every server sends. */
 export const AUTHING_APP_ID = '65a0b1c2d3e4f5a6b7c8d9e0';

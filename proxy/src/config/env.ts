@@ -72,7 +72,7 @@ const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections
 export const KNOWN_VARIABLES: readonly string[] = [...Object.values(ENV_FOR_OPTION), ...Object.values(ENV_FOR_SERVER_OPTION), ...UPSTREAM_SECRET_FILE_VARIABLES, KEY_FILE_VARIABLE, 'HOST', 'PORT'];
 
 /**
- * Reads the configuration from environment variables (see README). Throws ConfigError naming the variable.
+ * Reads the configuration from environment variables (docs/en/reference/config.md). Throws ConfigError naming the variable.
  * Never falls back to the sandbox: without the Authing variables it fails. A variable that looks like ours but is
  * not (ALLOWED_APPID) is handed to `warn`, with the closest real name.
  */

@@ -74,7 +74,7 @@ export interface ProxyOptions {
   dedupe?: { ttlMs?: number; maxEntries?: number; maxEntriesPerClient?: number };
   /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
-  /** Runs on every successful exchange before the answer: may add fields or refuse (README "onPhone"); programmatic only. */
+  /** Runs on every successful exchange before the answer: may add fields or refuse (docs/en/deploy/embedded.md, "The onPhone hook"); programmatic only. */
   onPhone?: OnPhoneHook;
   /** Signed phone assertions: every success answer then carries `assertion`, a JWT the app's backend verifies. */
   assertion?: AssertionOptions;
@@ -152,7 +152,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** The Authing client's connection pool: as many calls at once as connections. */
 export const DEFAULT_UPSTREAM_MAX_CONCURRENCY = 128;
 export const DEFAULT_UPSTREAM_LATE_GRACE_MS = 30_000;
-/** A WeChat phone code's life (protocol.md): the shortest time an answer may be remembered. */
+/** A WeChat phone code's life (docs/en/reference/protocol.md, "De-duplication"): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;
 export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });
 export const DEFAULT_REDIS_KEY_PREFIX = 'mpp:';

@@ -12,7 +12,7 @@ export function bindingOf(caller: Caller, nonce: string | undefined): string {
   return hash('sha256', JSON.stringify([nonce ?? '', caller.appId ?? '', caller.openId ?? '']), 'base64url');
 }
 
-/** As Authing answers a used code (shared/protocol.md: CODE_REJECTED); the log says why. */
+/** As Authing answers a used code (docs/en/reference/errors.md: CODE_REJECTED); the log says why. */
 const ANOTHER_CALLER: ProxyFailure = Object.freeze({ definition: errors.CODE_REJECTED, detail: Object.freeze({ reason: 'code already exchanged for another caller' }) });
 
 /**

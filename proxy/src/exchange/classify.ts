@@ -1,5 +1,5 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
-// Authing answers HTTP 200 for most errors: the body's statusCode decides (shared/protocol.md §2).
+// Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';

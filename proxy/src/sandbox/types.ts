@@ -64,7 +64,7 @@ export interface Sandbox {
   clearFaults(): void;
   /** Exchange requests received at the endpoint, all outcomes included. */
   readonly calls: number;
-  /** How many of those carried `code` (remembered as long as the code is; see README). */
+  /** How many of those carried `code` (remembered as long as the code is; see docs/en/reference/protocol.md, "The Authing sandbox"). */
   callsFor(code: string): number;
   /** Management tokens issued (management mode). */
   readonly managementTokenFetches: number;

@@ -38,7 +38,7 @@ export interface SingleFlight {
 }
 
 /**
- * Answers replayed to a repeat of the same code: every one except when the request provably never left (protocol.md:
+ * Answers replayed to a repeat of the same code: every one except when the request provably never left (docs/en/reference/protocol.md:
  * the same code must not reach Authing twice, and any answer from upstream may follow a use of the code).
  */
 export const shouldRemember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;

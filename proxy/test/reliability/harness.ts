@@ -1,5 +1,5 @@
 // Shared rig of the reliability suite: a real Authing sandbox and a real proxy on loopback, raw HTTP requests
-// (node:http, so any header or body can be sent), captured logs, and the wire contract of protocol.md §3.
+// (node:http, so any header or body can be sent), captured logs, and the wire contract of docs/en/reference/protocol.md.
 import http from 'node:http';
 import { startProxy, type ProxyOptions } from '../../src/index';
 import { DEFAULT_CONNECTION_ID, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
@@ -11,7 +11,7 @@ export const REFERER = `https://servicewechat.com/${ALLOWED_APPID}/3/page-frame.
 export const ROUTE = '/phone';
 const RIG_APP_ID = '65a0b1c2d3e4f5a6b7c8d9e0';
 
-/** protocol.md §3: each documented `error` and the HTTP statuses it may come with. Written from the document, not the code. */
+/** docs/en/reference/errors.md: each documented `error` and the HTTP statuses it may come with. Written from the document, not the code. */
 export const DOCUMENTED_ERRORS: Readonly<Record<string, readonly number[]>> = {
   INVALID_REQUEST: [400, 413, 415],
   ORIGIN_FORBIDDEN: [403],
