@@ -39,12 +39,18 @@ export function envModules(): string[] {
     .map((file) => `${SOURCES.envDir}/${file}`);
 }
 
+/** A literal that is a warning's `code` (`process.emitWarning(w, { code: 'X' })`), not a variable. */
+function isWarningCode(node: ts.Node): boolean {
+  const parent = node.parent;
+  return ts.isPropertyAssignment(parent) && parent.initializer === node && ts.isIdentifier(parent.name) && parent.name.text === 'code';
+}
+
 /** Every variable-shaped string literal in the env modules: what the proxy reads from the environment. */
 export function envVariables(): string[] {
   const names = new Set<string>();
   for (const path of envModules()) {
     walk(parse(path), (node) => {
-      if (ts.isStringLiteralLike(node) && ENV_NAME.test(node.text)) names.add(node.text);
+      if (ts.isStringLiteralLike(node) && ENV_NAME.test(node.text) && !isWarningCode(node)) names.add(node.text);
     });
   }
   return [...names].sort();
