@@ -8,7 +8,7 @@ const zh: Labels = {
   guide: '开始', intro: '介绍', quickStart: '快速开始', component: '组件', phoneButton: '&lt;phone-button&gt;', privacy: '隐私授权',
   transports: '传输方式', compatibility: '兼容性', client: '客户端库', library: '自定义按钮', frameworks: 'Taro 与 uni-app',
   deploy: '部署', server: '独立服务器', embedded: '嵌入 Express / Koa / fastify', cloudFunction: '云函数', cloudHosting: '云托管',
-  redis: '多实例（Redis）', trust: '让后端信任手机号', reference: '参考', config: '配置参考', errors: '错误码', protocol: '协议',
+  redis: '多实例（Redis）', upstream: '上游与 token', trust: '让后端信任手机号', reference: '参考', config: '配置参考', errors: '错误码', protocol: '协议',
   faq: '排障 FAQ', changelog: '更新日志', development: '开发',
 };
 const en: Labels = {
@@ -16,7 +16,7 @@ const en: Labels = {
   privacy: 'The privacy tap', transports: 'Transports', compatibility: 'Compatibility', client: 'Client library',
   library: 'Custom buttons', frameworks: 'Taro and uni-app', deploy: 'Deploy', server: 'Own server',
   embedded: 'Embedded: Express / Koa / fastify', cloudFunction: 'Cloud function', cloudHosting: 'Cloud Hosting',
-  redis: 'Many instances (Redis)', trust: 'Let your backend trust the number', reference: 'Reference', config: 'Configuration',
+  redis: 'Many instances (Redis)', upstream: 'Upstreams and tokens', trust: 'Let your backend trust the number', reference: 'Reference', config: 'Configuration',
   errors: 'Error codes', protocol: 'Wire protocol', faq: 'Troubleshooting FAQ', changelog: 'Changelog', development: 'Development',
 };
 
@@ -43,6 +43,7 @@ function sidebar(t: Labels, prefix: string): DefaultTheme.SidebarItem[] {
         item('cloudFunction', '/deploy/cloud-function'),
         item('cloudHosting', '/deploy/cloud-hosting'),
         item('redis', '/deploy/redis'),
+        item('upstream', '/deploy/upstream'),
       ],
     },
     { text: t.trust, items: [item('trust', '/trust/assertions')] },
