@@ -9,7 +9,7 @@ import { arch, platform, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
-/** The supported majors: what proxy/package.json's engines allows of the LTS lines still maintained (README). */
+/** The supported majors: what proxy/package.json's engines allows of the LTS lines still maintained (docs/en/deploy/server.md, "Supported Node versions"). */
 const SUPPORTED_MAJORS = [20, 22, 24];
 /**
  * A representative part that runs in a few minutes: the exchange through every runtime (HTTP server, fetch handler,

@@ -19,7 +19,7 @@ const CODE_LIFE_MS = 5 * 60 * 1000;
  * Sends a phone code (and the options' nonce) to the proxy, cloud function or Cloud Hosting service. A code is single-use
  * and paid for, so the only retry is one after a timeout (the transport's, or the proxy's UPSTREAM_TIMEOUT), with the very
  * same code and within its life: the proxy de-duplicates codes, so the retry never reaches Authing a second time; it gets
- * the answer Authing gave meanwhile (README, "Client library": the one automatic retry).
+ * the answer Authing gave meanwhile (docs/en/client/library.md, "The one retry after a timeout").
  * Resolves with the DTO; rejects with a PhoneExchangeError (reason `misconfigured` when nothing could be sent),
  * or a TypeError when `code` itself is not a code.
  */

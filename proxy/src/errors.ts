@@ -59,7 +59,7 @@ export interface ProxyFailure {
   readonly error?: string;
   /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
   readonly detail?: Readonly<Record<string, unknown>>;
-  /** Why, safe to show (a fixed kebab-case word, never a value): sent as the answer's `detail.reason` (README "Refusal reasons"). */
+  /** Why, safe to show (a fixed kebab-case word, never a value): sent as the answer's `detail.reason` (docs/en/reference/errors.md, "Refusal reasons"). */
   readonly reason?: string;
 }
 
@@ -74,7 +74,7 @@ export interface FailureBody {
   upstreamRequestId?: string;
   /** RATE_LIMITED: seconds before trying again (as the Retry-After header, for transports without headers). */
   retryAfter?: number;
-  /** Why, when the proxy can say it safely: e.g. `{ reason: 'devtools' }` (README "Refusal reasons"). */
+  /** Why, when the proxy can say it safely: e.g. `{ reason: 'devtools' }` (docs/en/reference/errors.md, "Refusal reasons"). */
   detail?: { reason: string };
 }
 

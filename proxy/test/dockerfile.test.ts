@@ -50,7 +50,7 @@ const contextCopies = all('COPY')
 const npmCi = (all('RUN').find((args) => args.startsWith('npm ci')) ?? '').split('&&')[0].trim().split(/\s+/);
 
 describe('the runtime image, read from proxy/Dockerfile', () => {
-  // Node 24, the active LTS (proxy/README.md, "Supported Node versions"): was node:20, end of life since 2026-04-30.
+  // Node 24, the active LTS (docs/en/deploy/server.md, "Supported Node versions"): was node:20, end of life since 2026-04-30.
   it('is a small image of the active LTS, Node 24, for both stages', () => {
     for (const stage of stages) expect(stage[0].args).toMatch(/^node:24-(alpine|slim)\b/);
   });

@@ -1,5 +1,5 @@
 // Every refusal a configuration can cause says why: a fixed reason in the answer's detail.reason (nothing secret,
-// nothing the caller sent) and the same reason with its fix in the log line. README "Refusal reasons".
+// nothing the caller sent) and the same reason with its fix in the log line. docs/en/reference/errors.md, "Refusal reasons".
 import { createCloudFunction } from '../src';
 import { startSandbox, type Sandbox } from '../src/sandbox';
 import { authingFor, LogCapture, refererFor, startStack, type Answer, type Stack } from './helpers';

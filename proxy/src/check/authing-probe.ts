@@ -1,6 +1,6 @@
 // Whether Authing is reachable and knows our app / user pool / connection, proved with a probe code that cannot be
 // real (probe-code.ts): Authing answering "invalid code" means every identifier was found. What Authing answers for
-// each wrong identifier is in the project's README ("Errors"; apiCode 2011 app, 2224 user pool; statusCode 404 for an
+// each wrong identifier is in the project's docs (docs/en/reference/errors.md; apiCode 2011 app, 2224 user pool; statusCode 404 for an
 // unknown connection, as the sandbox answers it: not confirmed against Authing itself).
 import { performance } from 'node:perf_hooks';
 import type { AuthingOptions, ResolvedOptions } from '../config';

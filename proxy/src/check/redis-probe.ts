@@ -1,5 +1,5 @@
 // Whether the shared store is usable: Redis reachable, its version, and a maxmemory-policy that never evicts the
-// remembered answers (README "Many instances: the Redis store": noeviction). The URL is shown without its password.
+// remembered answers (docs/en/deploy/redis.md, "Prepare Redis": noeviction). The URL is shown without its password.
 import { performance } from 'node:perf_hooks';
 import { createClient } from '@redis/client';
 import type { ResolvedOptions } from '../config';

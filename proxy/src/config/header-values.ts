@@ -1,6 +1,6 @@
 // Options that travel to Authing as HTTP headers are checked as header values when the configuration is read: a
 // copy-paste slip (a zero-width space, a full-width letter, a line break) fails at start with the option or variable
-// named, not as a 500 on every exchange (proxy/README.md "Configuration").
+// named, not as a 500 on every exchange (docs/en/reference/config.md).
 import { validateHeaderValue } from 'node:http';
 import * as v from 'valibot';
 import { text } from './rules';

@@ -18,14 +18,14 @@ export interface AuthingOptions {
   allowInsecure?: boolean;
   /**
    * Management mode: the user pool's AccessKey id and secret (Authing console, 设置 > 基础设置 > 密钥信息). The proxy then
-   * sends a management token as a bearer token, with this id as the user pool (proxy/README.md "Upstreams").
+   * sends a management token as a bearer token, with this id as the user pool (docs/en/deploy/upstream.md).
    */
   accessKeyId?: string;
   accessKeySecret?: string;
 }
 
 export interface ProxyOptions {
-  /** Who exchanges the code: 'authing' (default) or 'wechat' (proxy/README.md "Upstreams"). */
+  /** Who exchanges the code: 'authing' (default) or 'wechat' (docs/en/deploy/upstream.md). */
   upstream?: UpstreamName;
   /** Required when upstream is 'authing'. */
   authing?: AuthingOptions;

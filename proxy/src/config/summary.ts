@@ -11,7 +11,7 @@ export interface StartupSummary {
   node: string;
   /** The upstream's host as configured (credentials and queries are refused by the schema). */
   upstream: string;
-  /** Which upstream and how it authenticates (proxy/README.md "Upstreams"). */
+  /** Which upstream and how it authenticates (docs/en/deploy/upstream.md). */
   upstreamMode: 'authing app' | 'authing management' | 'wechat token' | 'wechat cloudbase' | 'wechat cloud.openapi';
   appId?: string;
   userPoolId?: string;

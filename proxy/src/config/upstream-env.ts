@@ -1,4 +1,4 @@
-// The upstream's environment variables (proxy/README.md "Configuration"): UPSTREAM, the WECHAT_* settings, and
+// The upstream's environment variables (docs/en/reference/config.md): UPSTREAM, the WECHAT_* settings, and
 // Authing's management mode (AUTHING_ACCESS_KEY_ID / AUTHING_ACCESS_KEY_SECRET). A secret comes inline or from a file
 // (`_FILE`, e.g. a mounted secret), never both.
 import { readFileSync } from 'node:fs';

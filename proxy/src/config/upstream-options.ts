@@ -1,4 +1,4 @@
-// The options of the WeChat upstream (proxy/README.md "Upstreams"); Authing's live in options.ts.
+// The options of the WeChat upstream (docs/en/deploy/upstream.md); Authing's live in options.ts.
 
 export type UpstreamName = 'authing' | 'wechat';
 

@@ -1,4 +1,4 @@
-// One HTTP call to an upstream (Authing or WeChat), from its socket to its answer (proxy/README.md "Timeouts"):
+// One HTTP call to an upstream (Authing or WeChat), from its socket to its answer (docs/en/reference/protocol.md, "Timeouts"):
 // - "sent" means the request's bytes were written (the request's 'finish'): every failure before that (no socket in
 //   time, EMFILE, refused, DNS, a synchronous throw) leaves the code free (503, nothing was sent);
 // - the deadline starts once the request has a socket, not while it waits for one;

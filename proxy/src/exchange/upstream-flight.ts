@@ -1,4 +1,4 @@
-// A request's part in its code's single flight (proxy/README.md "Timeouts"). The flight's call runs to its final outcome,
+// A request's part in its code's single flight (docs/en/reference/protocol.md, "Timeouts"). The flight's call runs to its final outcome,
 // a late answer included, and that is what the store remembers through its normal save path (memory and Redis). The
 // request that made the call is answered as soon as the call's answer is known (a 504 at the deadline); a request waiting
 // on another's call waits a bounded time, then answers 504 too: the code may be spent, its retry gets what the upstream said.

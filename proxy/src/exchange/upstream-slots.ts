@@ -1,4 +1,4 @@
-// The proxy's own bound on concurrent calls upstream (to Authing or WeChat) (UPSTREAM_MAX_CONCURRENCY, proxy/README.md "Timeouts"). A call
+// The proxy's own bound on concurrent calls upstream (to Authing or WeChat) (UPSTREAM_MAX_CONCURRENCY, docs/en/reference/protocol.md, "Timeouts"). A call
 // waits for a free slot in arrival order, for a bounded time; one that cannot start in time is refused before a byte of
 // it is written, so its code stays free. Without it, calls beyond the connection pool queued for a socket while their
 // deadline ran, and were answered 504 (the code remembered as possibly spent) though the upstream never saw them.

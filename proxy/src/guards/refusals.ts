@@ -1,6 +1,6 @@
 // Why a request was refused, in two voices: a fixed `reason` the client may see (the answer's `detail.reason`,
 // never a value it sent or a setting) and, for the log only, the fix an operator can apply.
-// README "Refusal reasons" lists them; keep the two in step.
+// docs/en/reference/errors.md ("Refusal reasons", both languages) lists them; keep the two in step.
 import ipaddr from 'ipaddr.js';
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import type { AllowListRefusal } from './caller';

@@ -1,7 +1,7 @@
 // Where log lines go when no stream is given: stdout through pino's own destination (sonic-boom: written off the main
 // thread, EPIPE survived, flushed on exit). That starts a write for nearly every line; a long-running server (startProxy,
-// the CLI) gathers lines and writes them together, at BATCH_BYTES or every FLUSH_INTERVAL_MS (proxy/README.md "Logging
-// and redaction"). Handlers and cloud functions, whose platform may freeze the process once it answered, write each line
+// the CLI) gathers lines and writes them together, at BATCH_BYTES or every FLUSH_INTERVAL_MS (docs/en/deploy/server.md,
+// "Metrics and logs"). Handlers and cloud functions, whose platform may freeze the process once it answered, write each line
 // at once. Nothing is lost when the process exits, also by process.exit() or an uncaught exception: the 'exit' handler
 // writes what is left synchronously. Only a kill that skips 'exit' (SIGKILL, or a signal nobody handles; the CLI
 // handles SIGTERM and SIGINT) loses the last FLUSH_INTERVAL_MS of lines.

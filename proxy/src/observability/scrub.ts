@@ -1,5 +1,5 @@
 // Text from outside (an upstream's message, an error's message) is logged only after this: Authing may echo the
-// code it was sent, or a phone number, and neither may reach a log (README "Logs").
+// code it was sent, or a phone number, and neither may reach a log (docs/en/deploy/server.md, "Metrics and logs").
 
 /** A run this long is a phone number (11 digits in mainland China, more with a country code), never an id we need. */
 const DIGIT_RUN = /\d{11,}/g;

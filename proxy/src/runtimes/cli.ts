@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// miniprogram-phone-proxy [serve]    serve, configured from environment variables (README)
+// miniprogram-phone-proxy [serve]    serve, configured from environment variables (docs/en/reference/config.md)
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
 // miniprogram-phone-proxy sandbox    the Authing sandbox alone
 // miniprogram-phone-proxy check      proves serve's configuration without spending a user's code

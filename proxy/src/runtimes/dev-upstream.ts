@@ -1,5 +1,5 @@
 // `miniprogram-phone-proxy dev --upstream authing|wechat`: the local stand-in for the chosen upstream, and the options
-// that point the proxy at it (proxy/README.md "Upstreams").
+// that point the proxy at it (docs/en/deploy/upstream.md).
 import type { ProxyOptions, UpstreamName } from '../config';
 import { DEFAULT_CONNECTION_ID, startSandbox, startWechatSandbox } from '../sandbox';
 

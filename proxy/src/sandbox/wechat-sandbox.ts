@@ -1,6 +1,6 @@
 // A WeChat stand-in on loopback (dev and tests): POST /cgi-bin/stable_token (normal and force_refresh, expiry,
 // invalidation) and POST /wxa/business/getuserphonenumber with its errcodes, as WeChat's docs describe them
-// (proxy/README.md "Upstreams"). With `cloudbase` it answers without a token, as Cloud Hosting's open API service does.
+// (docs/en/reference/protocol.md, "The sandboxes"). With `cloudbase` it answers without a token, as Cloud Hosting's open API service does.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -53,7 +53,7 @@ export function createRedisSingleFlight(
   storeDown: StoreDownPolicy,
   onUnmarked: () => void,
 ): RedisSingleFlight {
-  // A call may wait up to half its deadline for a free upstream slot before its deadline starts (proxy/README.md,
+  // A call may wait up to half its deadline for a free upstream slot before its deadline starts (docs/en/reference/protocol.md,
   // "Timeouts and upstream concurrency"): the lease covers both, so it outlives every call still able to be sent.
   const leaseMs = Math.ceil(settings.upstreamTimeoutMs * 1.5) + LEASE_MARGIN_MS;
   const claims = redisClaims(redis, { codeLifeMs: settings.codeLifeMs, leaseMs, keyPrefix: settings.keyPrefix, markerKey: settings.markerKey });

@@ -1,6 +1,6 @@
 // The smallest store an upstream's token cache needs (exchange/upstreams/token-cache.ts): a value with a lifetime, and a
 // lease lock so that one holder at a time refreshes. In memory per process; on Redis, shared by every instance, so a
-// cluster fetches one token where each instance would fetch its own (proxy/README.md "Upstreams").
+// cluster fetches one token where each instance would fetch its own (docs/en/deploy/upstream.md, "The token story").
 
 /** Gives the lease back early (it also ends by itself at its lifetime). */
 export type ReleaseLease = () => Promise<void>;

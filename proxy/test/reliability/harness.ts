@@ -152,7 +152,7 @@ export function parseAnswer(answer: Answer): Parsed {
   if (typeof error !== 'string' || !DOCUMENTED_ERRORS[error]?.includes(answer.status)) throw problem('is not a documented error for that status');
   if (body.statusCode !== answer.status || typeof body.message !== 'string') throw problem('has a wrong envelope');
   if (body.apiCode !== undefined && typeof body.apiCode !== 'number') throw problem('has a non-numeric apiCode');
-  // detail carries only a fixed kebab-case reason (README "Refusal reasons"), never anything the caller sent.
+  // detail carries only a fixed kebab-case reason (docs/en/reference/errors.md, "Refusal reasons"), never anything the caller sent.
   if (body.detail !== undefined && !(JSON.stringify(Object.keys(body.detail as object)) === '["reason"]' && /^[a-z0-9-]+$/.test(String((body.detail as { reason: unknown }).reason)))) {
     throw problem('has a detail that is not { reason }');
   }

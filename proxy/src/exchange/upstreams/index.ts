@@ -1,4 +1,4 @@
-// The upstream the configuration names (proxy/README.md "Upstreams"), with its token store: this process's memory, or
+// The upstream the configuration names (docs/en/deploy/upstream.md), with its token store: this process's memory, or
 // Redis (shared by the instances) when the store is Redis.
 import type { ResolvedOptions } from '../../config';
 import type { ProxyMetrics } from '../../observability/metrics';

@@ -1,6 +1,6 @@
 // An upstream's access token (WeChat's stable_token, Authing's management token), cached until shortly before it
 // expires and refreshed by one caller at a time: in a process, one promise; across instances sharing Redis, one lease
-// holder, the others reading the token it writes (proxy/README.md "Upstreams"). A token the upstream rejected is never
+// holder, the others reading the token it writes (docs/en/deploy/upstream.md). A token the upstream rejected is never
 // handed out again; when a normal fetch returns that same token, a forced refresh follows, within its bound.
 import type { SharedValues } from '../../store/shared-values';
 

@@ -1,4 +1,4 @@
-// The one small interface every upstream implements (proxy/README.md "Upstreams"): Authing (app or management mode) or
+// The one small interface every upstream implements (docs/en/deploy/upstream.md): Authing (app or management mode) or
 // WeChat (token, Cloud Hosting's open API service, or a cloud function's cloud.openapi). The exchange core, its single
 // flight, store, rate limit, signing and hook sit above it and never know which one answered.
 import type { UpstreamCall } from '../upstream-call';

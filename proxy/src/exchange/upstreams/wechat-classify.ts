@@ -1,6 +1,6 @@
 // WeChat's getuserphonenumber answer turned into our outcomes (the same taxonomy as Authing's, classify.ts). A code is
 // possibly spent unless the answer proves it was not. Errcodes: WeChat's getuserphonenumber and global return code
-// docs (shared/protocol.md §7 in the project's notes; proxy/README.md "Upstreams" lists them):
+// docs (docs/en/deploy/upstream.md, "WeChat's errcodes", lists them):
 //   -1 system busy              -> UPSTREAM_UNAVAILABLE
 //   40001 token invalid / not latest, 42001 token expired, 40014 token malformed -> a token error: UPSTREAM_UNAVAILABLE
 //         (the caller retries once with a fresh token, see wechat-upstream.ts)
