@@ -106,6 +106,8 @@ describe('the CLI', () => {
       expect(cli.stderr).toMatch(/upstream +authing app http:\/\/127\.0\.0\.1:\d+ +app test-app-id-6a1f +user pool - +connection wechat-miniprogram-sandbox/);
       expect(cli.stderr).toMatch(/signing +ES256 kid [\w-]{43}, audience my-backend/);
       expect(cli.stderr).toMatch(/store +memory/);
+      // stdout's log lines are written off the main thread (observability/log-destination.ts): wait for the first.
+      await cli.waitFor(/\n/, 'stdout');
       const logLine = JSON.parse(cli.stdout.split('\n')[0]) as Record<string, unknown>;
       expect(logLine).toMatchObject({ msg: 'miniprogram-phone-proxy listening', listening: `127.0.0.1:${port}` });
       expect(cli.stdout + cli.stderr).not.toContain(KEY_PEM.split('\n')[1]);
