@@ -42,6 +42,7 @@ export const maskPhone = (pure: string): string => `${pure.slice(0, 3)}****${pur
 export async function startAppBackend(options: AppBackendOptions): Promise<AppBackend> {
   // The built package, as an app backend installs it; the sources only type it.
   assertBuilt(path.resolve(__dirname, '../proxy/dist/verify/index.js'), 'npm run build:proxy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { verifyPhoneAssertion, PhoneAssertionError, JwksUnavailableError } = require('miniprogram-phone-proxy/verify') as typeof Verify;
   const sessionTtlMs = options.sessionTtlMs ?? 600_000;
   const sessions = new Map<string, { nonce: string; expiresAt: number }>();

@@ -34,17 +34,17 @@ interface Step {
 const STEPS: Step[] = [
   {
     title: 'The user allows: WeChat hands the button a one-time code',
-    detail: async (chain) => ({ errMsg: 'getPhoneNumber:ok', code: chain.sandbox.mintCode() }),
+    detail: (chain) => Promise.resolve({ errMsg: 'getPhoneNumber:ok', code: chain.sandbox.mintCode() }),
     check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
   },
   {
     title: 'The page retries the same code (say its first answer was lost): the proxy answers from memory',
-    detail: async (_chain, previous) => ({ ...previous }),
+    detail: (_chain, previous) => Promise.resolve({ ...previous }),
     check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
   },
   {
     title: 'The user refuses: nothing is sent',
-    detail: async () => ({ errMsg: 'getPhoneNumber:fail user deny' }),
+    detail: () => Promise.resolve({ errMsg: 'getPhoneNumber:fail user deny' }),
     check: (outcome) => expectError(outcome, 'denied'),
   },
   {

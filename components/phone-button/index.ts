@@ -50,7 +50,7 @@ Component({
       return {
         endpoint: endpoint || undefined,
         timeout: timeout || undefined,
-        header: (header as Record<string, string> | null) ?? undefined,
+        header: header ?? undefined,
         transport: this.transportOption(),
         nonce: nonce || undefined,
       };

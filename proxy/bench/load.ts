@@ -71,7 +71,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ],
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error: unknown, done) => (error ? reject(error) : resolve(done)));
+    const instance = autocannon(options, (error: Error | null, done) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       responses++;
       latencies.add(responseTime);

@@ -102,5 +102,5 @@ export function createApp(options: ProxyOptions): App {
       await phoneExchange.close();
     })());
 
-  return { respond, hold: () => held.enter(), config, logger, metrics, ready: phoneExchange.ready, close };
+  return { respond, hold: () => held.enter(), config, logger, metrics, ready: () => phoneExchange.ready(), close };
 }

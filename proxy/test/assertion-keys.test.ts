@@ -123,7 +123,7 @@ test('a trusted platform\'s openid becomes sub; keys given directly (publicKeys,
     const answer = await exchange.exchange({ caller, readBody: () => ({ body: { code: sandbox.mintCode(), nonce: 'cf-nonce' } }) });
     expect(answer.status).toBe(200);
     const token = (answer.body as { assertion: string }).assertion;
-    const claims = await verifyPhoneAssertion(token, { publicKeys: [key.publicKey.export({ format: 'jwk' }) as never], audience: AUDIENCE, nonce: 'cf-nonce' });
+    const claims = await verifyPhoneAssertion(token, { publicKeys: [key.publicKey.export({ format: 'jwk' })], audience: AUDIENCE, nonce: 'cf-nonce' });
     expect(claims).toMatchObject({ sub: 'o-user-7f3a', appid: 'wx00000000000000ab', nonce: 'cf-nonce' });
     await expect(verifyPhoneAssertion(token, { publicKeys: await exchange.jwks!(), audience: AUDIENCE })).resolves.toMatchObject({ sub: 'o-user-7f3a' });
     expect(await reasonOf(verifyPhoneAssertion(token, { publicKeys: [ecKey().publicKey.export({ format: 'jwk' }) as never], audience: AUDIENCE }))).toBe('unknown-key');

@@ -189,8 +189,8 @@ describe('configuration that does not parse', () => {
 
 it('the checklist for people prints one line per item, its fix below, and the verdict', async () => {
   const text = formatReport(await runCheck({ ...env, AUTHING_APP_ID: 'not-my-app' }));
-  expect(text).toMatch(/^PASS  Node\.js: /m);
-  expect(text).toMatch(/^FAIL  Authing identifiers: Authing answered statusCode 400, apiCode 2011: app not found\n {6}fix: AUTHING_APP_ID/m);
+  expect(text).toMatch(/^PASS {2}Node\.js: /m);
+  expect(text).toMatch(/^FAIL {2}Authing identifiers: Authing answered statusCode 400, apiCode 2011: app not found\n {6}fix: AUTHING_APP_ID/m);
   expect(text).toMatch(/not ready: 1 check\(s\) failed, 0 warning\(s\)$/);
 });
 
@@ -207,7 +207,7 @@ describe('the CLI', () => {
     expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, lines: expect.arrayContaining([expect.objectContaining({ item: 'Authing identifiers', status: 'PASS' })]) });
     const bad = await run(['check'], { ...env, AUTHING_EXT_IDP_CONNIDENTIFIER: 'nope', ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b' });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^FAIL  Authing identifiers: .*connection not found/m);
+    expect(bad.stdout).toMatch(/^FAIL {2}Authing identifiers: .*connection not found/m);
     expect(bad.stdout + bad.stderr).not.toContain(EC_PEM.split('\n')[1]);
   });
 

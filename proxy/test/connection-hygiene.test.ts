@@ -173,7 +173,7 @@ describe('the fetch handler', () => {
       headers: { 'content-type': 'application/json', referer: refererFor(APP_ID) },
       body: neverEnding(),
       duplex: 'half',
-    } as RequestInit);
+    });
     const answer = await handler(request);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ error: 'INVALID_REQUEST' });
@@ -187,7 +187,7 @@ describe('the fetch handler', () => {
       headers: { 'content-type': 'application/json', referer: refererFor(APP_ID) },
       body: neverEnding(),
       duplex: 'half',
-    } as RequestInit);
+    });
     const callsBefore = sandbox.calls;
     const pending = handler(request);
     await new Promise((resolve) => setTimeout(resolve, 50));

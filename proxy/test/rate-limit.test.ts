@@ -24,7 +24,7 @@ it('limits per client IP with 429, Retry-After and RATE_LIMITED, before reaching
   }
   // Counted once closed (close() waits for every call to Authing): a call sent in the background would have landed.
   expect(stack.sandbox.calls).toBe(2);
-  expect(stack.sandbox.callsFor(refused as string)).toBe(0);
+  expect(stack.sandbox.callsFor(refused)).toBe(0);
 });
 
 it('with trustProxy, clients behind the same proxy are told apart by X-Forwarded-For', async () => {

@@ -89,7 +89,7 @@ it('createNodeHandler close(): a request still arriving gets its DTO first, then
     await closed;
     expect(order).toEqual(['answered', 'closed']);
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(text).data).toEqual(sandbox.phoneFor(code));
+    expect((JSON.parse(text) as { data: unknown }).data).toEqual(sandbox.phoneFor(code));
     expect(upstream.sockets.length).toBeGreaterThan(0);
     expect(upstream.sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
   } finally {
@@ -172,7 +172,7 @@ describe('createFetchHandler', () => {
         headers: { 'content-type': 'application/json' },
         body: big,
         duplex: 'half',
-      } as RequestInit),
+      }),
       { remoteAddress: '198.51.100.2' },
     );
     expect(oversized.status).toBe(413);

@@ -39,7 +39,7 @@ it('two caches on one store (two instances): the second reads the token the firs
 });
 
 it('a store that never answers: this process fetches on its own, within about a second', async () => {
-  const hanging: SharedValues = { read: () => new Promise(() => undefined), write: () => new Promise(() => undefined), lease: () => new Promise(() => undefined), close: async () => undefined };
+  const hanging: SharedValues = { read: () => new Promise(() => undefined), write: () => new Promise(() => undefined), lease: () => new Promise(() => undefined), close: () => Promise.resolve() };
   const source = countingSource();
   const started = Date.now();
   expect(await cache(source, hanging).get()).toBe('token-1');

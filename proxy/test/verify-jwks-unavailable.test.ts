@@ -45,8 +45,8 @@ const failureOf = (jwksUrl: string): Promise<unknown> =>
 
 test.each([
   ['nothing listens (connection refused)', async () => `${await closedPortUrl()}/.well-known/jwks.json`],
-  ['the key server answers 500', async () => `${keysUrl}/500`],
-  ['the answer is not a key set', async () => `${keysUrl}/not-a-key-set`],
+  ['the key server answers 500', () => Promise.resolve(`${keysUrl}/500`)],
+  ['the answer is not a key set', () => Promise.resolve(`${keysUrl}/not-a-key-set`)],
 ])('%s: a retryable JwksUnavailableError, never a TypeError', async (_name, url) => {
   const jwksUrl = await url();
   const error = await failureOf(jwksUrl);

@@ -1,5 +1,4 @@
 import simulate from 'miniprogram-simulate';
-import type { ComponentJSON } from 'j-component';
 import type { GetPhoneNumberDetail } from '../../src/index';
 import { closedEndpoint, type LoopbackProxy, type Reply, startLoopbackProxy, successBody } from '../helpers/loopback-proxy';
 import { TARGETS, type Target } from '../helpers/targets';
@@ -40,7 +39,7 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
   host.attach(document.createElement('parent-wrapper'));
   const component = host.querySelector('#pb')!;
   const button = component.querySelector('.phone-button')!;
-  const setData = jest.spyOn(component.instance, 'setData');
+  const setData = jest.spyOn(component.instance as { setData(data: object): void }, 'setData');
   return {
     host,
     component,
@@ -52,7 +51,7 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
       await simulate.sleep(0);
     },
     attr(name: string): unknown {
-      return (button.toJSON() as ComponentJSON).attrs.find((attr) => attr.name === name)?.value;
+      return button.toJSON().attrs.find((attr) => attr.name === name)?.value;
     },
   };
 }
@@ -93,7 +92,7 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.attr('phoneNumberNoQuotaToast')).toBe(true);
       expect(view.attr('loading')).toBe(false);
       expect(view.attr('type')).toBe('primary');
-      expect((view.component.toJSON() as ComponentJSON).children[0].children).toEqual(['Use my phone number']);
+      expect(view.component.toJSON().children[0].children).toEqual(['Use my phone number']);
     });
 
     it('uses getRealtimePhoneNumber with realtime, and binds no-quota-toast, look and style', () => {
@@ -154,7 +153,7 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
 
     it('with privacy, one tap emits privacyagree then phone', async () => {
       const view = mount(target, `privacy endpoint="${proxy.url}"`);
-      await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' } as GetPhoneNumberDetail, 'agreeprivacyauthorization');
+      await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' }, 'agreeprivacyauthorization');
       await view.tap(OK);
       await until(() => view.events.length > 1);
       expect(view.events).toEqual([

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 const newSession = async () => (await post(`${backend.url}/session`, {})).body as { sessionId: string; nonce: string };
 /** What the page gets in the `phone` event: the proxy's answer to a code sent with the session's nonce. */

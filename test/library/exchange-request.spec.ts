@@ -41,7 +41,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     configure({ endpoint: proxy.url, nonce: 'global-nonce' });
     await exchangePhoneCode(OK);
     await exchangePhoneCode(OK, { nonce: 'session 7f3a:~' });
-    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([
+    expect(proxy.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([
       { code: 'code-123', nonce: 'global-nonce' },
       { code: 'code-123', nonce: 'session 7f3a:~' },
     ]);
@@ -151,7 +151,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     reply = 'hang';
     const detail = await failure(exchangePhoneCode(OK, { endpoint: proxy.url, timeout: 50 }));
     expect(detail).toEqual({ reason: 'timeout', message: expect.stringContaining('50 ms'), errMsg: 'request:fail timeout', errno: 5 });
-    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([{ code: 'code-123' }, { code: 'code-123' }]);
+    expect(proxy.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([{ code: 'code-123' }, { code: 'code-123' }]);
   });
 
   it('rejects with network when nothing listens', async () => {

@@ -34,7 +34,7 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
 
   // No answer at all: the identifiers cannot be judged.
   if (error === 'UPSTREAM_TIMEOUT' || (error === 'UPSTREAM_UNAVAILABLE' && detail.upstreamStatus === undefined)) {
-    const why = error === 'UPSTREAM_TIMEOUT' ? `no answer within UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs}` : `cannot connect (${String(detail.errorCode ?? detail.errorMessage ?? 'error')})`;
+    const why = error === 'UPSTREAM_TIMEOUT' ? `no answer within UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs}` : `cannot connect (${textOf(detail.errorCode) ?? textOf(detail.errorMessage) ?? 'error'})`;
     return [
       fail(REACHABLE, `${host}: ${why}`, 'check AUTHING_APP_HOST (your Authing domain) and that this machine reaches it: DNS, firewall, outbound proxy', ms),
       fail(IDENTIFIERS, 'not checked: Authing did not answer', 'fix the line above first'),
@@ -66,4 +66,9 @@ function identifiers(outcome: ExchangeOutcome, detail: Readonly<Record<string, u
   }
   if (failure.definition.error === 'RATE_LIMITED') return warn(IDENTIFIERS, `${said}: throttled, not judged`, 'run check again in a minute');
   return fail(IDENTIFIERS, `${said}: ${failure.definition.error}`, 'compare AUTHING_APP_HOST, AUTHING_APP_ID / AUTHING_USERPOOL_ID and AUTHING_EXT_IDP_CONNIDENTIFIER with the Authing console');
+}
+
+/** A log detail's field when it is text (the detail is typed unknown: it only ever reaches the log). */
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

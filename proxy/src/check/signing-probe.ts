@@ -16,7 +16,10 @@ export async function probeSigning(config: ResolvedOptions): Promise<CheckLine> 
   try {
     await signer.ready();
     const signed = await signer.sign(PROBE_PHONE, { nonce: 'check' });
-    if ('failure' in signed) throw new Error(String(signed.failure.detail?.reason ?? signed.failure.definition.message));
+    if ('failure' in signed) {
+      const reason = signed.failure.detail?.reason;
+      throw new Error(typeof reason === 'string' ? reason : signed.failure.definition.message);
+    }
     const jwks = await signer.jwks();
     const claims = await verifyPhoneAssertion(signed.assertion, { publicKeys: jwks, audience: assertion.audience, issuer: assertion.issuer, nonce: 'check' });
     const [current] = jwks.keys;

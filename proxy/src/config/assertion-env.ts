@@ -56,8 +56,8 @@ function readKeyFile(path: string): string {
  * a key file's extension: never a base64 key body, which would then be echoed.
  */
 function looksLikePath(value: string): boolean {
-  if (value.length > 256 || !/^[\w.~\/\\:-]+$/.test(value)) return false;
-  return /^(\/|\.{1,2}[\/\\]|~\/|[A-Za-z]:\\)/.test(value) || /\.(pem|key|json|jwk|p8|txt)$/i.test(value);
+  if (value.length > 256 || !/^[\w.~/\\:-]+$/.test(value)) return false;
+  return /^(\/|\.{1,2}[/\\]|~\/|[A-Za-z]:\\)/.test(value) || /\.(pem|key|json|jwk|p8|txt)$/i.test(value);
 }
 
 /** A PEM pasted into a one-line variable often arrives with literal "\n": turned back into line breaks. */

@@ -96,5 +96,5 @@ function algorithmOf(key: KeyObject): AssertionAlgorithm {
 
 /** A JWK that names its algorithm must name the one its key type implies. */
 function checkDeclaredAlg(jwk: JsonWebKey | undefined, alg: AssertionAlgorithm): void {
-  if (jwk?.alg !== undefined && jwk.alg !== alg) throw new Error(`says alg ${String(jwk.alg)} but is a key for ${alg}`);
+  if (jwk?.alg !== undefined && jwk.alg !== alg) throw new Error(`says alg ${JSON.stringify(jwk.alg)} but is a key for ${alg}`);
 }

@@ -83,7 +83,7 @@ const LISTEN_KEYS: readonly string[] = LISTEN_OPTION_KEYS;
 
 /** Throws a ConfigError for the first key no schema knows (a typo is never silently ignored). */
 export function checkKnownKeys(schema: object, value: unknown, path: readonly string[] = []): void {
-  const entries = objectEntries(schema as AnySchema);
+  const entries = objectEntries(schema);
   if (!entries || !isPlainObject(value)) return;
   for (const [key, inner] of Object.entries(value)) {
     const known = Object.keys(entries);

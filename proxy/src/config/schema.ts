@@ -163,5 +163,5 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   const result = v.safeParse(optionsSchema, options);
   if (!result.success) throw configErrorFor(result.issues[0]);
   checkUpstreamSettings(result.output);
-  return result.output as ResolvedOptions;
+  return result.output;
 }

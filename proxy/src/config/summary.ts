@@ -48,7 +48,7 @@ export function maskRedisUrl(redisUrl: string): string {
 /** The RFC 7638 thumbprint the JWKS publishes as kid (jose computes it; loaded only when signing is on). */
 async function keyId(config: NonNullable<ResolvedOptions['assertion']>): Promise<string> {
   const { calculateJwkThumbprint } = await import('jose');
-  return calculateJwkThumbprint(config.signingKey.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+  return calculateJwkThumbprint(config.signingKey.publicJwk, 'sha256');
 }
 
 /** A wildcard bind is printed as such; the URL to try goes through loopback. */

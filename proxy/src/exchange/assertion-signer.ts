@@ -53,7 +53,7 @@ export function createAssertionSigner(options: ResolvedAssertionOptions): Assert
   ready().catch(() => undefined); // now; whoever awaits ready() (startProxy, each exchange) sees a failure
   const publish = async (key: VerificationKey): Promise<PublishedJwk> => {
     const { calculateJwkThumbprint } = await loadJose();
-    const kid = await calculateJwkThumbprint(key.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+    const kid = await calculateJwkThumbprint(key.publicJwk, 'sha256');
     return { ...key.publicJwk, kid, alg: key.alg, use: 'sig' };
   };
   let published: Promise<{ keys: PublishedJwk[] }> | undefined;

@@ -29,7 +29,7 @@ export interface AuthingClientOptions extends AuthingOptions {
   /** Management mode: where the token is kept (shared by instances on Redis); default this client's memory. */
   tokenValues?: SharedValues;
   /** Each management token fetch, for the metrics. */
-  onTokenFetch?(force: boolean): void;
+  onTokenFetch?: (force: boolean) => void;
 }
 
 export class AuthingClient implements PhoneUpstream {

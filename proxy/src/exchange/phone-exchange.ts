@@ -114,7 +114,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const fly = createUpstreamFlight({ client, singleFlight: store.singleFlight, metrics, logger, waitMs });
   // Memory is ready at once; Redis makes the first exchanges wait for its first connection attempt.
   let storeSettling: Promise<unknown> | undefined = config.store.redisUrl === undefined ? undefined : store.ready().catch(() => undefined);
-  storeSettling?.then(() => (storeSettling = undefined));
+  void storeSettling?.then(() => (storeSettling = undefined)); // cannot reject: caught above
   const allowList = createAllowList(config);
   const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
@@ -209,5 +209,5 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       await store.close();
     })());
 
-  return { exchange, config, logger, metrics, jwks: signer?.jwks, ready: async () => void (await Promise.all([store.ready(), signer?.ready()])), health: () => store.health(), close };
+  return { exchange, config, logger, metrics, jwks: signer && (() => signer.jwks()), ready: async () => void (await Promise.all([store.ready(), signer?.ready()])), health: () => store.health(), close };
 }

@@ -79,7 +79,7 @@ async function serve(argv: readonly string[]): Promise<void> {
     throw error;
   }
   const proxy = await startProxy(config);
-  shutDownOnSignals(proxy.close, shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
+  shutDownOnSignals(() => proxy.close(), shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
   // stdout carries the JSON log lines: the human banner goes to stderr.
   process.stderr.write(`${await banner(config, proxy.server.address() as AddressInfo)}\n`);
 }

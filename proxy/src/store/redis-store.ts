@@ -16,7 +16,7 @@ import { throttledWarning } from './throttled-warning';
 import { timed } from './redis-timing';
 import type { Store } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one limiter's untyped module, not the index that loads them all
 const RateLimiterRedis = require('rate-limiter-flexible/lib/RateLimiterRedis') as typeof Flexible.RateLimiterRedis;
 
 export function createRedisStore(config: ResolvedOptions, redisUrl: string, metrics: ProxyMetrics, logger: Logger | undefined): Store {
@@ -41,7 +41,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     storeDown,
     () => watch?.markerGone(),
   );
-  watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, singleFlight.restore, { warn, metrics });
+  watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, () => singleFlight.restore(), { warn, metrics });
 
   const ready = redis.firstConnection.then(
     async () => {

@@ -112,8 +112,9 @@ export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterabl
       const { promise, source } = dedupe.run(key, call, shouldRemember, holder);
       return { outcome: await promise, source };
     },
-    async close() {
+    close() {
       dedupe.clear();
+      return Promise.resolve();
     },
   };
 }

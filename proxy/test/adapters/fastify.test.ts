@@ -24,9 +24,9 @@ describe('fastify plugin', () => {
   it('answers an empty JSON body and an unknown media type in our envelope, and leaves other errors to fastify', async () => {
     const sandbox = await startSandbox({ appId: APP_ID });
     const server = await start({ authing: authingFor(sandbox), logger: false }, (app) =>
-      app.addHook('preHandler', async (request) => {
-        if (request.headers['x-deny'] !== undefined) throw Object.assign(new Error('denied by the host'), { statusCode: 401 });
-      }),
+      app.addHook('preHandler', (request) =>
+        request.headers['x-deny'] === undefined ? Promise.resolve() : Promise.reject(Object.assign(new Error('denied by the host'), { statusCode: 401 })),
+      ),
     );
     try {
       expect(await postRaw(server.url, '', 'application/json')).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });

@@ -100,7 +100,7 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
     it('onPhone: adds its fields to the success body, given the phone, appid, nonce, source and the framework request', async () => {
       const contexts: OnPhoneContext[] = [];
       const { url } = await start({
-        onPhone: async (context) => {
+        onPhone: (context) => {
           contexts.push(context);
           return { extra: { session: `s-${context.phone.purePhoneNumber.slice(-4)}` } };
         },
@@ -117,7 +117,7 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
     });
 
     it('onPhone: refuses with its own status, message and error code', async () => {
-      const { url } = await start({ onPhone: async () => ({ refuse: { status: 403, message: 'No account for this number', error: 'NOT_REGISTERED' } }) });
+      const { url } = await start({ onPhone: () => ({ refuse: { status: 403, message: 'No account for this number', error: 'NOT_REGISTERED' } }) });
       const answer = await postJson(url, { code: sandbox.mintCode() });
       expect(answer.status).toBe(403);
       expect(answer.body).toMatchObject({ statusCode: 403, message: 'No account for this number', error: 'NOT_REGISTERED', requestId: answer.headers.get('x-request-id') });
@@ -127,10 +127,8 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
     it('onPhone throws: HOOK_FAILED, the phone logged masked; a retry of the code runs the hook again without Authing', async () => {
       let failures = 1;
       const { url, logs } = await start({
-        onPhone: async ({ phone }) => {
-          if (failures-- > 0) throw new Error(`database down while saving ${phone.purePhoneNumber}`);
-          return { extra: { session: 'ok' } };
-        },
+        onPhone: ({ phone }) =>
+          failures-- > 0 ? Promise.reject(new Error(`database down while saving ${phone.purePhoneNumber}`)) : Promise.resolve({ extra: { session: 'ok' } }),
       });
       const code = sandbox.mintCode();
       const phone = sandbox.phoneFor(code);

@@ -87,8 +87,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const [a, b] = [await storeOn(keyPrefix), await storeOn(keyPrefix)];
     const key = randomUUID();
     const admissionA = deferred<boolean>();
-    const callA = jest.fn(async () => PHONE);
-    const callB = jest.fn(async () => PHONE);
+    const callA = jest.fn(() => Promise.resolve(PHONE));
+    const callB = jest.fn(() => Promise.resolve(PHONE));
 
     const runA = a.singleFlight.run(key, callA, admissionA.promise);
     await waitFor(async () => (await codeState(keyPrefix, key))?.startsWith('pending:') === true, 2000);
@@ -108,7 +108,7 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const keyPrefix = prefix();
     const store = await storeOn(keyPrefix);
     const key = randomUUID();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     expect((await store.singleFlight.run(key, call, Promise.resolve(false))).outcome).toBe(NOT_ADMITTED);
     await waitFor(async () => (await codeState(keyPrefix, key)) === null, 2000);
     expect(await leaseState(keyPrefix, key)).toBeNull();
@@ -122,8 +122,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const store = await storeOn(prefix());
     const key = randomUUID();
     const refusedAdmission = deferred<boolean>();
-    const refusedCall = jest.fn(async () => PHONE);
-    const ownCall = jest.fn(async () => PHONE);
+    const refusedCall = jest.fn(() => Promise.resolve(PHONE));
+    const ownCall = jest.fn(() => Promise.resolve(PHONE));
 
     const refused = store.singleFlight.run(key, refusedCall, refusedAdmission.promise);
     const joined = store.singleFlight.run(key, ownCall, Promise.resolve(true));
@@ -168,7 +168,7 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const waiter = await storeOn(keyPrefix);
     const others = await claimsOn(keyPrefix); // two refused requests
     const key = randomUUID();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     expect(await others.claim(key, 'refused-1')).toBe('claimed');
     const waiting = waiter.singleFlight.run(key, call, Promise.resolve(true));
     await waitFor(async () => (await leaseState(keyPrefix, key)) === 'waited', 2000);

@@ -57,7 +57,7 @@ describeWithRedis('leases and late answers (Redis store)', () => {
     const store = createStore(resolveOptions({ authing: authingFor(sandbox), logger: false, store: { redisUrl: redis.url, keyPrefix } }), createMetrics(), undefined);
     closing.push(store);
     await store.ready();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     const result = await store.singleFlight.run(key, call, Promise.resolve(true));
     expect(result.outcome).toMatchObject({ ok: false, neverSent: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
     expect(call).not.toHaveBeenCalled();

@@ -98,7 +98,6 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     const calledTwice = codes.filter((code) => sandbox.callsFor(code) > 1);
     const differing = before.filter((code) => !isUnsent(repeats.get(code)!) && JSON.stringify(repeats.get(code)) !== JSON.stringify(first.get(code)));
     const unsent = [...first, ...repeats].filter(([, parsed]) => isUnsent(parsed)).map(([code]) => code);
-    // eslint-disable-next-line no-console
     console.log(`FLUSHALL mid-load: ${codes.length} codes; reached Authing twice: ${calledTwice.length}; a repeat on the other instance answered differently: ${differing.length}; refused unsent (503): ${unsent.length}`);
     expect(calledTwice).toEqual([]);
     expect(differing).toEqual([]);
@@ -151,7 +150,7 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 4000 });
     const answered = post(a, code);
-    await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+    await waitFor(() => sandbox.callsFor(code) === 1, 5000);
     await redis.stop();
     await redis.start(); // --save '': the claim is gone
     // Re-asserted by the claimant once it reconnects, while its Authing call still runs.
@@ -159,7 +158,6 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     await waitFor(async () => (await healthz(b)).status === 200, 15_000);
     const other = await untilSent(b, code);
     const first = await answered;
-    // eslint-disable-next-line no-console
     console.log(`Redis restart with a claim pending: the code reached Authing ${sandbox.callsFor(code)} time(s)`);
     expect(first).toEqual({ kind: 'dto', data: sandbox.phoneFor(code) });
     expect(other).toEqual(first);
@@ -204,7 +202,6 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
       expect((await healthz(proxy)).body).toMatchObject({ status: 'unavailable', store: 'redis', redis: 'up', reason: expect.stringContaining('OOM') });
       expect(proxy.logs.text.match(/Redis refuses writes/g)).toHaveLength(1); // once per interval, however many refusals
     }
-    // eslint-disable-next-line no-console
     console.log(`noeviction full: a junk code's answer takes ${junkBytes} bytes of Redis; ${junk.length - unsentJunk.length} junk codes filled 256 KB; refused unsent after: ${unsentJunk.length}`);
 
     // Room again: healthy, and every code refused unsent is exchanged once.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createFetchHandler, startProxy, type ProxyOptions, type RunningProxy } from '../../src';
 import { hashCode } from '../../src/store/dedupe';
 import type { Sandbox } from '../../src/sandbox';
-import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
+import { authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
 import type { RedisServer } from './redis-server';
 import { startRedisAndSandbox, waitFor, withRawClient as withClientOn } from './redis-helpers';
@@ -61,11 +61,11 @@ describeWithRedis('Redis store', () => {
       sandbox.inject({ kind: 'latency', ms: 300 });
       const code = sandbox.mintCode();
       const first = post(a, code);
-      await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+      await waitFor(() => sandbox.callsFor(code) === 1, 5000);
       const waiter = await post(b, code); // b finds a's claim pending and waits
       expect(waiter.status).toBe(200);
       expect(waiter.body.data).toEqual((await first).body.data);
-      await waitFor(async () => published.length > 0, 2000);
+      await waitFor(() => published.length > 0, 2000);
       expect(published).toEqual([hashCode(code)]);
       expect(sandbox.callsFor(code)).toBe(1);
     });

@@ -116,7 +116,7 @@ describe('fault matrix: every success shape gives the same DTO', () => {
       const answer = await postCode(rig.url, code);
       expect(answer.status).toBe(200);
       expect(parseAnswer(answer)).toEqual({ kind: 'dto', data: rig.sandbox.phoneFor(code) });
-      expect(JSON.parse(answer.text).data.countryCode).toBe('86');
+      expect((JSON.parse(answer.text) as { data: { countryCode: unknown } }).data.countryCode).toBe('86');
     } finally {
       await rig.close();
     }

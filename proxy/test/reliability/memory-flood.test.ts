@@ -76,7 +76,6 @@ describe('memory store flooded from one /48', () => {
     expect(answers.filter(({ parsed }) => parsed.kind === 'error' && parsed.error === 'RATE_LIMITED')).toHaveLength(0);
 
     const retry = await post(served, code, VICTIM);
-    // eslint-disable-next-line no-console
     console.log(`flood: victim's code reached Authing ${sandbox.callsFor(code)} time(s); retry answered ${retry.status}`);
     expect(sandbox.callsFor(code)).toBe(1);
     expect([200, 503]).toContain(retry.status);

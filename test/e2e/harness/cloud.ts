@@ -27,6 +27,7 @@ export function loadTemplate(env: Record<string, string>): CloudFunction {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the template folder, required as the platform requires it
     return (require(TEMPLATE_DIR) as { main: CloudFunction }).main;
   } finally {
     for (const [name, value] of Object.entries(saved)) {
@@ -80,7 +81,7 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
     invocation.then(
       (result) => {
         clearTimeout(timer);
-        if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)), errMsg: 'cloud.callFunction:ok' } as never);
+        if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)) as unknown, errMsg: 'cloud.callFunction:ok' } as never);
       },
       (error: Error) => {
         clearTimeout(timer);

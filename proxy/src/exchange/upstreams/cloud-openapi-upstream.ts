@@ -37,7 +37,8 @@ function outcomeOf(result: PromiseSettledResult<unknown>, code: string): Exchang
   const error = result.reason as Record<string, unknown> | undefined;
   const errcode = isRecord(error) ? error.errCode ?? error.errcode : undefined;
   if (typeof errcode === 'number' && !SDK_ERRCODES.has(errcode)) return classifyWechatBody(asWechatBody(error as Record<string, unknown>), code);
-  return classifyError(errorWithCode(`cloud.openapi failed: ${String((error as { message?: unknown })?.message ?? 'unknown')}`, 'ERR_CLOUD_OPENAPI'), false, true);
+  const message = isRecord(error) ? error.message : undefined;
+  return classifyError(errorWithCode(`cloud.openapi failed: ${typeof message === 'string' ? message : 'unknown'}`, 'ERR_CLOUD_OPENAPI'), false, true);
 }
 
 export function createCloudOpenApiUpstream(options: CloudOpenApiOptions): PhoneUpstream {

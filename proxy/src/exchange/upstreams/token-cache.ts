@@ -30,7 +30,7 @@ export interface TokenCacheOptions {
   /** Only for upstreams with a forced refresh. */
   forceRefresh?: ForceRefreshBound;
   /** Each fetch, for the metrics. */
-  onFetch?(force: boolean): void;
+  onFetch?: (force: boolean) => void;
   now?: () => number;
 }
 

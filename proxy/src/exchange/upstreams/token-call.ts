@@ -16,7 +16,7 @@ export interface TokenCallOptions {
   /** Only a rejection that came within this is retried: the exchange must still answer within its deadlines. */
   retryWithinMs?: number;
   /** Counts a retry. */
-  onRetry?(): void;
+  onRetry?: () => void;
 }
 
 const noToken = (error: unknown): ExchangeOutcome =>

@@ -28,8 +28,8 @@ export interface WechatUpstreamOptions {
   lateGraceMs?: number;
   /** Where the token is kept: this process's memory, or Redis shared by the instances. */
   tokenValues: SharedValues;
-  onTokenFetch?(force: boolean): void;
-  onTokenRetry?(): void;
+  onTokenFetch?: (force: boolean) => void;
+  onTokenRetry?: () => void;
 }
 
 export function createWechatUpstream(options: WechatUpstreamOptions): PhoneUpstream {
