@@ -49,7 +49,8 @@ export async function startAppBackend(options: AppBackendOptions): Promise<AppBa
 
   const login = async (body: Record<string, unknown>): Promise<[number, unknown]> => {
     const { sessionId, assertion } = body;
-    if (typeof sessionId !== 'string' || typeof assertion !== 'string') return [400, { error: 'BAD_REQUEST', message: 'sessionId and assertion are required' }];
+    if (typeof sessionId !== 'string' || typeof assertion !== 'string')
+      return [400, { error: 'BAD_REQUEST', message: 'sessionId and assertion are required' }];
     const session = sessions.get(sessionId);
     sessions.delete(sessionId); // one attempt per nonce
     if (!session || session.expiresAt < Date.now()) return [401, { error: 'NO_SESSION', message: 'unknown or expired session: start again' }];

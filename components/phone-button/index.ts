@@ -33,7 +33,11 @@ Component({
       sendPhoneCode(code, this.exchangeOptions()).then(
         ({ data, assertion, extra }) =>
           this.finish(() =>
-            this.triggerEvent('phone', { ...data, ...(assertion !== undefined && { assertion }), ...(extra && { extra }) } satisfies PhoneEventDetail),
+            this.triggerEvent('phone', {
+              ...data,
+              ...(assertion !== undefined && { assertion }),
+              ...(extra && { extra }),
+            } satisfies PhoneEventDetail),
           ),
         (error: unknown) => this.finish(() => this.emitError(error)),
       );

@@ -98,7 +98,11 @@ describe('a signing proxy', () => {
     });
 
     test('a tampered payload', async () => {
-      await expectRefused(withPayload(token, (payload) => ({ ...payload, phone_number: '+8613000000000' })), verify, 'bad-signature');
+      await expectRefused(
+        withPayload(token, (payload) => ({ ...payload, phone_number: '+8613000000000' })),
+        verify,
+        'bad-signature',
+      );
     });
 
     test('a tampered signature', async () => {
@@ -109,7 +113,11 @@ describe('a signing proxy', () => {
     });
 
     test('alg none (no signature)', async () => {
-      const unsigned = withHeader(token, (header) => ({ ...header, alg: 'none' })).split('.').slice(0, 2).join('.') + '.';
+      const unsigned =
+        withHeader(token, (header) => ({ ...header, alg: 'none' }))
+          .split('.')
+          .slice(0, 2)
+          .join('.') + '.';
       await expectRefused(unsigned, verify, 'bad-signature');
     });
 
@@ -144,7 +152,11 @@ describe('a signing proxy', () => {
     test('what is not a token', async () => {
       await expectRefused('not-a-token', verify, 'malformed');
       await expectRefused('a.b.c', verify, 'malformed');
-      await expectRefused(withHeader(token, ({ kid: _kid, ...header }) => header), verify, 'malformed');
+      await expectRefused(
+        withHeader(token, ({ kid: _kid, ...header }) => header),
+        verify,
+        'malformed',
+      );
     });
   });
 

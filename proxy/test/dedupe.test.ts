@@ -264,7 +264,10 @@ describe('Dedupe (bounded memory)', () => {
 
     it('counts calls in flight against the room', async () => {
       const dedupe = refusing(() => 0, 2, 2);
-      const pending = [dedupe.run('a', () => new Promise<string>(() => undefined), keep, 'x'), dedupe.run('b', () => new Promise<string>(() => undefined), keep, 'y')];
+      const pending = [
+        dedupe.run('a', () => new Promise<string>(() => undefined), keep, 'x'),
+        dedupe.run('b', () => new Promise<string>(() => undefined), keep, 'y'),
+      ];
       expect(pending.map((run) => run.source)).toEqual(['upstream', 'upstream']);
       expect(await dedupe.run('c', () => Promise.resolve('c'), keep, 'z').promise).toBe('refused:full');
       expect(dedupe.run('a', () => Promise.resolve('again'), keep, 'z').source).toBe('inflight');
@@ -281,7 +284,12 @@ describe('Dedupe (bounded memory)', () => {
       finish('a'); // settled and remembered: still held
       await Promise.resolve();
       expect(await dedupe.run('d', () => Promise.resolve('d'), keep, 'client').promise).toBe('refused:client_share');
-      await dedupe.run('e', () => Promise.resolve('e'), () => false, 'other').promise; // not remembered: released at once
+      await dedupe.run(
+        'e',
+        () => Promise.resolve('e'),
+        () => false,
+        'other',
+      ).promise; // not remembered: released at once
       expect(await dedupe.run('f', () => Promise.resolve('f'), keep, 'other').promise).toBe('f');
       now = 1500; // the client's answers expired
       expect(await dedupe.run('d', () => Promise.resolve('d'), keep, 'client').promise).toBe('d');
@@ -293,9 +301,19 @@ describe('Dedupe (bounded memory)', () => {
 
   it('forgets an answer when remember() says so, and after a rejection', async () => {
     const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 10 });
-    await dedupe.run('k', () => Promise.resolve('transient'), () => false).promise;
+    await dedupe.run(
+      'k',
+      () => Promise.resolve('transient'),
+      () => false,
+    ).promise;
     expect(dedupe.size).toBe(0);
-    await expect(dedupe.run('k', () => Promise.reject(new Error('boom')), () => true).promise).rejects.toThrow('boom');
+    await expect(
+      dedupe.run(
+        'k',
+        () => Promise.reject(new Error('boom')),
+        () => true,
+      ).promise,
+    ).rejects.toThrow('boom');
     await Promise.resolve();
     expect(dedupe.size).toBe(0);
   });

@@ -38,9 +38,21 @@ it('gives the hook the trusted openid, the nonce, the request and where the phon
   const [first, second] = await Promise.all([ask(exchange, { code, nonce: 'abc' }, 'o-user'), ask(exchange, { code, nonce: 'abc' }, 'o-user')]);
   const third = await ask(exchange, { code, nonce: 'abc' }, 'o-user');
   expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
-  expect(first.body).toEqual({ statusCode: 200, message: 'ok', requestId: expect.any(String), upstreamRequestId: expect.any(String), data: sandbox.phoneFor(code) });
+  expect(first.body).toEqual({
+    statusCode: 200,
+    message: 'ok',
+    requestId: expect.any(String),
+    upstreamRequestId: expect.any(String),
+    data: sandbox.phoneFor(code),
+  });
   expect(contexts.map(({ source }) => source)).toEqual(['upstream', 'inflight', 'remembered']);
-  expect(contexts[0]).toMatchObject({ phone: sandbox.phoneFor(code), openId: 'o-user', nonce: 'abc', requestId: first.body.requestId, request: { native: true } });
+  expect(contexts[0]).toMatchObject({
+    phone: sandbox.phoneFor(code),
+    openId: 'o-user',
+    nonce: 'abc',
+    requestId: first.body.requestId,
+    request: { native: true },
+  });
   expect(sandbox.callsFor(code)).toBe(1);
 });
 
@@ -95,7 +107,7 @@ it('a refusal defaults to error REFUSED, counted under outcome REFUSED', async (
   expect(await exchange.metrics.registry.getSingleMetricAsString('phone_proxy_requests_total')).toContain('outcome="REFUSED"} 1');
 });
 
-it('a refusal may name REFUSED itself, or a code of the app\'s own', async () => {
+it("a refusal may name REFUSED itself, or a code of the app's own", async () => {
   for (const error of ['REFUSED', 'ACCOUNT_LOCKED']) {
     const exchange = exchangeWith(() => ({ refuse: { status: 403, message: 'Locked', error } }));
     expect(await ask(exchange, { code: sandbox.mintCode() })).toMatchObject({ status: 403, body: { error, message: 'Locked' } });
@@ -139,7 +151,9 @@ it('runs in the fetch handler too, with the Web Request as context.request', asy
   });
   try {
     const code = sandbox.mintCode();
-    const response = await handler(new Request('http://proxy.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }));
+    const response = await handler(
+      new Request('http://proxy.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }),
+    );
     expect(await response.json()).toMatchObject({ data: sandbox.phoneFor(code), session: 'from-fetch' });
     expect(seen).toBeInstanceOf(Request);
   } finally {

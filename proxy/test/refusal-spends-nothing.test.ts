@@ -51,7 +51,10 @@ const runtimes: Array<[string, Start]> = [
     (options) => {
       const middleware = createKoaMiddleware(options);
       const handle = new Koa().use(bodyParser()).use(middleware).callback();
-      return overHttp((req, res) => void handle(req, res), () => middleware.close());
+      return overHttp(
+        (req, res) => void handle(req, res),
+        () => middleware.close(),
+      );
     },
   ],
   [
@@ -59,7 +62,10 @@ const runtimes: Array<[string, Start]> = [
     (options) => {
       const main = createCloudFunction(options);
       const caller = { userInfo: { appId: 'wxc10udf000000001', openId: 'oUSER0000000000000000000001' } };
-      return Promise.resolve({ send: async (code) => ((await main({ code, ...caller })) as { statusCode: number }).statusCode, close: () => main.close() });
+      return Promise.resolve({
+        send: async (code) => ((await main({ code, ...caller })) as { statusCode: number }).statusCode,
+        close: () => main.close(),
+      });
     },
   ],
 ];

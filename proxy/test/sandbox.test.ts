@@ -1,12 +1,6 @@
 import { request, Agent } from 'node:http';
 import { CodeBook } from '../src/sandbox/code-book';
-import {
-  EXCHANGE_PATH,
-  DEFAULT_CONNECTION_ID,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '../src/sandbox';
+import { EXCHANGE_PATH, DEFAULT_CONNECTION_ID, startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox';
 import { parseSandboxArgs, runSandboxCli } from '../src/runtimes/sandbox-cli';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -39,12 +33,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
 });
 
-async function post(
-  sandbox: Sandbox,
-  body: unknown,
-  headers: Record<string, string> = {},
-  path = EXCHANGE_PATH,
-): Promise<Answer> {
+async function post(sandbox: Sandbox, body: unknown, headers: Record<string, string> = {}, path = EXCHANGE_PATH): Promise<Answer> {
   const res = await fetch(sandbox.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -79,7 +68,7 @@ function expectInvalidCode(answer: Answer): void {
 }
 
 describe('success shapes', () => {
-  test('phone_info (default): the shape Authing\'s mini program SDK reads, numbers from phoneFor', async () => {
+  test("phone_info (default): the shape Authing's mini program SDK reads, numbers from phoneFor", async () => {
     const now = 1_700_000_000_123;
     const sandbox = await sandboxWith({ now: () => now });
     const code = sandbox.mintCode();
@@ -98,7 +87,7 @@ describe('success shapes', () => {
   test('wechatAppId: the watermark names that mini program', async () => {
     const sandbox = await sandboxWith({ wechatAppId: 'wx1234567890abcdef' });
     const answer = await exchange(sandbox, sandbox.mintCode());
-    expect(((answer.json.data as Record<string, Record<string, Record<string, unknown>>>).phone_info.watermark).appid).toBe('wx1234567890abcdef');
+    expect((answer.json.data as Record<string, Record<string, Record<string, unknown>>>).phone_info.watermark.appid).toBe('wx1234567890abcdef');
   });
 
   test('flat: the documented shape, phoneNumber carries +86', async () => {
@@ -369,7 +358,7 @@ describe('faults', () => {
     [601, -1, 'system error'],
     [602, 40013, 'invalid appid'],
     [602, 12345, 'errcode 12345'],
-  ] as const)('wechat %s/%s: HTTP 200 envelope, message is WeChat\'s errmsg', async (statusCode, errcode, errmsg) => {
+  ] as const)("wechat %s/%s: HTTP 200 envelope, message is WeChat's errmsg", async (statusCode, errcode, errmsg) => {
     const sandbox = await sandboxWith();
     sandbox.inject({ kind: 'wechat', statusCode, errcode });
     const answer = await exchange(sandbox, sandbox.mintCode());
@@ -479,8 +468,18 @@ describe('CLI', () => {
   test('parses every flag, both --flag value and --flag=value', () => {
     expect(
       parseSandboxArgs([
-        '--port', '4000', '--host=0.0.0.0', '--shape', 'flat', '--strict', '--connection', 'my-wxapp',
-        '--app-id=app-1', '--userpool-id', 'pool-1', '--numeric-country-code',
+        '--port',
+        '4000',
+        '--host=0.0.0.0',
+        '--shape',
+        'flat',
+        '--strict',
+        '--connection',
+        'my-wxapp',
+        '--app-id=app-1',
+        '--userpool-id',
+        'pool-1',
+        '--numeric-country-code',
       ]),
     ).toEqual({
       port: 4000,
@@ -515,9 +514,7 @@ describe('CLI', () => {
     const cli = await runSandboxCli(['--port', '0', '--shape', 'flat', '--connection', 'my-wxapp'], (line) => lines.push(line));
     expect(cli).toBeDefined();
     const { sandbox } = cli!;
-    expect(lines).toEqual([
-      `Authing sandbox listening on ${sandbox.url} (extIdpConnidentifier: my-wxapp, shape: flat, codes: lenient)`,
-    ]);
+    expect(lines).toEqual([`Authing sandbox listening on ${sandbox.url} (extIdpConnidentifier: my-wxapp, shape: flat, codes: lenient)`]);
     expect(process.listenerCount('SIGINT')).toBe(sigints + 1);
     const answer = await post(sandbox, { code: 'cli', extIdpConnidentifier: 'my-wxapp' });
     expect(answer.json.data?.phoneNumber).toBe(sandbox.phoneFor('cli').phoneNumber);

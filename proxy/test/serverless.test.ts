@@ -124,7 +124,11 @@ it('createFetchHandler close(): the exchange in flight gets its DTO first, then 
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 300 });
     const order: string[] = [];
-    const request = new Request('https://fn.example.com/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const request = new Request('https://fn.example.com/phone', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     const inFlight = handler(request).then((response) => {
       order.push('answered');
       return response;
@@ -218,7 +222,10 @@ it('createFetchHandler warns once when callers would share one rate-limit bucket
     } finally {
       await handler.close();
     }
-    return logs.records().filter((record) => record.level === 40).map((record) => String(record.msg));
+    return logs
+      .records()
+      .filter((record) => record.level === 40)
+      .map((record) => String(record.msg));
   };
   expect(await calls({})).toEqual([expect.stringMatching(/remoteAddress.*TRUST_PROXY.*one rate-limit bucket/)]);
   expect(await calls({}, { remoteAddress: '198.51.100.12' })).toEqual([]);

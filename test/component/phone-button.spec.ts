@@ -245,13 +245,20 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
     });
 
     it('calls the Cloud Hosting service with transport="container", nonce in the body, over the gateway', async () => {
-      const callContainer = jest.fn(createCallContainer({ services: { 'phone-proxy': new URL(proxy.url).origin }, identity: { appid: 'wx-c', openid: 'o-1' } }));
+      const callContainer = jest.fn(
+        createCallContainer({ services: { 'phone-proxy': new URL(proxy.url).origin }, identity: { appid: 'wx-c', openid: 'o-1' } }),
+      );
       Object.assign(wx, { cloud: { callContainer } });
       const view = mount(target, 'transport="container" container-service="phone-proxy" container-path="/phone" cloud-env="prod-1a2b" nonce="n-9"');
       await view.tap(OK);
       await until(() => view.events.length > 0);
       expect(view.events).toEqual([{ type: 'phone', detail: PHONE }]);
-      expect(callContainer.mock.calls[0][0]).toMatchObject({ path: '/phone', method: 'POST', config: { env: 'prod-1a2b' }, header: { 'X-WX-SERVICE': 'phone-proxy' } });
+      expect(callContainer.mock.calls[0][0]).toMatchObject({
+        path: '/phone',
+        method: 'POST',
+        config: { env: 'prod-1a2b' },
+        header: { 'X-WX-SERVICE': 'phone-proxy' },
+      });
       expect(JSON.parse(proxy.requests[0].body)).toEqual({ code: 'code-123', nonce: 'n-9' });
       expect(wxRequest.spy).not.toHaveBeenCalled();
     });
@@ -280,8 +287,16 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       ['no-quota', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 }, { reason: 'no-quota', errno: 1400001 }],
       ['unsupported', { errMsg: 'getPhoneNumber:ok', encryptedData: 'enc', iv: 'iv' }, { reason: 'unsupported' }],
       ['wechat-failed', { errMsg: 'getPhoneNumber:fail system error', errno: 102 }, { reason: 'wechat-failed', errno: 102 }],
-      ['privacy (not agreed, errno 104)', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }, { reason: 'privacy', errno: 104 }],
-      ['privacy (not declared, errno 112)', { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 }, { reason: 'privacy', errno: 112 }],
+      [
+        'privacy (not agreed, errno 104)',
+        { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 },
+        { reason: 'privacy', errno: 104 },
+      ],
+      [
+        'privacy (not declared, errno 112)',
+        { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 },
+        { reason: 'privacy', errno: 112 },
+      ],
     ])('emits %s without a request or a setData', async (_, detail, expected) => {
       const view = mount(target, `endpoint="${proxy.url}"`);
       await view.tap(detail);
@@ -291,8 +306,16 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
     });
 
     it.each<[string, Reply | 'hang', Record<string, unknown>]>([
-      ['rejected (HTTP 4xx)', { status: 422, body: { statusCode: 422, message: 'Code rejected', error: 'CODE_REJECTED', requestId: 'r-1' } }, { reason: 'rejected', statusCode: 422, error: 'CODE_REJECTED', requestId: 'r-1' }],
-      ['rejected (HTTP 5xx)', { status: 504, body: { statusCode: 504, message: 'Upstream timeout', error: 'UPSTREAM_TIMEOUT' } }, { reason: 'rejected', statusCode: 504, error: 'UPSTREAM_TIMEOUT' }],
+      [
+        'rejected (HTTP 4xx)',
+        { status: 422, body: { statusCode: 422, message: 'Code rejected', error: 'CODE_REJECTED', requestId: 'r-1' } },
+        { reason: 'rejected', statusCode: 422, error: 'CODE_REJECTED', requestId: 'r-1' },
+      ],
+      [
+        'rejected (HTTP 5xx)',
+        { status: 504, body: { statusCode: 504, message: 'Upstream timeout', error: 'UPSTREAM_TIMEOUT' } },
+        { reason: 'rejected', statusCode: 504, error: 'UPSTREAM_TIMEOUT' },
+      ],
       ['invalid-response (malformed JSON)', { status: 200, body: '{"data": {' }, { reason: 'invalid-response', statusCode: 200 }],
       ['timeout', 'hang', { reason: 'timeout', errMsg: 'request:fail timeout' }],
     ])('emits %s and clears loading', async (_, answer, expected) => {

@@ -45,7 +45,13 @@ test('a nonce from the backend, an assertion from the proxy: the backend logs th
   const { purePhoneNumber } = chain.sandbox.phoneFor(code);
   expect(login.status).toBe(200);
   expect(login.body.phone).toBe(`${purePhoneNumber.slice(0, 3)}****${purePhoneNumber.slice(-4)}`);
-  expect(login.body.claims).toMatchObject({ aud: AUDIENCE, nonce, appid: MINI_PROGRAM_APPID, phone_number: `+86${purePhoneNumber}`, phone_number_verified: true });
+  expect(login.body.claims).toMatchObject({
+    aud: AUDIENCE,
+    nonce,
+    appid: MINI_PROGRAM_APPID,
+    phone_number: `+86${purePhoneNumber}`,
+    phone_number_verified: true,
+  });
 });
 
 test('a replayed assertion finds no session; an assertion for another session is a nonce mismatch; a forgery is refused', async () => {

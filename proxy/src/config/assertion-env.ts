@@ -27,7 +27,10 @@ export function readAssertionEnv(read: (name: string) => string | undefined, int
   }
   if (inline !== undefined && looksLikePath(inline)) {
     // A path is not a secret: naming it helps; anything else in this variable is never echoed.
-    throw new ConfigError(KEY_VARIABLE, `holds a file path (${inline}), not a key: set ${KEY_FILE_VARIABLE}=${inline} to read the key from that file, or put the PEM or JWK itself in ${KEY_VARIABLE}`);
+    throw new ConfigError(
+      KEY_VARIABLE,
+      `holds a file path (${inline}), not a key: set ${KEY_FILE_VARIABLE}=${inline} to read the key from that file, or put the PEM or JWK itself in ${KEY_VARIABLE}`,
+    );
   }
   const privateKey = inline !== undefined ? unescapeNewlines(inline) : readKeyFile(file as string);
   const previous = read('ASSERTION_PUBLIC_KEYS_PREVIOUS');

@@ -63,7 +63,9 @@ function privateKeyObject(input: PrivateKeyInput): KeyObject {
   try {
     key = jwk ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: input as string, format: 'pem' });
   } catch {
-    throw new Error('cannot be read: expected a PEM private key (PKCS#8 "-----BEGIN PRIVATE KEY-----" or SEC1 "-----BEGIN EC PRIVATE KEY-----") or a private JWK as JSON');
+    throw new Error(
+      'cannot be read: expected a PEM private key (PKCS#8 "-----BEGIN PRIVATE KEY-----" or SEC1 "-----BEGIN EC PRIVATE KEY-----") or a private JWK as JSON',
+    );
   }
   checkDeclaredAlg(jwk, algorithmOf(key));
   return key;

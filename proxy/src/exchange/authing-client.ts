@@ -45,7 +45,14 @@ export class AuthingClient implements PhoneUpstream {
     if (userPoolId !== undefined) headers[AUTHING_HEADERS.userPoolId] = userPoolId;
     if (options.lang !== undefined) headers[AUTHING_HEADERS.lang] = options.lang;
     const { timeoutMs, maxConcurrency, lateGraceMs } = options;
-    this.http = new HttpUpstream({ url: endpoint(options.appHost, EXCHANGE_PATH), headers, timeoutMs, maxConcurrency, lateGraceMs, classify: classifyResponse });
+    this.http = new HttpUpstream({
+      url: endpoint(options.appHost, EXCHANGE_PATH),
+      headers,
+      timeoutMs,
+      maxConcurrency,
+      lateGraceMs,
+      classify: classifyResponse,
+    });
     if (options.accessKeyId !== undefined && options.accessKeySecret !== undefined) {
       this.tokens = new TokenCache({
         key: `authing-token:${options.accessKeyId}@${options.appHost}`,

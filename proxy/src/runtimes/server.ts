@@ -29,7 +29,10 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
   const { requestTimeoutMs } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
-  const server = createServer(serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs), nodeListenerFor(app, () => closing));
+  const server = createServer(
+    serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs),
+    nodeListenerFor(app, () => closing),
+  );
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {
@@ -50,7 +53,14 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
   // The effective configuration, in one line (config/summary.ts): no secret, the address actually bound.
-  app.logger?.info({ url, ...(await startupSummary(app.config, server.address() as AddressInfo)), warnings: configWarnings(app.config).map(({ message }) => message) }, 'miniprogram-phone-proxy listening');
+  app.logger?.info(
+    {
+      url,
+      ...(await startupSummary(app.config, server.address() as AddressInfo)),
+      warnings: configWarnings(app.config).map(({ message }) => message),
+    },
+    'miniprogram-phone-proxy listening',
+  );
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>

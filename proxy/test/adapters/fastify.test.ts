@@ -6,7 +6,10 @@ import { startSandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, postJson } from '../helpers';
 import { adapterSuite, postRaw } from './suite';
 
-async function start(options: ProxyOptions, prepare?: (app: FastifyInstance) => void): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
+async function start(
+  options: ProxyOptions,
+  prepare?: (app: FastifyInstance) => void,
+): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
   const app = Fastify();
   prepare?.(app);
   await app.register(phoneExchangePlugin, { ...options, prefix: '/api' });
@@ -25,7 +28,9 @@ describe('fastify plugin', () => {
     const sandbox = await startSandbox({ appId: APP_ID });
     const server = await start({ authing: authingFor(sandbox), logger: false }, (app) =>
       app.addHook('preHandler', (request) =>
-        request.headers['x-deny'] === undefined ? Promise.resolve() : Promise.reject(Object.assign(new Error('denied by the host'), { statusCode: 401 })),
+        request.headers['x-deny'] === undefined
+          ? Promise.resolve()
+          : Promise.reject(Object.assign(new Error('denied by the host'), { statusCode: 401 })),
       ),
     );
     try {
@@ -76,7 +81,9 @@ describe('fastify plugin', () => {
 
   it('fails registration with the ConfigError', async () => {
     const app = Fastify();
-    await expect(app.register(phoneExchangePlugin, { authing: { appHost: 'nope', appId: 'a', extIdpConnidentifier: 'c' } })).rejects.toThrow(/authing.appHost/);
+    await expect(app.register(phoneExchangePlugin, { authing: { appHost: 'nope', appId: 'a', extIdpConnidentifier: 'c' } })).rejects.toThrow(
+      /authing.appHost/,
+    );
     await app.close();
   });
 });

@@ -66,7 +66,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const keyPrefix = prefix();
     const exchanges: PhoneExchange[] = [0, 1].map(() => createPhoneExchange({ ...options(keyPrefix), rateLimit: { max: 1, timeWindowMs: 60_000 } }));
     closing.push(...exchanges);
-    const send = (exchange: PhoneExchange, client: string, code: string) => exchange.exchange({ caller: { rateLimitKey: client }, readBody: () => ({ body: { code } }) });
+    const send = (exchange: PhoneExchange, client: string, code: string) =>
+      exchange.exchange({ caller: { rateLimitKey: client }, readBody: () => ({ body: { code } }) });
 
     expect((await send(exchanges[0], 'client-x', sandbox.mintCode())).status).toBe(200);
     const code = sandbox.mintCode();
@@ -151,17 +152,24 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     expect(await codeState(keyPrefix, key)).toContain('13800000000');
   });
 
-  it.each(['open', 'closed'] as const)('Redis unreachable (%s): a request over the limit whose claim failed never reaches Authing', async (failure) => {
-    const exchange = createPhoneExchange({ ...options(prefix()), store: { redisUrl: (await closedPortUrl()).replace('http:', 'redis:'), failure }, rateLimit: { max: 1, timeWindowMs: 60_000 } });
-    closing.push(exchange);
-    const send = (code: string) => exchange.exchange({ caller: { rateLimitKey: 'client-z' }, readBody: () => ({ body: { code } }) });
-    const first = sandbox.mintCode();
-    expect((await send(first)).status).toBe(failure === 'open' ? 200 : 503); // counted on this instance while Redis is down
-    const code = sandbox.mintCode();
-    expect((await send(code)).status).toBe(429);
-    await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
-    expect(sandbox.callsFor(code)).toBe(0);
-  });
+  it.each(['open', 'closed'] as const)(
+    'Redis unreachable (%s): a request over the limit whose claim failed never reaches Authing',
+    async (failure) => {
+      const exchange = createPhoneExchange({
+        ...options(prefix()),
+        store: { redisUrl: (await closedPortUrl()).replace('http:', 'redis:'), failure },
+        rateLimit: { max: 1, timeWindowMs: 60_000 },
+      });
+      closing.push(exchange);
+      const send = (code: string) => exchange.exchange({ caller: { rateLimitKey: 'client-z' }, readBody: () => ({ body: { code } }) });
+      const first = sandbox.mintCode();
+      expect((await send(first)).status).toBe(failure === 'open' ? 200 : 503); // counted on this instance while Redis is down
+      const code = sandbox.mintCode();
+      expect((await send(code)).status).toBe(429);
+      await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
+      expect(sandbox.callsFor(code)).toBe(0);
+    },
+  );
 
   it('after a release, a waiter that finds a newer claim marks it waited: when that one is let go too, it still claims the code', async () => {
     const keyPrefix = prefix();

@@ -21,7 +21,11 @@ export function describeWithRedis(name: string, body: () => void): void {
   if (hasRedisServer() || process.env.REDIS_URL) {
     describe(name, body);
   } else if (redisRequired()) {
-    describe(name, () => it('needs a Redis (required in CI)', () => { throw new Error(INSTALL_HINT); }));
+    describe(name, () =>
+      it('needs a Redis (required in CI)', () => {
+        throw new Error(INSTALL_HINT);
+      }),
+    );
   } else {
     describe.skip(`${SKIPPED_FOR_REDIS} ${name}`, body);
   }

@@ -22,7 +22,13 @@ interface FaultRow {
 }
 
 const faultRows: FaultRow[] = [
-  { name: 'latency beyond the timeout', fault: { kind: 'latency', ms: UPSTREAM_TIMEOUT_MS * 5 }, status: 504, error: 'UPSTREAM_TIMEOUT', repeatGetsLateAnswer: true },
+  {
+    name: 'latency beyond the timeout',
+    fault: { kind: 'latency', ms: UPSTREAM_TIMEOUT_MS * 5 },
+    status: 504,
+    error: 'UPSTREAM_TIMEOUT',
+    repeatGetsLateAnswer: true,
+  },
   { name: 'HTTP 500', fault: { kind: 'http-status', status: 500 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },
   { name: 'HTTP 503', fault: { kind: 'http-status', status: 503 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },
   { name: 'HTML 502 from a gateway', fault: { kind: 'html', status: 502 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },

@@ -37,7 +37,10 @@ export function startCloudContainer(functionDir: string, variables: Record<strin
   const driverDir = mkdtempSync(path.join(tmpdir(), 'cloud-container-'));
   const driver = path.join(driverDir, 'container.js');
   writeFileSync(driver, DRIVER);
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [driver, functionDir], { cwd: functionDir, env: { PATH: process.env.PATH, ...variables } });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [driver, functionDir], {
+    cwd: functionDir,
+    env: { PATH: process.env.PATH, ...variables },
+  });
   child.once('exit', () => rmSync(driverDir, { recursive: true, force: true }));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -47,7 +47,11 @@ export interface CloudPlatform {
 }
 
 /** One call as the platform hands it to main: the data through JSON, the caller's identity injected over it. */
-export function platformInvocation(data: unknown, identity: CloudIdentity, functionName: string): { event: Record<string, unknown>; context: Record<string, unknown> } {
+export function platformInvocation(
+  data: unknown,
+  identity: CloudIdentity,
+  functionName: string,
+): { event: Record<string, unknown>; context: Record<string, unknown> } {
   const parsed = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
   return { event: { ...parsed, userInfo: { ...identity } }, context: { function_name: functionName } };
 }
@@ -70,7 +74,12 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
       fail(`cloud.callFunction:fail Error: errCode: -504003  | errMsg: Invoking task timed out after ${seconds} seconds`, -504003);
     }, state.functionTimeoutMs);
     // The context is this invocation's: set while main starts (it reads it before its first await), then cleared.
-    const wxContext = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: state.identity.openId, WX_APPID: state.identity.appId, TCB_SOURCE: 'wx_client' };
+    const wxContext = {
+      WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID',
+      WX_OPENID: state.identity.openId,
+      WX_APPID: state.identity.appId,
+      TCB_SOURCE: 'wx_client',
+    };
     Object.assign(process.env, wxContext);
     let invocation: ReturnType<CloudFunction>;
     try {

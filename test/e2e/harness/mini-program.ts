@@ -100,7 +100,9 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
   let privacyAgreements = 0;
   // Properties are written kebab-case in WXML (containerService -> container-service).
   const attribute = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-  const bindings = Object.keys(props).map((name) => `${attribute(name)}="{{${name}}}"`).join(' ');
+  const bindings = Object.keys(props)
+    .map((name) => `${attribute(name)}="{{${name}}}"`)
+    .join(' ');
   const hostId = sim.load({
     template: `<phone-button id="subject" ${bindings} bind:phone="onPhone" bind:error="onError" bind:privacyagree="onPrivacyAgree">验证手机号</phone-button>`,
     usingComponents: { 'phone-button': phoneButtonId },

@@ -35,7 +35,14 @@ export interface WechatUpstreamOptions {
 export function createWechatUpstream(options: WechatUpstreamOptions): PhoneUpstream {
   const { wechat, timeoutMs } = options;
   const url = endpoint(wechat.apiBase, PHONE_NUMBER_PATH);
-  const http = new HttpUpstream({ url, headers: {}, timeoutMs, maxConcurrency: options.maxConcurrency, lateGraceMs: options.lateGraceMs, classify: classifyWechat });
+  const http = new HttpUpstream({
+    url,
+    headers: {},
+    timeoutMs,
+    maxConcurrency: options.maxConcurrency,
+    lateGraceMs: options.lateGraceMs,
+    classify: classifyWechat,
+  });
   const basePath = http.path;
   const bodyFor = (code: string, caller: UpstreamCaller): string =>
     JSON.stringify(wechat.bindOpenId && caller.openId !== undefined ? { code, openid: caller.openId } : { code });

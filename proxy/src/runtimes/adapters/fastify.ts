@@ -48,7 +48,10 @@ async function answer(
   path = embedded.app.config.routePath,
 ): Promise<FastifyReplyLike> {
   const response = await embedded.respond(request.raw, reply.raw, embedded.request(request.raw, path, body, request));
-  return reply.code(response.status).headers(response.headers).send(response.body ?? undefined);
+  return reply
+    .code(response.status)
+    .headers(response.headers)
+    .send(response.body ?? undefined);
 }
 
 /** What fastify adds to a plugin's options from register(plugin, opts): fastify's, not ours (an unknown key of ours is an error). */
@@ -91,7 +94,8 @@ function registerRoutes(fastify: FastifyInstanceLike, options: ProxyOptions): vo
 }
 
 /** fastify waits for the promise of a two-argument plugin: a ConfigError thrown while registering rejects it. */
-const plugin = (fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> => new Promise((resolve) => resolve(registerRoutes(fastify, options)));
+const plugin = (fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> =>
+  new Promise((resolve) => resolve(registerRoutes(fastify, options)));
 
 /** Register with `fastify.register(phoneExchangePlugin, options)`; close() of fastify lets exchanges in flight finish. */
 export const phoneExchangePlugin = Object.assign(plugin, {
