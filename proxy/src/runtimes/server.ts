@@ -28,7 +28,10 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
   const { requestTimeoutMs } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
-  const server = createServer(serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs), nodeListenerFor(app, () => closing));
+  const server = createServer(
+    serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs),
+    nodeListenerFor(app, () => closing),
+  );
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {
@@ -49,7 +52,14 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
   // The effective configuration, in one line (config/summary.ts): no secret, the address actually bound.
-  app.logger?.info({ url, ...(await startupSummary(app.config, server.address() as AddressInfo)), warnings: configWarnings(app.config).map(({ message }) => message) }, 'miniprogram-phone-proxy listening');
+  app.logger?.info(
+    {
+      url,
+      ...(await startupSummary(app.config, server.address() as AddressInfo)),
+      warnings: configWarnings(app.config).map(({ message }) => message),
+    },
+    'miniprogram-phone-proxy listening',
+  );
   // The start-up line goes out at once (whoever watches for it need not wait); from now on lines can wait a moment for others.
   batchStdoutLogs();
 
