@@ -42,13 +42,15 @@ export const maskPhone = (pure: string): string => `${pure.slice(0, 3)}****${pur
 export async function startAppBackend(options: AppBackendOptions): Promise<AppBackend> {
   // The built package, as an app backend installs it; the sources only type it.
   assertBuilt(path.resolve(__dirname, '../proxy/dist/verify/index.js'), 'npm run build:proxy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { verifyPhoneAssertion, PhoneAssertionError, JwksUnavailableError } = require('miniprogram-phone-proxy/verify') as typeof Verify;
   const sessionTtlMs = options.sessionTtlMs ?? 600_000;
   const sessions = new Map<string, { nonce: string; expiresAt: number }>();
 
   const login = async (body: Record<string, unknown>): Promise<[number, unknown]> => {
     const { sessionId, assertion } = body;
-    if (typeof sessionId !== 'string' || typeof assertion !== 'string') return [400, { error: 'BAD_REQUEST', message: 'sessionId and assertion are required' }];
+    if (typeof sessionId !== 'string' || typeof assertion !== 'string')
+      return [400, { error: 'BAD_REQUEST', message: 'sessionId and assertion are required' }];
     const session = sessions.get(sessionId);
     sessions.delete(sessionId); // one attempt per nonce
     if (!session || session.expiresAt < Date.now()) return [401, { error: 'NO_SESSION', message: 'unknown or expired session: start again' }];

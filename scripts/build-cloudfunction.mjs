@@ -70,13 +70,15 @@ function thirdPartyLicenses(inputs) {
     }
   }
   const texts = [...packages].map(([dir, { name, version, license }]) => {
-    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE'].map((f) => join(dir, f)).find((f) => {
-      try {
-        return readFileSync(f) !== undefined;
-      } catch {
-        return false;
-      }
-    });
+    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE']
+      .map((f) => join(dir, f))
+      .find((f) => {
+        try {
+          return readFileSync(f) !== undefined;
+        } catch {
+          return false;
+        }
+      });
     return `${name}@${version} (${license})\n\n${file ? readFileSync(file, 'utf8').trim() : `License: ${license}`}\n`;
   });
   return [...new Set(texts)].sort().join(`\n${'-'.repeat(78)}\n\n`);

@@ -34,17 +34,17 @@ interface Step {
 const STEPS: Step[] = [
   {
     title: 'The user allows: WeChat hands the button a one-time code',
-    detail: async (chain) => ({ errMsg: 'getPhoneNumber:ok', code: chain.sandbox.mintCode() }),
+    detail: (chain) => Promise.resolve({ errMsg: 'getPhoneNumber:ok', code: chain.sandbox.mintCode() }),
     check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
   },
   {
     title: 'The page retries the same code (say its first answer was lost): the proxy answers from memory',
-    detail: async (_chain, previous) => ({ ...previous }),
+    detail: (_chain, previous) => Promise.resolve({ ...previous }),
     check: (outcome, chain, code) => expectPhone(outcome, chain, code) ?? expectCalls(chain, code, 1),
   },
   {
     title: 'The user refuses: nothing is sent',
-    detail: async () => ({ errMsg: 'getPhoneNumber:fail user deny' }),
+    detail: () => Promise.resolve({ errMsg: 'getPhoneNumber:fail user deny' }),
     check: (outcome) => expectError(outcome, 'denied'),
   },
   {
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   if (UPSTREAM !== 'authing' && UPSTREAM !== 'wechat') throw new Error(`--upstream must be authing or wechat, got ${UPSTREAM}`);
   const proxy = { assertion: { privateKey: signingKey, audience: DEMO_AUDIENCE } };
-  const chain: Chain = UPSTREAM === 'wechat' ? await startWechatChain(MINI_PROGRAM_APPID, { proxy }) : await startChain({ sandbox: { strictCodes: true }, proxy });
+  const chain: Chain =
+    UPSTREAM === 'wechat' ? await startWechatChain(MINI_PROGRAM_APPID, { proxy }) : await startChain({ sandbox: { strictCodes: true }, proxy });
   const jwksUrl = `${new URL(chain.endpoint).origin}/.well-known/jwks.json`;
   let backend: AppBackend | undefined;
   let button: MountedPhoneButton | undefined;
@@ -95,7 +96,10 @@ async function main(): Promise<void> {
       for (const trace of traces) printTrace(trace);
       if (traces.length === 0) row('request', 'none');
       const calls = chain.sandbox.calls - callsBefore;
-      row(chain.upstream, `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`);
+      row(
+        chain.upstream,
+        `${calls} call${calls === 1 ? '' : 's'} for this tap${detail.code ? `, ${chain.sandbox.callsFor(detail.code)} in all for this code` : ''}`,
+      );
       row('event', `${outcome.event} ${elideAssertion(JSON.stringify(outcome.detail))}`);
       firstTap ??= { outcome, code: detail.code };
       const problem = step.check(outcome, chain, detail.code);

@@ -26,7 +26,7 @@ interface Child {
 function start(name: string, script: string, args: string[]): Child {
   const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream! }).on('line', (line) => console.log(`[${name}] ${line}`));
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
   }
   return { name, process: child };
 }

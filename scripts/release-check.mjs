@@ -25,7 +25,13 @@ const step = (title) => console.log(`\n== release:check: ${title}`);
 /** Builds, packs into .pack/ (the build ran: no prepack, whose output would mix with --json), copies to the bare name. */
 function pack({ workspace, manifest }) {
   run('npm', ['run', 'build', ...workspace], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', ...workspace, '--ignore-scripts', '--json', '--pack-destination', PACK_DIR], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const [{ filename }] = JSON.parse(
+    execFileSync('npm', ['pack', ...workspace, '--ignore-scripts', '--json', '--pack-destination', PACK_DIR], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const stable = join(PACK_DIR, `${manifest.name}.tgz`);
   copyFileSync(join(PACK_DIR, filename), stable);
   return stable;
@@ -42,7 +48,10 @@ async function lint(tarball) {
 
 /** Type-checks `files` in `dir` with the repository's TypeScript under one module/resolution pair. */
 function typecheck(dir, name, compilerOptions, files) {
-  writeFileSync(join(dir, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: ['node'], ...compilerOptions }, files }, null, 2));
+  writeFileSync(
+    join(dir, `tsconfig.${name}.json`),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: ['node'], ...compilerOptions }, files }, null, 2),
+  );
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`], { cwd: dir });
   console.log(`types: ${name} clean`);
 }
@@ -55,14 +64,38 @@ function scratchProject(tarballs) {
     const subpaths = Object.keys(proxy.exports).filter((subpath) => subpath !== './package.json');
     const specifiers = subpaths.map((subpath) => proxy.name + subpath.slice(1));
     const typesNode = readJson(join(ROOT, 'node_modules', '@types', 'node', 'package.json')).version;
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'release-check-scratch', private: true, dependencies: Object.fromEntries(tarballs.map((t, i) => [PACKAGES[i].manifest.name, `file:${t}`])), devDependencies: { '@types/node': typesNode } }, null, 2));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'release-check-scratch',
+          private: true,
+          dependencies: Object.fromEntries(tarballs.map((t, i) => [PACKAGES[i].manifest.name, `file:${t}`])),
+          devDependencies: { '@types/node': typesNode },
+        },
+        null,
+        2,
+      ),
+    );
     step(`install both tarballs in ${dir}`);
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir });
 
     step('load every entry point under CommonJS and ESM');
     const all = [component, ...specifiers];
-    writeFileSync(join(dir, 'load.cjs'), all.map((s) => `if (Object.keys(require(${JSON.stringify(s)})).length === 0) throw new Error('nothing exported by ${s}');`).join('\n') + '\nconsole.log("require: ok");\n');
-    writeFileSync(join(dir, 'load.mjs'), all.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};\nif (Object.keys(m${i}).filter((k) => k !== 'default').length === 0) throw new Error('no named exports from ${s}');`).join('\n') + '\nconsole.log("import: ok");\n');
+    writeFileSync(
+      join(dir, 'load.cjs'),
+      all.map((s) => `if (Object.keys(require(${JSON.stringify(s)})).length === 0) throw new Error('nothing exported by ${s}');`).join('\n') +
+        '\nconsole.log("require: ok");\n',
+    );
+    writeFileSync(
+      join(dir, 'load.mjs'),
+      all
+        .map(
+          (s, i) =>
+            `import * as m${i} from ${JSON.stringify(s)};\nif (Object.keys(m${i}).filter((k) => k !== 'default').length === 0) throw new Error('no named exports from ${s}');`,
+        )
+        .join('\n') + '\nconsole.log("import: ok");\n',
+    );
     run(process.execPath, ['load.cjs'], { cwd: dir });
     run(process.execPath, ['load.mjs'], { cwd: dir });
     const help = execFileSync(join(dir, 'node_modules', '.bin', proxy.name), ['--help'], { cwd: dir, encoding: 'utf8' });
@@ -70,7 +103,8 @@ function scratchProject(tarballs) {
     console.log('bin: ok');
 
     step('type-check every entry point, skipLibCheck false');
-    const source = all.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};\nexport const n${i}: number = Object.keys(m${i}).length;`).join('\n') + '\n';
+    const source =
+      all.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};\nexport const n${i}: number = Object.keys(m${i}).length;`).join('\n') + '\n';
     for (const ext of ['cts', 'mts', 'ts']) writeFileSync(join(dir, `types.${ext}`), source);
     typecheck(dir, 'node16', { module: 'node16', moduleResolution: 'node16' }, ['types.cts', 'types.mts']);
     typecheck(dir, 'nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, ['types.cts', 'types.mts']);

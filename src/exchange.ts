@@ -67,9 +67,6 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** The whole exchange for a page with its own button: pass the `getphonenumber` event's `detail`. */
-export async function exchangePhoneCode(
-  detail: GetPhoneNumberDetail,
-  options?: PhoneClientOptions,
-): Promise<PhoneNumberResult> {
+export async function exchangePhoneCode(detail: GetPhoneNumberDetail, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   return sendPhoneCode(readPhoneCode(detail), options);
 }

@@ -31,10 +31,14 @@ export function readProxyAnswer({ httpStatus, body: raw }: ProxyAnswer, path?: s
 
   if (httpStatus === 404) {
     const where = path === undefined ? 'the endpoint' : path;
-    throw phoneError('misconfigured', `Nothing answers at ${where} (HTTP 404): check the endpoint path against the proxy's route (PHONE_ROUTE_PATH, default /phone)`, {
-      statusCode: 404,
-      requestId,
-    });
+    throw phoneError(
+      'misconfigured',
+      `Nothing answers at ${where} (HTTP 404): check the endpoint path against the proxy's route (PHONE_ROUTE_PATH, default /phone)`,
+      {
+        statusCode: 404,
+        requestId,
+      },
+    );
   }
 
   const data = isRecord(envelope.data) ? envelope.data : {};

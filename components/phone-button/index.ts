@@ -33,7 +33,11 @@ Component({
       sendPhoneCode(code, this.exchangeOptions()).then(
         ({ data, assertion, extra }) =>
           this.finish(() =>
-            this.triggerEvent('phone', { ...data, ...(assertion !== undefined && { assertion }), ...(extra && { extra }) } satisfies PhoneEventDetail),
+            this.triggerEvent('phone', {
+              ...data,
+              ...(assertion !== undefined && { assertion }),
+              ...(extra && { extra }),
+            } satisfies PhoneEventDetail),
           ),
         (error: unknown) => this.finish(() => this.emitError(error)),
       );
@@ -50,7 +54,7 @@ Component({
       return {
         endpoint: endpoint || undefined,
         timeout: timeout || undefined,
-        header: (header as Record<string, string> | null) ?? undefined,
+        header: header ?? undefined,
         transport: this.transportOption(),
         nonce: nonce || undefined,
       };

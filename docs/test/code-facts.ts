@@ -78,11 +78,16 @@ function sourceFile(path: string): ts.SourceFile {
 /** The string literals of an exported union type alias (`type X = 'a' | 'b'`). */
 function unionLiterals(path: string, alias: string): string[] {
   const { checker } = checked();
-  const declaration = sourceFile(path).statements.find((statement): statement is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(statement) && statement.name.text === alias);
+  const declaration = sourceFile(path).statements.find(
+    (statement): statement is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(statement) && statement.name.text === alias,
+  );
   if (!declaration) throw new Error(`${path} has no type ${alias}`);
   const type = checker.getTypeAtLocation(declaration.name);
   const members = type.isUnion() ? type.types : [type];
-  return members.filter((member) => member.isStringLiteral()).map((member) => (member as ts.StringLiteralType).value).sort();
+  return members
+    .filter((member) => member.isStringLiteral())
+    .map((member) => member.value)
+    .sort();
 }
 
 export const proxyErrorCodes = (): string[] => unionLiterals(SOURCES.errors, 'ProxyErrorCode');

@@ -14,7 +14,12 @@ const TABLES = [
   { page: 'reference/errors.md', table: 'reasons', names: codeFacts.componentReasons, source: `PhoneErrorReason (${SOURCES.componentTypes})` },
   { page: 'component/phone-button.md', table: 'props', names: codeFacts.componentProperties, source: SOURCES.componentProps },
   { page: 'component/phone-button.md', table: 'events', names: codeFacts.componentEvents, source: `triggerEvent in ${SOURCES.component}` },
-  { page: 'component/phone-button.md', table: 'external-classes', names: codeFacts.componentExternalClasses, source: `externalClasses in ${SOURCES.component}` },
+  {
+    page: 'component/phone-button.md',
+    table: 'external-classes',
+    names: codeFacts.componentExternalClasses,
+    source: `externalClasses in ${SOURCES.component}`,
+  },
   { page: 'component/phone-button.md', table: 'slots', names: codeFacts.componentSlots, source: SOURCES.template },
 ];
 
@@ -32,12 +37,15 @@ describe('the names read from the code', () => {
       AUTHING_APP_ID: 'app-id',
       AUTHING_EXT_IDP_CONNIDENTIFIER: 'connection',
     };
-    const env = new Proxy({} as NodeJS.ProcessEnv, {
-      get: (_target, name) => {
-        if (typeof name === 'string') read.add(name);
-        return typeof name === 'string' ? required[name] : undefined;
+    const env = new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          if (typeof name === 'string') read.add(name);
+          return typeof name === 'string' ? required[name] : undefined;
+        },
       },
-    });
+    );
     loadConfigFromEnv(env);
     const found = codeFacts.envVariables();
     expect([...read].filter((name) => !found.includes(name))).toEqual([]);
@@ -46,7 +54,11 @@ describe('the names read from the code', () => {
 
   test('every row of the error table is a ProxyErrorCode', () => {
     const codes = codeFacts.proxyErrorCodes();
-    expect(Object.values(errors).map((row) => row.error).filter((code) => !codes.includes(code))).toEqual([]);
+    expect(
+      Object.values(errors)
+        .map((row) => row.error)
+        .filter((code) => !codes.includes(code)),
+    ).toEqual([]);
     expect(codes).toEqual(expect.arrayContaining(['CODE_REJECTED', 'REFUSED', 'HOOK_FAILED']));
   });
 

@@ -8,7 +8,7 @@ const { createServer } = require('node:http');
 const { PhoneAssertionError, verifyPhoneAssertion } = require('miniprogram-phone-proxy/verify');
 
 const { JWKS_URL, AUDIENCE, HOST = '127.0.0.1', PORT = '8788' } = process.env;
-if (!JWKS_URL || !AUDIENCE) throw new Error('set JWKS_URL (the proxy\'s /.well-known/jwks.json) and AUDIENCE (its ASSERTION_AUDIENCE)');
+if (!JWKS_URL || !AUDIENCE) throw new Error("set JWKS_URL (the proxy's /.well-known/jwks.json) and AUDIENCE (its ASSERTION_AUDIENCE)");
 
 /** sessionId -> nonce; a nonce is used once (a real backend keeps these with its sessions, with an expiry). */
 const sessions = new Map();

@@ -26,15 +26,19 @@ const RUN_LIMIT_MS = 120_000;
 function post(url: string, code: string, agent: http.Agent): Promise<{ status: number; error?: string }> {
   return new Promise((resolve) => {
     const body = JSON.stringify({ code });
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => {
-        const parsed = JSON.parse(text) as { error?: string };
-        resolve({ status: response.statusCode ?? 0, error: parsed.error });
-      });
-    });
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const parsed = JSON.parse(text) as { error?: string };
+          resolve({ status: response.statusCode ?? 0, error: parsed.error });
+        });
+      },
+    );
     request.on('error', (error) => resolve({ status: 0, error: error.message }));
     request.end(body);
   });

@@ -71,7 +71,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ],
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error: unknown, done) => (error ? reject(error) : resolve(done)));
+    const instance = autocannon(options, (error: Error | null, done) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       responses++;
       latencies.add(responseTime);
@@ -111,15 +111,17 @@ export async function runAtRate(spec: RateSpec): Promise<LoadResult> {
     await new Promise<void>((resolve) => {
       const fire = () => {
         const began = performance.now();
-        postCode(spec.url, nextCode(), agent).then(
-          (answer) => {
-            latencies.add(performance.now() - began);
-            if (answer.status < 200 || answer.status >= 300) non2xx++;
-          },
-          () => errors++,
-        ).finally(() => {
-          if (++settled === total) resolve();
-        });
+        postCode(spec.url, nextCode(), agent)
+          .then(
+            (answer) => {
+              latencies.add(performance.now() - began);
+              if (answer.status < 200 || answer.status >= 300) non2xx++;
+            },
+            () => errors++,
+          )
+          .finally(() => {
+            if (++settled === total) resolve();
+          });
       };
       // Send whatever is due by now (setTimeout wakes about every millisecond), never ahead of schedule.
       const tick = () => {

@@ -41,7 +41,17 @@ const NUMBERS = {
 type NumberKey = keyof typeof NUMBERS;
 
 /** --quick: enough to see that every phase runs, not figures to record. */
-const QUICK: Record<NumberKey, number> = { connections: 50, rounds: 1, warmupSeconds: 1, durationSeconds: 2, rateShare: 0.4, rateSeconds: 2, memoryRequests: 5000, coldStarts: 1, redisExchanges: 200 };
+const QUICK: Record<NumberKey, number> = {
+  connections: 50,
+  rounds: 1,
+  warmupSeconds: 1,
+  durationSeconds: 2,
+  rateShare: 0.4,
+  rateSeconds: 2,
+  memoryRequests: 5000,
+  coldStarts: 1,
+  redisExchanges: 200,
+};
 
 export const USAGE = `Usage: npm run bench -w miniprogram-phone-proxy [-- options]
 ${Object.values(NUMBERS)

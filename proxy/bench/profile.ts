@@ -60,7 +60,12 @@ export function whereTheMicrosGo(floor: ProfiledTarget, proxy: ProfiledTarget): 
   const us = (value: number) => value.toFixed(1);
   return [
     ...rows.map(({ group, floorUs, proxyUs }) => [group, us(floorUs), us(proxyUs), us(proxyUs - floorUs)]),
-    ['all (server CPU µs per request, profiler on)', us(floor.cpuMicrosPerRequest), us(proxy.cpuMicrosPerRequest), us(proxy.cpuMicrosPerRequest - floor.cpuMicrosPerRequest)],
+    [
+      'all (server CPU µs per request, profiler on)',
+      us(floor.cpuMicrosPerRequest),
+      us(proxy.cpuMicrosPerRequest),
+      us(proxy.cpuMicrosPerRequest - floor.cpuMicrosPerRequest),
+    ],
   ];
 }
 

@@ -35,7 +35,8 @@ export async function measureRedisCommands(redisUrl: string, proxy: ChildServer,
       if (answer.status !== 200) throw new Error(`redis commands: an exchange was answered HTTP ${answer.status}`);
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const info = String(await client.sendCommand(['INFO', 'stats', 'commandstats']));
+    const info: unknown = await client.sendCommand(['INFO', 'stats', 'commandstats']);
+    if (typeof info !== 'string') throw new Error('redis commands: INFO did not answer text');
     const reads = Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1]);
     const commands: Record<string, number> = {};
     for (const [, name, calls] of info.matchAll(/^cmdstat_(\S+?):calls=(\d+)/gm)) {

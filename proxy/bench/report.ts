@@ -100,7 +100,11 @@ function table(headers: string[], rows: string[][], markdown: boolean): string {
     return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
   }
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -117,7 +121,11 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.throughput.p50Ms, ms),
     figure(key, (target) => target.throughput.p99Ms, ms),
     figure(key, (target) => target.cpuMicrosPerRequest, count),
-    figure(key, (target) => target.peakRssBytes, (bytes) => fixed(megabytes(bytes), 1)),
+    figure(
+      key,
+      (target) => target.peakRssBytes,
+      (bytes) => fixed(megabytes(bytes), 1),
+    ),
   ]);
   const fixedRows = (['floor', 'proxy', 'proxyRedis'] as const).map((key) => [
     label(key),
@@ -125,7 +133,8 @@ function render(report: BenchReport, markdown: boolean): string {
     figure(key, (target) => target.fixedRate?.p50Ms ?? NaN, ms),
     figure(key, (target) => target.fixedRate?.p99Ms ?? NaN, ms),
   ]);
-  const { toFloor, cpuToFloor, toExpress, p50Diff, p99Diff, redisToMemory, redisCpu, redisP50Diff, redisP99Diff, signingToPlain, signingCpu } = comparisons(report);
+  const { toFloor, cpuToFloor, toExpress, p50Diff, p99Diff, redisToMemory, redisCpu, redisP50Diff, redisP99Diff, signingToPlain, signingCpu } =
+    comparisons(report);
   const roundRows = rounds.map((round, i) => [
     String(i + 1),
     ...TARGETS.map((key) => count(round[key].throughput.requestsPerSecond)),
@@ -154,7 +163,9 @@ function render(report: BenchReport, markdown: boolean): string {
     heading('Throughput (unlimited rate)'),
     table(['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'peak RSS MB'], throughputRows, markdown),
     '',
-    heading(`Latency at a fixed rate, ${share} of the memory proxy's throughput in the same round (${rates} req/s), evenly spaced (${options.rateSeconds} s per round, open loop)`),
+    heading(
+      `Latency at a fixed rate, ${share} of the memory proxy's throughput in the same round (${rates} req/s), evenly spaced (${options.rateSeconds} s per round, open loop)`,
+    ),
     table(['target', 'req/s', 'p50 ms', 'p99 ms'], fixedRows, markdown),
     '',
     heading('Per round (ratios paired within a round)'),
@@ -190,12 +201,18 @@ function render(report: BenchReport, markdown: boolean): string {
         ['ratio proxy/express+axios (req/s), median of rounds', spreadText(spread(toExpress), ms)],
         ['info log lines written per round (warm-up, throughput, fixed rate)', figure('proxy', (target) => target.logLines ?? NaN, count)],
         ['ratio Redis store/memory store (req/s), median of rounds', spreadText(spread(redisToMemory), ms)],
-        ['ratio Redis store/memory store (requests per server CPU second; redis-server not counted), median of rounds', spreadText(spread(redisCpu), ms)],
+        [
+          'ratio Redis store/memory store (requests per server CPU second; redis-server not counted), median of rounds',
+          spreadText(spread(redisCpu), ms),
+        ],
         ['ratio signing on/off (req/s), median of rounds', spreadText(spread(signingToPlain), ms)],
         ['ratio signing on/off (requests per server CPU second), median of rounds', spreadText(spread(signingCpu), ms)],
         [`RSS after ${options.memoryRequests} distinct codes (floor: ${mb(report.memory.floorRssBytes)})`, mb(report.memory.rssBytes)],
         [`peak RSS during those ${options.memoryRequests}`, mb(report.memory.peakRssBytes)],
-        [`live heap after full GC, at ${report.memory.earlyRequests} / ${options.memoryRequests} codes`, `${mb(report.memory.liveHeapEarlyBytes)} / ${mb(report.memory.liveHeapBytes)}`],
+        [
+          `live heap after full GC, at ${report.memory.earlyRequests} / ${options.memoryRequests} codes`,
+          `${mb(report.memory.liveHeapEarlyBytes)} / ${mb(report.memory.liveHeapBytes)}`,
+        ],
         [`cold start: spawn to listening (median of ${coldStart.runs})`, `${fixed(coldStart.listenMs, 0)} ms`],
         [`cold start: spawn to first answer (median of ${coldStart.runs})`, `${fixed(coldStart.firstAnswerMs, 0)} ms`],
         [
@@ -220,7 +237,11 @@ export function renderProfiles(report: BenchReport, markdown = false): string {
   return report.rounds
     .filter((round) => round.floor.profile && round.proxy.profile)
     .map((round, i) => {
-      const [floor, proxy] = [round.floor, round.proxy].map((target) => ({ label: target.label, file: target.profile as string, cpuMicrosPerRequest: target.cpuMicrosPerRequest }));
+      const [floor, proxy] = [round.floor, round.proxy].map((target) => ({
+        label: target.label,
+        file: target.profile as string,
+        cpuMicrosPerRequest: target.cpuMicrosPerRequest,
+      }));
       return `Where the extra µs go, round ${i + 1} (µs of server CPU per request)\n${table(['who', 'floor', 'proxy', 'extra'], whereTheMicrosGo(floor, proxy), markdown)}`;
     })
     .join('\n\n');

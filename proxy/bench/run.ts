@@ -14,7 +14,16 @@ import { withLogFile } from './log-file';
 import { parseOptions, type BenchOptions } from './options';
 import { profileFile, profileFlags } from './profile';
 import { measureRedisCommands, type RedisCommandFigures } from './redis-commands';
-import { describeMachine, renderProfiles, renderText, verdicts, writeResults, type BenchReport, type RoundFigures, type TargetFigures } from './report';
+import {
+  describeMachine,
+  renderProfiles,
+  renderText,
+  verdicts,
+  writeResults,
+  type BenchReport,
+  type RoundFigures,
+  type TargetFigures,
+} from './report';
 import { median } from './stats';
 import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../test/redis/redis-server';
 
@@ -36,7 +45,14 @@ const PROFILES_DIR = path.join(BENCH_DIR, 'profiles');
 let profiles = 0;
 
 /** How a server under test starts: the upstream it calls; the proxy also gets its log file; with --cpu-prof, a profiler. */
-function serverOptions(script: ServerScript, upstream: ChildServer, options: BenchOptions, stdout: number, execArgv: string[], env: Record<string, string>): StartOptions & { profile?: string } {
+function serverOptions(
+  script: ServerScript,
+  upstream: ChildServer,
+  options: BenchOptions,
+  stdout: number,
+  execArgv: string[],
+  env: Record<string, string>,
+): StartOptions & { profile?: string } {
   const name = `${script}-${process.pid}-${profiles++}`;
   const profile = options.cpuProfile && (script === 'proxy' || script === 'floor') ? profileFile(PROFILES_DIR, name) : undefined;
   return {
@@ -78,20 +94,28 @@ async function measureTarget(
   rate: number | ((throughput: number) => number) | undefined,
   env: Record<string, string> = {},
 ): Promise<TargetFigures> {
-  progress(`${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${rate ? ` + ${options.rateSeconds} s at a fixed rate` : ''}`);
-  const { result, logLines, profile } = await withServer(script, options, async (server) => {
-    const load = { url: server.url, connections: options.connections };
-    if (env.BENCH_SIGNING && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
-      throw new Error(`${label} answered without an assertion`);
-    }
-    await runLoad({ ...load, durationSeconds: options.warmupSeconds });
-    const cpuBefore = server.cpuMicros();
-    const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
-    const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
-    const fixedRate = typeof rate === 'function' ? rate(throughput.requestsPerSecond) : rate;
-    const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: fixedRate }) : undefined;
-    return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
-  }, [], env);
+  progress(
+    `${label}: warm-up ${options.warmupSeconds} s, then ${options.durationSeconds} s${rate ? ` + ${options.rateSeconds} s at a fixed rate` : ''}`,
+  );
+  const { result, logLines, profile } = await withServer(
+    script,
+    options,
+    async (server) => {
+      const load = { url: server.url, connections: options.connections };
+      if (env.BENCH_SIGNING && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
+        throw new Error(`${label} answered without an assertion`);
+      }
+      await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+      const cpuBefore = server.cpuMicros();
+      const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+      const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
+      const fixedRate = typeof rate === 'function' ? rate(throughput.requestsPerSecond) : rate;
+      const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: fixedRate }) : undefined;
+      return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
+    },
+    [],
+    env,
+  );
   return { ...result, ...(script === 'proxy' ? { logLines } : {}), ...(profile ? { profile } : {}) };
 }
 
@@ -177,7 +201,12 @@ async function measureRound(options: BenchOptions, round: number, redis: RedisSe
   progress(`round ${round} of ${options.rounds}`);
   // The memory proxy first: the round's fixed rate is a share of its throughput (issue 23), the same for floor and Redis.
   let rate = NaN;
-  const proxy = await measureTarget('proxy', '3 miniprogram-phone-proxy', options, (throughput) => (rate = Math.round(throughput * options.rateShare)));
+  const proxy = await measureTarget(
+    'proxy',
+    '3 miniprogram-phone-proxy',
+    options,
+    (throughput) => (rate = Math.round(throughput * options.rateShare)),
+  );
   const floor = await measureTarget('floor', '1 floor (node:http)', options, rate);
   const express = await measureTarget('express-axios', '2 express+axios', options, undefined);
   // A key prefix per round: no round meets another's codes.
@@ -200,7 +229,13 @@ async function main(): Promise<void> {
     for (let round = 1; round <= options.rounds; round++) rounds.push(await measureRound(options, round, redis));
     progress(`proxy on Redis store: redis-server's counters over ${options.redisExchanges} distinct codes, one at a time`);
     const redisEnv = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: 'bench-commands:' };
-    ({ result: redisCommands } = await withServer('proxy', options, (proxy) => measureRedisCommands(redis.url, proxy, options.redisExchanges), [], redisEnv));
+    ({ result: redisCommands } = await withServer(
+      'proxy',
+      options,
+      (proxy) => measureRedisCommands(redis.url, proxy, options.redisExchanges),
+      [],
+      redisEnv,
+    ));
   } finally {
     await redis.close();
   }

@@ -30,7 +30,8 @@ const COLD_START_MS = 150;
 export const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 export const mb = (bytes: number): string => `${fixed(megabytes(bytes), 1)} MB`;
 /** "median (min..max)": `..` because a range of differences can be negative. */
-export const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string => `${format(median)} (${format(min)}..${format(max)})`;
+export const spreadText = ({ median, min, max }: Spread, format: (value: number) => string): string =>
+  `${format(median)} (${format(min)}..${format(max)})`;
 
 export interface Comparisons {
   toFloor: number[];
@@ -104,8 +105,16 @@ export function verdicts(report: BenchReport): Verdict[] {
       measured: `${ratio(cpuRatio)}${cpuRatio.median >= PROXY_PER_CPU_STRETCH ? ', stretch met' : ''}`,
       pass: cpuRatio.median >= PROXY_PER_CPU,
     },
-    { target: `requests per server CPU second, signing on / off (ES256) >= ${SIGNING_PER_CPU}x`, measured: ratio(signingCpu), pass: signingCpu.median >= SIGNING_PER_CPU },
-    { target: `throughput, Redis store / memory store >= ${REDIS_THROUGHPUT}x`, measured: ratio(redisRatio), pass: redisRatio.median >= REDIS_THROUGHPUT },
+    {
+      target: `requests per server CPU second, signing on / off (ES256) >= ${SIGNING_PER_CPU}x`,
+      measured: ratio(signingCpu),
+      pass: signingCpu.median >= SIGNING_PER_CPU,
+    },
+    {
+      target: `throughput, Redis store / memory store >= ${REDIS_THROUGHPUT}x`,
+      measured: ratio(redisRatio),
+      pass: redisRatio.median >= REDIS_THROUGHPUT,
+    },
     {
       target: `Redis round trips per exchange (redis-server's reads, ${redisCommands.exchanges} distinct codes one at a time, rate limit included) <= ${REDIS_ROUND_TRIPS}`,
       measured: `${fixed(redisCommands.roundTrips)}; commands per exchange (commandstats, scripts' included): ${fixed(totalCommands(redisCommands))} (${perExchange})`,
@@ -126,7 +135,9 @@ export function verdicts(report: BenchReport): Verdict[] {
     { target: 'throughput proxy/express+axios >= 2x (issue 5)', measured: ratio(expressRatio), pass: expressRatio.median >= 2 },
     {
       target: `upstream calls per code, ${dedupe.duplicates} concurrent duplicates = 1 (issue 12)`,
-      measured: dedupe.allAnswered ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes` : 'some duplicates were not answered 200 alike',
+      measured: dedupe.allAnswered
+        ? `${dedupe.minCalls}..${dedupe.maxCalls} over ${dedupe.codes} codes`
+        : 'some duplicates were not answered 200 alike',
       pass: dedupe.allAnswered && dedupe.minCalls === 1 && dedupe.maxCalls === 1,
     },
   ];

@@ -71,7 +71,10 @@ export function createApp(options: ProxyOptions): App {
       // Not rate limited: verifiers fetch the keys rarely (cached 5 minutes) and each answer is the same small JSON.
       if (path === JWKS_PATH && phoneExchange.jwks) {
         // Cached briefly: a rotation reaches verifiers within minutes (they also refetch on an unknown kid).
-        return { ...jsonResponse(200, await phoneExchange.jwks()), headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } };
+        return {
+          ...jsonResponse(200, await phoneExchange.jwks()),
+          headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+        };
       }
     }
     return failureResponse(NOT_FOUND, requestId);
@@ -102,5 +105,5 @@ export function createApp(options: ProxyOptions): App {
       await phoneExchange.close();
     })());
 
-  return { respond, hold: () => held.enter(), config, logger, metrics, ready: phoneExchange.ready, close };
+  return { respond, hold: () => held.enter(), config, logger, metrics, ready: () => phoneExchange.ready(), close };
 }

@@ -46,7 +46,13 @@ describe('environment', () => {
     ['an Ed25519 JWK', { ASSERTION_PRIVATE_KEY: JSON.stringify(edKey().privateKey.export({ format: 'jwk' })) }],
   ])('reads %s with every setting', (_name, key) => {
     const previous = JSON.stringify({ keys: [ecKey().publicKey.export({ format: 'jwk' })] });
-    const config = env({ ...key, ASSERTION_AUDIENCE: 'my-backend', ASSERTION_ISSUER: 'https://phone.example.com', ASSERTION_TTL_S: '600', ASSERTION_PUBLIC_KEYS_PREVIOUS: previous });
+    const config = env({
+      ...key,
+      ASSERTION_AUDIENCE: 'my-backend',
+      ASSERTION_ISSUER: 'https://phone.example.com',
+      ASSERTION_TTL_S: '600',
+      ASSERTION_PUBLIC_KEYS_PREVIOUS: previous,
+    });
     const { assertion } = resolveOptions(config);
     expect(assertion).toMatchObject({ audience: 'my-backend', issuer: 'https://phone.example.com', ttlSeconds: 600 });
     expect(assertion?.previousPublicKeys).toHaveLength(1);
@@ -75,15 +81,45 @@ describe('environment', () => {
     ['a key without an audience', { ASSERTION_PRIVATE_KEY: EC_PEM }, 'ASSERTION_AUDIENCE', /required when signing is on/],
     ['an unreadable key', { ASSERTION_PRIVATE_KEY: 'not a key', ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY', /cannot be read/],
     ['an RSA key', { ASSERTION_PRIVATE_KEY: RSA_PEM, ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY', /RSA keys are not accepted/],
-    ['a P-384 key', { ASSERTION_PRIVATE_KEY: P384_PEM, ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY', /key type ec \(secp384r1\) is not accepted/],
+    [
+      'a P-384 key',
+      { ASSERTION_PRIVATE_KEY: P384_PEM, ASSERTION_AUDIENCE: 'b' },
+      'ASSERTION_PRIVATE_KEY',
+      /key type ec \(secp384r1\) is not accepted/,
+    ],
     ['a symmetric key', { ASSERTION_PRIVATE_KEY: OCT_JWK, ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY', /symmetric/],
-    ['a public key as the private key', { ASSERTION_PRIVATE_KEY: JSON.stringify(ec.publicKey.export({ format: 'jwk' })), ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY', /no "d"/],
-    ['both KEY and KEY_FILE', { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_PRIVATE_KEY_FILE: '/nonexistent', ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY_FILE', /not both/],
-    ['a key file that does not exist', { ASSERTION_PRIVATE_KEY_FILE: '/nonexistent/key.pem', ASSERTION_AUDIENCE: 'b' }, 'ASSERTION_PRIVATE_KEY_FILE', /ENOENT/],
+    [
+      'a public key as the private key',
+      { ASSERTION_PRIVATE_KEY: JSON.stringify(ec.publicKey.export({ format: 'jwk' })), ASSERTION_AUDIENCE: 'b' },
+      'ASSERTION_PRIVATE_KEY',
+      /no "d"/,
+    ],
+    [
+      'both KEY and KEY_FILE',
+      { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_PRIVATE_KEY_FILE: '/nonexistent', ASSERTION_AUDIENCE: 'b' },
+      'ASSERTION_PRIVATE_KEY_FILE',
+      /not both/,
+    ],
+    [
+      'a key file that does not exist',
+      { ASSERTION_PRIVATE_KEY_FILE: '/nonexistent/key.pem', ASSERTION_AUDIENCE: 'b' },
+      'ASSERTION_PRIVATE_KEY_FILE',
+      /ENOENT/,
+    ],
     ['a TTL over an hour', { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_TTL_S: '3601' }, 'ASSERTION_TTL_S', /at most 3600/],
     ['a TTL of 0', { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_TTL_S: '0' }, 'ASSERTION_TTL_S', /at least 1/],
-    ['previous keys that are not JSON', { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_PUBLIC_KEYS_PREVIOUS: '-----BEGIN' }, 'ASSERTION_PUBLIC_KEYS_PREVIOUS', /must be JSON/],
-    ['a private key among the previous keys', { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_PUBLIC_KEYS_PREVIOUS: JSON.stringify([EC_JWK]) }, 'ASSERTION_PUBLIC_KEYS_PREVIOUS', /must be a public key/],
+    [
+      'previous keys that are not JSON',
+      { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_PUBLIC_KEYS_PREVIOUS: '-----BEGIN' },
+      'ASSERTION_PUBLIC_KEYS_PREVIOUS',
+      /must be JSON/,
+    ],
+    [
+      'a private key among the previous keys',
+      { ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b', ASSERTION_PUBLIC_KEYS_PREVIOUS: JSON.stringify([EC_JWK]) },
+      'ASSERTION_PUBLIC_KEYS_PREVIOUS',
+      /must be a public key/,
+    ],
   ])('refuses %s, naming the variable', (_name, vars, variable, message) => {
     const error = configError(() => env(vars));
     expect(error.key).toBe(variable);
@@ -98,7 +134,8 @@ describe('environment', () => {
 });
 
 describe('programmatic options', () => {
-  const create = (assertion: unknown) => () => createPhoneExchange({ authing: AUTHING, logger: false, assertion: assertion as ProxyOptions['assertion'] });
+  const create = (assertion: unknown) => () =>
+    createPhoneExchange({ authing: AUTHING, logger: false, assertion: assertion as ProxyOptions['assertion'] });
 
   it.each([
     ['no key', { audience: 'b' }, 'assertion.privateKey'],

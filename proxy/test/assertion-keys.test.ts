@@ -67,7 +67,9 @@ test('expiry: refused after exp, accepted within an explicit clock tolerance', a
 test('an Ed25519 key given as JWK text signs EdDSA, with a configured issuer', async () => {
   const key = edKey();
   const stack = await startStack({
-    proxy: { assertion: { privateKey: JSON.stringify(key.privateKey.export({ format: 'jwk' })), audience: AUDIENCE, issuer: 'https://phone.example.com' } },
+    proxy: {
+      assertion: { privateKey: JSON.stringify(key.privateKey.export({ format: 'jwk' })), audience: AUDIENCE, issuer: 'https://phone.example.com' },
+    },
   });
   await withStacks([stack], async () => {
     const token = await tokenFrom(stack);
@@ -76,7 +78,9 @@ test('an Ed25519 key given as JWK text signs EdDSA, with a configured issuer', a
     expect(keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' })]);
     const options = { jwksUrl: jwksUrlOf(stack), audience: AUDIENCE };
     expect(await reasonOf(verifyPhoneAssertion(token, options))).toBe('wrong-issuer');
-    await expect(verifyPhoneAssertion(token, { ...options, issuer: 'https://phone.example.com' })).resolves.toMatchObject({ iss: 'https://phone.example.com' });
+    await expect(verifyPhoneAssertion(token, { ...options, issuer: 'https://phone.example.com' })).resolves.toMatchObject({
+      iss: 'https://phone.example.com',
+    });
   });
 });
 
@@ -90,7 +94,9 @@ test('both Authing shapes (flat "+86...", phone_info with a numeric countryCode)
     const answers = await Promise.all([flat, phoneInfo].map((stack) => stack.post({ code })));
     expect(answers.map((answer) => (answer.body.data as PhoneInfo).phoneNumber.startsWith('+86'))).toEqual([true, false]);
     const claims = await Promise.all(
-      answers.map((answer, i) => verifyPhoneAssertion(answer.body.assertion as string, { jwksUrl: jwksUrlOf([flat, phoneInfo][i]), audience: AUDIENCE })),
+      answers.map((answer, i) =>
+        verifyPhoneAssertion(answer.body.assertion as string, { jwksUrl: jwksUrlOf([flat, phoneInfo][i]), audience: AUDIENCE }),
+      ),
     );
     expect(claims[0].phone_number).toMatch(/^\+861\d{10}$/);
     expect(claims[1].phone_number).toBe(claims[0].phone_number);
@@ -110,7 +116,7 @@ test('phoneClaims builds E.164 from either shape, and refuses numbers it cannot 
   expect(phoneClaims({ phoneNumber: '1', purePhoneNumber: '13800138000', countryCode: '0' })).toBeUndefined();
 });
 
-test('a trusted platform\'s openid becomes sub; keys given directly (publicKeys, no kid) verify too', async () => {
+test("a trusted platform's openid becomes sub; keys given directly (publicKeys, no kid) verify too", async () => {
   const sandbox = await startSandbox({ appId: 'sub-test-app' });
   const key = ecKey();
   const exchange = createPhoneExchange({
@@ -123,10 +129,18 @@ test('a trusted platform\'s openid becomes sub; keys given directly (publicKeys,
     const answer = await exchange.exchange({ caller, readBody: () => ({ body: { code: sandbox.mintCode(), nonce: 'cf-nonce' } }) });
     expect(answer.status).toBe(200);
     const token = (answer.body as { assertion: string }).assertion;
-    const claims = await verifyPhoneAssertion(token, { publicKeys: [key.publicKey.export({ format: 'jwk' }) as never], audience: AUDIENCE, nonce: 'cf-nonce' });
+    const claims = await verifyPhoneAssertion(token, {
+      publicKeys: [key.publicKey.export({ format: 'jwk' })],
+      audience: AUDIENCE,
+      nonce: 'cf-nonce',
+    });
     expect(claims).toMatchObject({ sub: 'o-user-7f3a', appid: 'wx00000000000000ab', nonce: 'cf-nonce' });
-    await expect(verifyPhoneAssertion(token, { publicKeys: await exchange.jwks!(), audience: AUDIENCE })).resolves.toMatchObject({ sub: 'o-user-7f3a' });
-    expect(await reasonOf(verifyPhoneAssertion(token, { publicKeys: [ecKey().publicKey.export({ format: 'jwk' }) as never], audience: AUDIENCE }))).toBe('unknown-key');
+    await expect(verifyPhoneAssertion(token, { publicKeys: await exchange.jwks!(), audience: AUDIENCE })).resolves.toMatchObject({
+      sub: 'o-user-7f3a',
+    });
+    expect(
+      await reasonOf(verifyPhoneAssertion(token, { publicKeys: [ecKey().publicKey.export({ format: 'jwk' }) as never], audience: AUDIENCE })),
+    ).toBe('unknown-key');
   } finally {
     await exchange.close();
     await sandbox.close();

@@ -3,7 +3,7 @@
 import { calculateJwkThumbprint, SignJWT } from 'jose';
 import { PhoneAssertionError, verifyPhoneAssertion, type PhoneAssertionFailure, type VerifyPhoneAssertionOptions } from '../src/verify';
 import { refererFor, startStack, type Answer, type Stack } from './helpers';
-import { AUDIENCE, decode, ecKey, edKey, jwksUrlOf, startSigningStack, withHeader, withPayload, type KeyPair } from './assertion-helpers';
+import { AUDIENCE, decode, ecKey, jwksUrlOf, startSigningStack, withHeader, withPayload } from './assertion-helpers';
 
 jest.setTimeout(20_000);
 
@@ -98,7 +98,11 @@ describe('a signing proxy', () => {
     });
 
     test('a tampered payload', async () => {
-      await expectRefused(withPayload(token, (payload) => ({ ...payload, phone_number: '+8613000000000' })), verify, 'bad-signature');
+      await expectRefused(
+        withPayload(token, (payload) => ({ ...payload, phone_number: '+8613000000000' })),
+        verify,
+        'bad-signature',
+      );
     });
 
     test('a tampered signature', async () => {
@@ -109,7 +113,11 @@ describe('a signing proxy', () => {
     });
 
     test('alg none (no signature)', async () => {
-      const unsigned = withHeader(token, (header) => ({ ...header, alg: 'none' })).split('.').slice(0, 2).join('.') + '.';
+      const unsigned =
+        withHeader(token, (header) => ({ ...header, alg: 'none' }))
+          .split('.')
+          .slice(0, 2)
+          .join('.') + '.';
       await expectRefused(unsigned, verify, 'bad-signature');
     });
 
@@ -136,7 +144,7 @@ describe('a signing proxy', () => {
     test('a token signed by a key the JWKS does not list', async () => {
       const stranger = ecKey();
       const { payload } = decode(token);
-      const kid = await calculateJwkThumbprint(stranger.publicKey.export({ format: 'jwk' }) as never);
+      const kid = await calculateJwkThumbprint(stranger.publicKey.export({ format: 'jwk' }));
       const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(stranger.privateKey);
       await expectRefused(forged, verify, 'unknown-key');
     });
@@ -144,7 +152,11 @@ describe('a signing proxy', () => {
     test('what is not a token', async () => {
       await expectRefused('not-a-token', verify, 'malformed');
       await expectRefused('a.b.c', verify, 'malformed');
-      await expectRefused(withHeader(token, ({ kid: _kid, ...header }) => header), verify, 'malformed');
+      await expectRefused(
+        withHeader(token, ({ kid: _kid, ...header }) => header),
+        verify,
+        'malformed',
+      );
     });
   });
 

@@ -7,7 +7,9 @@ import { CONNECTION, LogCapture, postJson } from './helpers';
 
 const KEY = { accessKeyId: 'pool-5f3e9a1b2c', accessKeySecret: 'secret-d41d8cd98f00b204' };
 
-async function start(tokenLifeS?: number): Promise<{ sandbox: Sandbox; proxy: RunningProxy; logs: LogCapture; post(code: string): ReturnType<typeof postJson> }> {
+async function start(
+  tokenLifeS?: number,
+): Promise<{ sandbox: Sandbox; proxy: RunningProxy; logs: LogCapture; post: (code: string) => ReturnType<typeof postJson> }> {
   const sandbox = await startSandbox({ managementKey: { ...KEY, tokenLifeS } });
   const logs = new LogCapture();
   const proxy = await startProxy({

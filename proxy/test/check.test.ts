@@ -48,7 +48,9 @@ describe('the right configuration', () => {
       ['gateway trust', 'PASS'],
     ]);
     expect(line(report.lines, 'Authing reachable')).toMatchObject({ detail: `${sandbox.url} answered over plain http`, ms: expect.any(Number) });
-    expect(line(report.lines, 'Authing identifiers').detail).toBe(`app ${APP_ID}, connection ${CONNECTION} recognized (the probe code was refused as invalid, as it should be)`);
+    expect(line(report.lines, 'Authing identifiers').detail).toBe(
+      `app ${APP_ID}, connection ${CONNECTION} recognized (the probe code was refused as invalid, as it should be)`,
+    );
     expect(line(report.lines, 'store').detail).toMatch(/^memory/);
     expect(line(report.lines, 'signing key').detail).toMatch(/^off/);
     expect(line(report.lines, 'allow-list').detail).toBe('1 appid(s): wx1234567890abcdef; devtools refused');
@@ -67,7 +69,9 @@ describe('the right configuration', () => {
     expect(report.ok).toBe(true);
     expect(line(report.lines, 'signing key')).toMatchObject({
       status: 'PASS',
-      detail: expect.stringMatching(/^ES256 key [\w-]{43} signs; the assertion verifies against the JWKS \(1 key\(s\)\), aud my-backend, iss miniprogram-phone-proxy$/),
+      detail: expect.stringMatching(
+        /^ES256 key [\w-]{43} signs; the assertion verifies against the JWKS \(1 key\(s\)\), aud my-backend, iss miniprogram-phone-proxy$/,
+      ),
     });
   });
 });
@@ -76,12 +80,21 @@ describe('each wrong identifier is named, with its fix', () => {
   it.each([
     ['the app id', { AUTHING_APP_ID: 'not-my-app' }, /apiCode 2011: app not found/, /AUTHING_APP_ID/],
     ['the user pool id', { AUTHING_APP_ID: '', AUTHING_USERPOOL_ID: 'not-my-pool' }, /apiCode 2224: user pool not found/, /AUTHING_USERPOOL_ID/],
-    ['the connection', { AUTHING_EXT_IDP_CONNIDENTIFIER: 'not-my-connection' }, /statusCode 404: connection not found/, /AUTHING_EXT_IDP_CONNIDENTIFIER/],
+    [
+      'the connection',
+      { AUTHING_EXT_IDP_CONNIDENTIFIER: 'not-my-connection' },
+      /statusCode 404: connection not found/,
+      /AUTHING_EXT_IDP_CONNIDENTIFIER/,
+    ],
   ])('%s', async (_name, wrong, detail, fix) => {
     const report = await runCheck({ ...env, ...wrong });
     expect(report.ok).toBe(false);
     expect(line(report.lines, 'Authing reachable').status).toBe('PASS');
-    expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status: 'FAIL', detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
+    expect(line(report.lines, 'Authing identifiers')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringMatching(detail),
+      fix: expect.stringMatching(fix),
+    });
   });
 });
 
@@ -89,27 +102,42 @@ describe('other answers Authing may give the probe code', () => {
   afterEach(() => sandbox.clearFaults());
 
   it.each<[string, Parameters<Sandbox['inject']>[0], string, RegExp, RegExp]>([
-    ['WeChat 40013 (the connection holds a wrong appid)', { kind: 'wechat', statusCode: 602, errcode: 40013 }, 'FAIL', /WeChat says the appid is invalid/, /AppID and AppSecret/],
+    [
+      'WeChat 40013 (the connection holds a wrong appid)',
+      { kind: 'wechat', statusCode: 602, errcode: 40013 },
+      'FAIL',
+      /WeChat says the appid is invalid/,
+      /AppID and AppSecret/,
+    ],
     ['throttled', { kind: 'throttled' }, 'WARN', /statusCode 429: throttled, not judged/, /again in a minute/],
     ['a server error', { kind: 'envelope', statusCode: 500 }, 'FAIL', /statusCode 500: UPSTREAM_UNAVAILABLE/, /compare AUTHING_APP_HOST/],
   ])('%s', async (_name, fault, status, detail, fix) => {
     sandbox.inject(fault);
     const report = await runCheck(env);
     expect(line(report.lines, 'Authing reachable').status).toBe('PASS');
-    expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status, detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
+    expect(line(report.lines, 'Authing identifiers')).toMatchObject({
+      status,
+      detail: expect.stringMatching(detail),
+      fix: expect.stringMatching(fix),
+    });
     expect(report.ok).toBe(status !== 'FAIL');
   });
 
   it('a host that answers the probe code with a phone number is not Authing', async () => {
     const fake = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ statusCode: 200, message: 'ok', data: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' } }));
+      res.end(
+        JSON.stringify({ statusCode: 200, message: 'ok', data: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86' } }),
+      );
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = fake.address() as AddressInfo;
       const report = await runCheck({ ...env, AUTHING_APP_HOST: `http://127.0.0.1:${port}` });
-      expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('this is not Authing answering') });
+      expect(line(report.lines, 'Authing identifiers')).toMatchObject({
+        status: 'FAIL',
+        detail: expect.stringContaining('this is not Authing answering'),
+      });
     } finally {
       fake.closeAllConnections();
       await new Promise((resolve) => fake.close(resolve));
@@ -126,7 +154,11 @@ it('REDIS_FAILURE=open is a warning of its own, beside an unreachable Redis', as
 it('an unreachable host (a loopback port nothing listens on) fails both Authing lines', async () => {
   const report = await runCheck({ ...env, AUTHING_APP_HOST: await closedPortUrl() });
   expect(report.ok).toBe(false);
-  expect(line(report.lines, 'Authing reachable')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('cannot connect (ECONNREFUSED)'), fix: expect.stringContaining('AUTHING_APP_HOST') });
+  expect(line(report.lines, 'Authing reachable')).toMatchObject({
+    status: 'FAIL',
+    detail: expect.stringContaining('cannot connect (ECONNREFUSED)'),
+    fix: expect.stringContaining('AUTHING_APP_HOST'),
+  });
   expect(line(report.lines, 'Authing identifiers')).toMatchObject({ status: 'FAIL', detail: 'not checked: Authing did not answer' });
 });
 
@@ -153,7 +185,11 @@ describe('warnings', () => {
   it('a look-alike variable, with the rename as its fix', async () => {
     const report = await runCheck({ ...env, ALLOWED_APPID: 'wx-other' });
     expect(report.ok).toBe(true);
-    expect(line(report.lines, 'variables')).toMatchObject({ status: 'WARN', detail: expect.stringContaining('did you mean ALLOWED_APPIDS?'), fix: 'rename ALLOWED_APPID to ALLOWED_APPIDS' });
+    expect(line(report.lines, 'variables')).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringContaining('did you mean ALLOWED_APPIDS?'),
+      fix: 'rename ALLOWED_APPID to ALLOWED_APPIDS',
+    });
   });
 
   it.each([
@@ -167,7 +203,12 @@ describe('warnings', () => {
   });
 
   it('plain http off loopback with AUTHING_ALLOW_INSECURE=true warns (and, here, cannot connect)', async () => {
-    const report = await runCheck({ ...env, AUTHING_APP_HOST: 'http://authing.invalid', AUTHING_ALLOW_INSECURE: 'true', UPSTREAM_TIMEOUT_MS: '2000' });
+    const report = await runCheck({
+      ...env,
+      AUTHING_APP_HOST: 'http://authing.invalid',
+      AUTHING_ALLOW_INSECURE: 'true',
+      UPSTREAM_TIMEOUT_MS: '2000',
+    });
     expect(line(report.lines, 'upstream')).toMatchObject({ status: 'WARN', fix: expect.stringContaining('unencrypted') });
   });
 });
@@ -176,21 +217,31 @@ describe('configuration that does not parse', () => {
   it('fails the configuration line naming the variable, and checks nothing else', async () => {
     const report = await runCheck({ ...env, AUTHING_APP_HOST: `${sandbox.url}/api/v3/get-wechat-miniprogram-phone` });
     expect(report.ok).toBe(false);
-    expect(report.lines.map(({ item, status }) => [item, status])).toEqual([['Node.js', 'PASS'], ['configuration', 'FAIL']]);
-    expect(line(report.lines, 'configuration')).toMatchObject({ detail: expect.stringMatching(/^AUTHING_APP_HOST: must be the domain only/), fix: expect.stringContaining('fix AUTHING_APP_HOST') });
+    expect(report.lines.map(({ item, status }) => [item, status])).toEqual([
+      ['Node.js', 'PASS'],
+      ['configuration', 'FAIL'],
+    ]);
+    expect(line(report.lines, 'configuration')).toMatchObject({
+      detail: expect.stringMatching(/^AUTHING_APP_HOST: must be the domain only/),
+      fix: expect.stringContaining('fix AUTHING_APP_HOST'),
+    });
   });
 
   it('a Node.js older than the minimum fails its line', async () => {
     const report = await runCheck(env, { nodeVersion: '18.20.4' });
     expect(report.ok).toBe(false);
-    expect(line(report.lines, 'Node.js')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('Node.js 18.20.4 is too old'), fix: expect.stringContaining('20.19') });
+    expect(line(report.lines, 'Node.js')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('Node.js 18.20.4 is too old'),
+      fix: expect.stringContaining('20.19'),
+    });
   });
 });
 
 it('the checklist for people prints one line per item, its fix below, and the verdict', async () => {
   const text = formatReport(await runCheck({ ...env, AUTHING_APP_ID: 'not-my-app' }));
-  expect(text).toMatch(/^PASS  Node\.js: /m);
-  expect(text).toMatch(/^FAIL  Authing identifiers: Authing answered statusCode 400, apiCode 2011: app not found\n {6}fix: AUTHING_APP_ID/m);
+  expect(text).toMatch(/^PASS {2}Node\.js: /m);
+  expect(text).toMatch(/^FAIL {2}Authing identifiers: Authing answered statusCode 400, apiCode 2011: app not found\n {6}fix: AUTHING_APP_ID/m);
   expect(text).toMatch(/not ready: 1 check\(s\) failed, 0 warning\(s\)$/);
 });
 
@@ -204,10 +255,13 @@ describe('the CLI', () => {
   it('check --json exits 0 when nothing fails, 1 when something does', async () => {
     const good = await run(['check', '--json'], env);
     expect(good.code).toBe(0);
-    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, lines: expect.arrayContaining([expect.objectContaining({ item: 'Authing identifiers', status: 'PASS' })]) });
+    expect(JSON.parse(good.stdout)).toMatchObject({
+      ok: true,
+      lines: expect.arrayContaining([expect.objectContaining({ item: 'Authing identifiers', status: 'PASS' })]),
+    });
     const bad = await run(['check'], { ...env, AUTHING_EXT_IDP_CONNIDENTIFIER: 'nope', ASSERTION_PRIVATE_KEY: EC_PEM, ASSERTION_AUDIENCE: 'b' });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^FAIL  Authing identifiers: .*connection not found/m);
+    expect(bad.stdout).toMatch(/^FAIL {2}Authing identifiers: .*connection not found/m);
     expect(bad.stdout + bad.stderr).not.toContain(EC_PEM.split('\n')[1]);
   });
 
@@ -221,7 +275,9 @@ describe('the CLI', () => {
     const fakeOld = join(__dirname, 'fixtures', 'node-18.cjs');
     const result = await run(['check'], env, ['--require', fakeOld]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('miniprogram-phone-proxy: Node.js 18.20.4 is too old: miniprogram-phone-proxy needs Node.js 20.19 or newer (22 or 24 LTS recommended)\n');
+    expect(result.stderr).toBe(
+      'miniprogram-phone-proxy: Node.js 18.20.4 is too old: miniprogram-phone-proxy needs Node.js 20.19 or newer (22 or 24 LTS recommended)\n',
+    );
     expect(result.stdout).toBe('');
   });
 });

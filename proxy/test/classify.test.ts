@@ -12,11 +12,31 @@ const errorOf = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outco
 
 it.each<[string, string, number, unknown]>([
   ['HTTP 200 with body statusCode 429', 'RATE_LIMITED', 200, { statusCode: 429, message: 'Too many requests', apiCode: 429 }],
-  ['a success envelope whose phone_info call failed: invalid code', 'CODE_REJECTED', 200, { statusCode: 200, data: { errcode: 40029, errmsg: 'invalid code' } }],
-  ['a success envelope whose call failed: code been used', 'CODE_REJECTED', 200, { statusCode: 200, data: { errcode: 40163, errmsg: 'code been used' } }],
-  ['a success envelope whose call failed: quota', 'RATE_LIMITED', 200, { statusCode: 200, data: { errcode: 45011, errmsg: 'api minute-quota reach limit' } }],
+  [
+    'a success envelope whose phone_info call failed: invalid code',
+    'CODE_REJECTED',
+    200,
+    { statusCode: 200, data: { errcode: 40029, errmsg: 'invalid code' } },
+  ],
+  [
+    'a success envelope whose call failed: code been used',
+    'CODE_REJECTED',
+    200,
+    { statusCode: 200, data: { errcode: 40163, errmsg: 'code been used' } },
+  ],
+  [
+    'a success envelope whose call failed: quota',
+    'RATE_LIMITED',
+    200,
+    { statusCode: 200, data: { errcode: 45011, errmsg: 'api minute-quota reach limit' } },
+  ],
   ['602 with WeChat errmsg text only: code been used', 'CODE_REJECTED', 200, { statusCode: 602, message: 'code been used, rid: 6f1e-22' }],
-  ['601 with a labelled errcode in the message', 'CODE_REJECTED', 200, { statusCode: 601, message: 'request failed: errcode: 40029, errmsg: invalid code' }],
+  [
+    '601 with a labelled errcode in the message',
+    'CODE_REJECTED',
+    200,
+    { statusCode: 601, message: 'request failed: errcode: 40029, errmsg: invalid code' },
+  ],
   ['601 with a labelled busy errcode', 'UPSTREAM_UNAVAILABLE', 200, { statusCode: 601, message: 'errcode=-1 system error' }],
 ])('%s -> %s', (_, expected, status, body) => {
   expect(errorOf(answer(status, body))).toBe(expected);
@@ -33,7 +53,7 @@ it.each<[string | undefined, number]>([
   ['soon', 60],
   ['0', 60],
   ['99999', 60],
-])('passes Authing\'s Retry-After %p on as %p seconds when it is a sane number', (header, seconds) => {
+])("passes Authing's Retry-After %p on as %p seconds when it is a sane number", (header, seconds) => {
   const outcome = answer(429, { statusCode: 429, message: 'Too many requests' }, header);
   expect(outcome.ok).toBe(false);
   if (!outcome.ok) expect(outcome.failure.retryAfterSeconds).toBe(seconds);

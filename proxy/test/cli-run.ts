@@ -48,4 +48,3 @@ export function runCli(args: string[], env: Record<string, string>, nodeFlags: s
       }),
   };
 }
-

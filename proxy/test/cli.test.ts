@@ -97,7 +97,11 @@ it('dev --upstream wechat: the WeChat sandbox (stable_token + getuserphonenumber
   const cli = run(['dev', '--port', '0', '--upstream', 'wechat'], {});
   try {
     const [, url] = await cli.waitFor(/Proxy for the demo mini program: (http:\S+)/);
-    const answer = await postJson(url, { code: 'e'.repeat(64) }, { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' });
+    const answer = await postJson(
+      url,
+      { code: 'e'.repeat(64) },
+      { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' },
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ countryCode: '86' });
     expect(cli.stdout).toMatch(/WeChat sandbox .*never for production/);
@@ -112,7 +116,11 @@ it('dev: starts the sandbox and the proxy wired to it, with no Referer allow-lis
   const cli = run(['dev', '--port', '0'], {});
   try {
     const [, url] = await cli.waitFor(/Proxy for the demo mini program: (http:\S+)/);
-    const answer = await postJson(url, { code: 'f'.repeat(64) }, { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' });
+    const answer = await postJson(
+      url,
+      { code: 'f'.repeat(64) },
+      { referer: 'https://servicewechat.com/wx1234567890abcdef/devtools/page-frame.html' },
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ countryCode: '86' });
     expect(cli.stdout).toMatch(/Authing sandbox .*never for production/);

@@ -87,15 +87,27 @@ describe('whatever X-Forwarded-For holds, the key is an IP address', () => {
 });
 
 describe('any peer and any X-Forwarded-For give a key the rate limit can count (property)', () => {
-  const anyText = fc.oneof(fc.string({ maxLength: 80 }), fc.ipV6(), fc.ipV4(), fc.constantFrom('::0.0.0.0', '::1.2.3.4', 'fe80::1%a-b', '[::1]:80', ''));
+  const anyText = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.ipV6(),
+    fc.ipV4(),
+    fc.constantFrom('::0.0.0.0', '::1.2.3.4', 'fe80::1%a-b', '[::1]:80', ''),
+  );
   it.each([false, true, 1, 'loopback'] as const)('trustProxy %p', (trustProxy) => {
     const clientAddress = createClientAddress(trustProxy);
     fc.assert(
-      fc.property(anyText, fc.option(fc.array(anyText, { maxLength: 4 }).map((entries) => entries.join(',')), { nil: undefined }), (peer, forwardedFor) => {
-        const key = clientKey(clientAddress(requestFrom(peer, forwardedFor)), 56);
-        expect(typeof key).toBe('string');
-        expect(key.length).toBeLessThanOrEqual(64);
-      }),
+      fc.property(
+        anyText,
+        fc.option(
+          fc.array(anyText, { maxLength: 4 }).map((entries) => entries.join(',')),
+          { nil: undefined },
+        ),
+        (peer, forwardedFor) => {
+          const key = clientKey(clientAddress(requestFrom(peer, forwardedFor)), 56);
+          expect(typeof key).toBe('string');
+          expect(key.length).toBeLessThanOrEqual(64);
+        },
+      ),
       { numRuns: 500 },
     );
   });

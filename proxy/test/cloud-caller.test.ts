@@ -97,7 +97,9 @@ describe('a forged userInfo in the data', () => {
     const claims = await verifyPhoneAssertion(result.assertion!, { publicKeys: [publicJwk], audience: AUDIENCE, nonce: 'n-forged' });
     expect(claims).toMatchObject({ sub: USER, appid: APP });
     // The victim's budget is untouched; the user's own is spent.
-    expect(await invoke(main, { code: sandbox.mintCode(), userInfo: { openId: USER } }, platformEnv('wx_client', VICTIM))).toMatchObject({ statusCode: 200 });
+    expect(await invoke(main, { code: sandbox.mintCode(), userInfo: { openId: USER } }, platformEnv('wx_client', VICTIM))).toMatchObject({
+      statusCode: 200,
+    });
     expect(await invoke(main, { code: sandbox.mintCode(), userInfo: { openId: VICTIM } }, platformEnv())).toMatchObject({ statusCode: 429 });
   });
 
@@ -118,9 +120,14 @@ describe('the source of the call', () => {
       const main = cloudFunction({ logger: { level: 'info', stream: logs } });
       const code = sandbox.mintCode();
 
-      expect(await invoke(main, { code, userInfo: { appId: APP, openId: USER } }, platformEnv(source))).toMatchObject({ statusCode: 403, error: 'ORIGIN_FORBIDDEN' });
+      expect(await invoke(main, { code, userInfo: { appId: APP, openId: USER } }, platformEnv(source))).toMatchObject({
+        statusCode: 403,
+        error: 'ORIGIN_FORBIDDEN',
+      });
       expect(sandbox.callsFor(code)).toBe(0);
-      expect(logs.records()).toEqual([expect.objectContaining({ outcome: 'ORIGIN_FORBIDDEN', source, msg: 'cloud function call refused: not from a mini program' })]);
+      expect(logs.records()).toEqual([
+        expect.objectContaining({ outcome: 'ORIGIN_FORBIDDEN', source, msg: 'cloud function call refused: not from a mini program' }),
+      ]);
       const refused = await main.metrics.requests.get();
       expect(refused.values).toEqual([expect.objectContaining({ labels: { outcome: 'ORIGIN_FORBIDDEN' }, value: 1 })]);
 

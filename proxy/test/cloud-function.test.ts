@@ -113,12 +113,19 @@ describe('what a caller can send is answered, never thrown', () => {
 
   it('an event whose fields throw when read -> INTERNAL_ERROR 500, still resolved', async () => {
     const main = cloudFunction();
-    const hostile = new Proxy({}, { get: () => { throw new Error('boom'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     await expect(main(hostile)).resolves.toMatchObject({ statusCode: 500, error: 'INTERNAL_ERROR' });
   });
 });
 
-describe('without a platform context, the caller is the event\'s userInfo', () => {
+describe("without a platform context, the caller is the event's userInfo", () => {
   it('an appid off the allow-list -> ORIGIN_FORBIDDEN 403, Authing not called', async () => {
     const main = cloudFunction({ allowedAppIds: [APP] });
     const callsBefore = sandbox.calls;

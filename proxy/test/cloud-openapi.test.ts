@@ -20,9 +20,14 @@ function camelCase(value: unknown): unknown {
 const openapi: CloudGetPhoneNumber & { calls: Array<Record<string, unknown>> } = Object.assign(
   async (request: { code: string; openid?: string }) => {
     openapi.calls.push(request);
-    const response = await fetch(`${sandbox.url}/wxa/business/getuserphonenumber`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const response = await fetch(`${sandbox.url}/wxa/business/getuserphonenumber`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
     const body = (await response.json()) as { errcode?: number; errmsg?: string };
-    if (body.errcode) throw Object.assign(new Error(body.errmsg), { errCode: body.errcode, errMsg: `openapi.phonenumber.getPhoneNumber:fail ${body.errmsg}` });
+    if (body.errcode)
+      throw Object.assign(new Error(body.errmsg), { errCode: body.errcode, errMsg: `openapi.phonenumber.getPhoneNumber:fail ${body.errmsg}` });
     return { ...(camelCase(body) as object), errCode: 0, errMsg: 'openapi.phonenumber.getPhoneNumber:ok' };
   },
   { calls: [] as Array<Record<string, unknown>> },
@@ -33,7 +38,13 @@ const event = (code: string, openId = 'oUSER0000000000000000000001') => ({ code,
 
 const opened: CloudFunction[] = [];
 const cloudFunction = (bindOpenId = false, timeouts: { upstreamTimeoutMs?: number; upstreamLateGraceMs?: number } = {}): CloudFunction => {
-  const main = createCloudFunction({ upstream: 'wechat', wechat: { appId: APP, getPhoneNumber: openapi, bindOpenId }, logger: false, rateLimit: false, ...timeouts });
+  const main = createCloudFunction({
+    upstream: 'wechat',
+    wechat: { appId: APP, getPhoneNumber: openapi, bindOpenId },
+    logger: false,
+    rateLimit: false,
+    ...timeouts,
+  });
   opened.push(main);
   return main;
 };

@@ -12,7 +12,7 @@ async function signedWith(key: KeyPair): Promise<{ token: string; publicJwk: JWK
   const signer = createAssertionSigner({ ...OPTIONS, signingKey: readSigningKey(key.privateKey) });
   const signed = await signer.sign(PHONE, { appId: 'wx0a55e271000b0001', openId: 'o-user', nonce: 'n-1' });
   if (!('assertion' in signed)) throw new Error('no assertion');
-  return { token: signed.assertion, publicJwk: key.publicKey.export({ format: 'jwk' }) as JWK };
+  return { token: signed.assertion, publicJwk: key.publicKey.export({ format: 'jwk' }) };
 }
 
 describe.each([

@@ -59,11 +59,15 @@ describe('an environment variable that looks like ours but is not', () => {
   });
 
   it('one with our prefix but no close name is warned without a guess', () => {
-    expect(warningsFor({ REDIS_CLUSTER_NODES_LIST: 'x' })).toEqual(['REDIS_CLUSTER_NODES_LIST is not a variable miniprogram-phone-proxy reads: it has no effect']);
+    expect(warningsFor({ REDIS_CLUSTER_NODES_LIST: 'x' })).toEqual([
+      'REDIS_CLUSTER_NODES_LIST is not a variable miniprogram-phone-proxy reads: it has no effect',
+    ]);
   });
 
   it('our own variables and foreign ones are not warned', () => {
-    expect(warningsFor({ ALLOWED_APPIDS: 'wx1', PATH: '/bin', NODE_ENV: 'production', AUTHING_ALLOW_INSECURE: 'false', ASSERTION_PRIVATE_KEY_FILE: '' })).toEqual([]);
+    expect(
+      warningsFor({ ALLOWED_APPIDS: 'wx1', PATH: '/bin', NODE_ENV: 'production', AUTHING_ALLOW_INSECURE: 'false', ASSERTION_PRIVATE_KEY_FILE: '' }),
+    ).toEqual([]);
   });
 
   it("by default the warning goes to Node's warning channel", () => {
@@ -114,7 +118,11 @@ describe('every ConfigError is plain English naming the option, never the valida
 
 describe('values that cannot work fail at start', () => {
   it.each([
-    ['the exchange endpoint pasted as the host', 'https://x.authing.cn/api/v3/get-wechat-miniprogram-phone', 'the proxy adds /api/v3/get-wechat-miniprogram-phone itself'],
+    [
+      'the exchange endpoint pasted as the host',
+      'https://x.authing.cn/api/v3/get-wechat-miniprogram-phone',
+      'the proxy adds /api/v3/get-wechat-miniprogram-phone itself',
+    ],
     ['an /api/ path', 'https://x.authing.cn/api', 'must be the domain only'],
     ['a query', 'https://x.authing.cn/?tenant=1', 'no query'],
     ['a fragment', 'https://x.authing.cn/#top', 'fragment'],
@@ -126,9 +134,12 @@ describe('values that cannot work fail at start', () => {
     expect(error.message).toContain(words);
   });
 
-  it.each(['http://127.0.0.1:9', 'http://localhost:9', 'http://[::1]:9', 'https://sso.example.com/authing'])('%s is accepted (loopback, or a private deployment prefix)', (host) => {
-    expect(loadConfigFromEnv({ ...BASE, AUTHING_APP_HOST: host }, () => undefined).authing?.appHost).toBe(host);
-  });
+  it.each(['http://127.0.0.1:9', 'http://localhost:9', 'http://[::1]:9', 'https://sso.example.com/authing'])(
+    '%s is accepted (loopback, or a private deployment prefix)',
+    (host) => {
+      expect(loadConfigFromEnv({ ...BASE, AUTHING_APP_HOST: host }, () => undefined).authing?.appHost).toBe(host);
+    },
+  );
 
   it('plain http off loopback is accepted with AUTHING_ALLOW_INSECURE=true (authing.allowInsecure)', () => {
     const config = loadConfigFromEnv({ ...BASE, AUTHING_APP_HOST: 'http://authing.internal', AUTHING_ALLOW_INSECURE: 'true' });
@@ -136,11 +147,14 @@ describe('values that cannot work fail at start', () => {
     expect(() => resolveOptions({ authing: { ...authing, appHost: 'http://authing.internal' } })).toThrow(/authing\.appHost: is plain http/);
   });
 
-  it.each(['./keys/ec.pem', '/run/secrets/signing-key', 'ec-key.json'])('ASSERTION_PRIVATE_KEY=%s (a path) hints ASSERTION_PRIVATE_KEY_FILE', (path) => {
-    const error = configError(() => loadConfigFromEnv({ ...BASE, ASSERTION_PRIVATE_KEY: path, ASSERTION_AUDIENCE: 'backend' }));
-    expect(error.key).toBe('ASSERTION_PRIVATE_KEY');
-    expect(error.message).toContain(`set ASSERTION_PRIVATE_KEY_FILE=${path}`);
-  });
+  it.each(['./keys/ec.pem', '/run/secrets/signing-key', 'ec-key.json'])(
+    'ASSERTION_PRIVATE_KEY=%s (a path) hints ASSERTION_PRIVATE_KEY_FILE',
+    (path) => {
+      const error = configError(() => loadConfigFromEnv({ ...BASE, ASSERTION_PRIVATE_KEY: path, ASSERTION_AUDIENCE: 'backend' }));
+      expect(error.key).toBe('ASSERTION_PRIVATE_KEY');
+      expect(error.message).toContain(`set ASSERTION_PRIVATE_KEY_FILE=${path}`);
+    },
+  );
 
   it('a key body that is not a path is never echoed', () => {
     const notAKey = 'MHcCAQEEIBx9secretsecretsecretsecretsecretsecretsecretsecretoAoGCCqGSM49AwEHoUQDQgAE';

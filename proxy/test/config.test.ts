@@ -27,7 +27,15 @@ describe('loadConfigFromEnv', () => {
       rateLimit: { max: 60, timeWindowMs: 60_000 },
       logger: { level: 'info' },
     });
-    expect(resolveOptions(config)).toMatchObject({ routePath: '/phone', upstreamTimeoutMs: 5000, requestTimeoutMs: 10_000, allowedAppIds: [], allowDevtools: false, trustProxy: false, trustWechatGateway: false });
+    expect(resolveOptions(config)).toMatchObject({
+      routePath: '/phone',
+      upstreamTimeoutMs: 5000,
+      requestTimeoutMs: 10_000,
+      allowedAppIds: [],
+      allowDevtools: false,
+      trustProxy: false,
+      trustWechatGateway: false,
+    });
   });
 
   it('reads every variable', () => {

@@ -55,11 +55,25 @@ function closedWithin(socket: net.Socket, withinMs: number): Promise<number> {
 function exchange(url: string, code: string, agent?: http.Agent): Promise<{ status: number; reused: boolean; body: Record<string, unknown> }> {
   const body = JSON.stringify({ code });
   return new Promise((resolve, reject) => {
-    const request = http.request(`${url}/phone`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), referer: refererFor(APP_ID) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, reused: request.reusedSocket, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
-    });
+    const request = http.request(
+      `${url}/phone`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), referer: refererFor(APP_ID) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            reused: request.reusedSocket,
+            body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -72,7 +86,8 @@ describe('the cap on open connections', () => {
     const logs = new LogCapture();
     const proxy = await proxyWith({ maxConnections: 3 }, logs);
     const held = await Promise.all([1, 2, 3].map(() => silentConnection(proxy.url)));
-    while ((await new Promise<number>((resolve) => proxy.server.getConnections((_error, count) => resolve(count)))) < 3) await new Promise((r) => setTimeout(r, 10));
+    while ((await new Promise<number>((resolve) => proxy.server.getConnections((_error, count) => resolve(count)))) < 3)
+      await new Promise((r) => setTimeout(r, 10));
 
     const extra = await silentConnection(proxy.url);
     expect(await closedWithin(extra, 5000)).toBeLessThan(5000);
@@ -88,10 +103,15 @@ describe('the cap on open connections', () => {
   });
 
   it('is an option and a variable with bounds, named in the error', async () => {
-    await expect(startProxy({ authing: authingFor(sandbox), maxConnections: 0 })).rejects.toThrow(new ConfigError('maxConnections', 'must be a whole number from 1 to 1000000, got 0'));
+    await expect(startProxy({ authing: authingFor(sandbox), maxConnections: 0 })).rejects.toThrow(
+      new ConfigError('maxConnections', 'must be a whole number from 1 to 1000000, got 0'),
+    );
     await expect(startProxy({ authing: authingFor(sandbox), keepAliveTimeoutMs: 10 })).rejects.toThrow(ConfigError);
     const env = { AUTHING_APP_HOST: sandbox.url, AUTHING_APP_ID: APP_ID, AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION };
-    expect(loadConfigFromEnv({ ...env, MAX_CONNECTIONS: '200', KEEP_ALIVE_TIMEOUT_MS: '65000' })).toMatchObject({ maxConnections: 200, keepAliveTimeoutMs: 65_000 });
+    expect(loadConfigFromEnv({ ...env, MAX_CONNECTIONS: '200', KEEP_ALIVE_TIMEOUT_MS: '65000' })).toMatchObject({
+      maxConnections: 200,
+      keepAliveTimeoutMs: 65_000,
+    });
     expect(() => loadConfigFromEnv({ ...env, MAX_CONNECTIONS: '0' })).toThrow(/^MAX_CONNECTIONS: must be a whole number from 1/);
     expect(() => loadConfigFromEnv({ ...env, KEEP_ALIVE_TIMEOUT_MS: 'soon' })).toThrow(/^KEEP_ALIVE_TIMEOUT_MS: must be a whole number/);
   });
@@ -173,7 +193,7 @@ describe('the fetch handler', () => {
       headers: { 'content-type': 'application/json', referer: refererFor(APP_ID) },
       body: neverEnding(),
       duplex: 'half',
-    } as RequestInit);
+    });
     const answer = await handler(request);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ error: 'INVALID_REQUEST' });
@@ -187,7 +207,7 @@ describe('the fetch handler', () => {
       headers: { 'content-type': 'application/json', referer: refererFor(APP_ID) },
       body: neverEnding(),
       duplex: 'half',
-    } as RequestInit);
+    });
     const callsBefore = sandbox.calls;
     const pending = handler(request);
     await new Promise((resolve) => setTimeout(resolve, 50));

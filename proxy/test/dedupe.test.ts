@@ -170,7 +170,7 @@ describe('Dedupe (bounded memory)', () => {
     let now = 0;
     const dedupe = new Dedupe<number>({ ttlMs: 1000, maxEntries: 3, now: () => now });
     let calls = 0;
-    const task = async (): Promise<number> => ++calls;
+    const task = (): Promise<number> => Promise.resolve(++calls);
     const always = (): boolean => true;
 
     for (const key of ['a', 'b', 'c']) await dedupe.run(key, task, always).promise;
@@ -190,7 +190,7 @@ describe('Dedupe (bounded memory)', () => {
 
   it('evicts the oldest remembered answer first, past any number of answers forgotten early', async () => {
     const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 3, now: () => 0 });
-    const task = async (): Promise<string> => 'answer';
+    const task = (): Promise<string> => Promise.resolve('answer');
     const keep = (): boolean => true;
     await dedupe.run('a', task, keep).promise;
     for (let i = 0; i < 20; i++) await dedupe.run(`forgotten-${i}`, task, () => false).promise;
@@ -214,7 +214,7 @@ describe('Dedupe (bounded memory)', () => {
       return new Promise((resolve) => (finish = resolve));
     };
     const pending = Array.from({ length: 5 }, (_, i) => dedupe.run(`slow-${i}`, slow, keep)); // 5 in flight, capacity 2
-    for (const key of ['b', 'c', 'd']) await dedupe.run(key, async () => key, keep).promise; // fills and overflows the answers
+    for (const key of ['b', 'c', 'd']) await dedupe.run(key, () => Promise.resolve(key), keep).promise; // fills and overflows the answers
     expect(pending.map((_, i) => dedupe.run(`slow-${i}`, slow, keep).source)).toEqual(Array(5).fill('inflight'));
     expect(calls).toBe(5);
     expect(dedupe.size).toBe(5 + 2);
@@ -222,7 +222,7 @@ describe('Dedupe (bounded memory)', () => {
     finish('late'); // the last one settles: remembered like any answer, evicting the oldest ('c')
     await pending[4].promise;
     expect(dedupe.run('slow-4', slow, keep).source).toBe('remembered');
-    expect(['c', 'd'].map((key) => dedupe.run(key, async () => key, keep).source)).toEqual(['upstream', 'remembered']);
+    expect(['c', 'd'].map((key) => dedupe.run(key, () => Promise.resolve(key), keep).source)).toEqual(['upstream', 'remembered']);
   });
 
   it('reports answers evicted before their TTL, and not those that expired', async () => {
@@ -230,12 +230,12 @@ describe('Dedupe (bounded memory)', () => {
     let early = 0;
     const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 2, now: () => now, onEarlyEviction: () => early++ });
     const keep = (): boolean => true;
-    for (const key of ['a', 'b']) await dedupe.run(key, async () => key, keep).promise;
+    for (const key of ['a', 'b']) await dedupe.run(key, () => Promise.resolve(key), keep).promise;
     expect(early).toBe(0);
-    await dedupe.run('c', async () => 'c', keep).promise; // full: 'a' goes while still live
+    await dedupe.run('c', () => Promise.resolve('c'), keep).promise; // full: 'a' goes while still live
     expect(early).toBe(1);
     now = 5000; // 'b' and 'c' expire: making room for 'd' drops them, but not early
-    await dedupe.run('d', async () => 'd', keep).promise;
+    await dedupe.run('d', () => Promise.resolve('d'), keep).promise;
     expect(early).toBe(1);
     expect(dedupe.size).toBe(1);
   });
@@ -249,7 +249,7 @@ describe('Dedupe (bounded memory)', () => {
       let now = 0;
       const dedupe = refusing(() => now);
       let calls = 0;
-      const task = async (): Promise<string> => `answer-${++calls}`;
+      const task = (): Promise<string> => Promise.resolve(`answer-${++calls}`);
       for (const key of ['a', 'b', 'c']) await dedupe.run(key, task, keep, key).promise;
       const refused = dedupe.run('d', task, keep, 'd');
       expect(await refused.promise).toBe('refused:full');
@@ -264,10 +264,13 @@ describe('Dedupe (bounded memory)', () => {
 
     it('counts calls in flight against the room', async () => {
       const dedupe = refusing(() => 0, 2, 2);
-      const pending = [dedupe.run('a', () => new Promise<string>(() => undefined), keep, 'x'), dedupe.run('b', () => new Promise<string>(() => undefined), keep, 'y')];
+      const pending = [
+        dedupe.run('a', () => new Promise<string>(() => undefined), keep, 'x'),
+        dedupe.run('b', () => new Promise<string>(() => undefined), keep, 'y'),
+      ];
       expect(pending.map((run) => run.source)).toEqual(['upstream', 'upstream']);
-      expect(await dedupe.run('c', async () => 'c', keep, 'z').promise).toBe('refused:full');
-      expect(dedupe.run('a', async () => 'again', keep, 'z').source).toBe('inflight');
+      expect(await dedupe.run('c', () => Promise.resolve('c'), keep, 'z').promise).toBe('refused:full');
+      expect(dedupe.run('a', () => Promise.resolve('again'), keep, 'z').source).toBe('inflight');
     });
 
     it("bounds one holder's share, calls and answers alike, and frees it when they end", async () => {
@@ -275,27 +278,42 @@ describe('Dedupe (bounded memory)', () => {
       const dedupe = refusing(() => now, 10, 2);
       let finish: (value: string) => void = () => undefined;
       dedupe.run('a', () => new Promise<string>((resolve) => (finish = resolve)), keep, 'client');
-      await dedupe.run('b', async () => 'b', keep, 'client').promise;
-      expect(await dedupe.run('c', async () => 'c', keep, 'client').promise).toBe('refused:client_share');
-      expect(await dedupe.run('c', async () => 'c', keep, 'other').promise).toBe('c'); // another client has room
+      await dedupe.run('b', () => Promise.resolve('b'), keep, 'client').promise;
+      expect(await dedupe.run('c', () => Promise.resolve('c'), keep, 'client').promise).toBe('refused:client_share');
+      expect(await dedupe.run('c', () => Promise.resolve('c'), keep, 'other').promise).toBe('c'); // another client has room
       finish('a'); // settled and remembered: still held
       await Promise.resolve();
-      expect(await dedupe.run('d', async () => 'd', keep, 'client').promise).toBe('refused:client_share');
-      await dedupe.run('e', async () => 'e', () => false, 'other').promise; // not remembered: released at once
-      expect(await dedupe.run('f', async () => 'f', keep, 'other').promise).toBe('f');
+      expect(await dedupe.run('d', () => Promise.resolve('d'), keep, 'client').promise).toBe('refused:client_share');
+      await dedupe.run(
+        'e',
+        () => Promise.resolve('e'),
+        () => false,
+        'other',
+      ).promise; // not remembered: released at once
+      expect(await dedupe.run('f', () => Promise.resolve('f'), keep, 'other').promise).toBe('f');
       now = 1500; // the client's answers expired
-      expect(await dedupe.run('d', async () => 'd', keep, 'client').promise).toBe('d');
+      expect(await dedupe.run('d', () => Promise.resolve('d'), keep, 'client').promise).toBe('d');
       await expect(dedupe.run('g', () => Promise.reject(new Error('boom')), keep, 'client').promise).rejects.toThrow('boom');
       await Promise.resolve();
-      expect(await dedupe.run('h', async () => 'h', keep, 'client').promise).toBe('h'); // the rejection released its place
+      expect(await dedupe.run('h', () => Promise.resolve('h'), keep, 'client').promise).toBe('h'); // the rejection released its place
     });
   });
 
   it('forgets an answer when remember() says so, and after a rejection', async () => {
     const dedupe = new Dedupe<string>({ ttlMs: 1000, maxEntries: 10 });
-    await dedupe.run('k', async () => 'transient', () => false).promise;
+    await dedupe.run(
+      'k',
+      () => Promise.resolve('transient'),
+      () => false,
+    ).promise;
     expect(dedupe.size).toBe(0);
-    await expect(dedupe.run('k', () => Promise.reject(new Error('boom')), () => true).promise).rejects.toThrow('boom');
+    await expect(
+      dedupe.run(
+        'k',
+        () => Promise.reject(new Error('boom')),
+        () => true,
+      ).promise,
+    ).rejects.toThrow('boom');
     await Promise.resolve();
     expect(dedupe.size).toBe(0);
   });

@@ -133,7 +133,10 @@ describe('the runtime stage, replayed without Docker', () => {
       let listening = false;
       for (let tries = 0; tries < 100 && !listening; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        listening = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+        listening = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        );
       }
       expect(listening).toBe(true);
       const exited = once(child, 'exit');

@@ -3,7 +3,11 @@
 import { ConfigError, loadConfigFromEnv, resolveOptions } from '../src';
 import { headerValueProblem } from '../src/config/header-values';
 
-const ENV = { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-mp', AUTHING_APP_ID: '65a0b1c2d3e4f5a6b7c8d9e0' };
+const ENV = {
+  AUTHING_APP_HOST: 'https://example.authing.cn',
+  AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-mp',
+  AUTHING_APP_ID: '65a0b1c2d3e4f5a6b7c8d9e0',
+};
 const AUTHING = { appHost: 'https://example.authing.cn', extIdpConnidentifier: 'wechat-mp' };
 
 function configError(load: () => unknown): ConfigError {

@@ -7,8 +7,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox'
 export const APP_ID = 'test-app-id-6a1f';
 export const CONNECTION = 'wechat-miniprogram-sandbox';
 /** A real-looking mini program Referer (wx.request sends it; version 0 = develop/trial build). */
-export const refererFor = (appId: string, version: string | number = 3): string =>
-  `https://servicewechat.com/${appId}/${version}/page-frame.html`;
+export const refererFor = (appId: string, version: string | number = 3): string => `https://servicewechat.com/${appId}/${version}/page-frame.html`;
 
 /** Collects every line pino writes. */
 export class LogCapture extends Writable {

@@ -49,7 +49,14 @@ it('never logs a code, a full phone number or the Authing tenant ids; logs one l
     for (const id of ['app-secretish-17', 'pool-secretish-42']) expect(exchangeText).not.toContain(id);
     expect(logs.records()[0]).toMatchObject({ msg: 'miniprogram-phone-proxy listening', appId: 'app-secretish-17', userPoolId: 'pool-secretish-42' });
     const [ok, reject, unavailable, invalid] = exchangeLines;
-    expect(ok).toMatchObject({ reqId: requestId, outcome: 'ok', statusCode: 200, phone: maskPhone(phone.purePhoneNumber), dedupe: 'upstream', level: 30 });
+    expect(ok).toMatchObject({
+      reqId: requestId,
+      outcome: 'ok',
+      statusCode: 200,
+      phone: maskPhone(phone.purePhoneNumber),
+      dedupe: 'upstream',
+      level: 30,
+    });
     expect(ok.codeHash).toMatch(/^[A-Za-z0-9_-]{12}$/);
     expect(reject).toMatchObject({ outcome: 'CODE_REJECTED', detail: { wechatErrcode: 40029 } });
     expect(unavailable).toMatchObject({ outcome: 'UPSTREAM_UNAVAILABLE', level: 40, detail: { upstreamMessage: 'failed for code [code]' } });
@@ -95,7 +102,9 @@ it('counts new codes refused by a full memory store and warns once per interval,
     expect(metrics).toMatch(/^phone_proxy_store_refusals_total\{reason="full"\} 2$/m);
     expect(metrics).toMatch(/^phone_proxy_dedupe_early_evictions_total 0$/m);
     const warnings = stack.logs.records().filter((record) => record.level === 40 && record.msg !== 'phone exchange');
-    expect(warnings).toEqual([expect.objectContaining({ maxEntries: 1, reason: 'full', msg: expect.stringMatching(/DEDUPE_MAX_ENTRIES.*REDIS_URL/) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ maxEntries: 1, reason: 'full', msg: expect.stringMatching(/DEDUPE_MAX_ENTRIES.*REDIS_URL/) }),
+    ]);
   } finally {
     await stack.close();
   }

@@ -33,20 +33,32 @@ async function hookFailures(exchange: PhoneExchange): Promise<number> {
 
 it('gives the hook the trusted openid, the nonce, the request and where the phone came from', async () => {
   const contexts: OnPhoneContext[] = [];
-  const exchange = exchangeWith(async (context) => void contexts.push(context));
+  const exchange = exchangeWith((context) => void contexts.push(context));
   const code = sandbox.mintCode();
   const [first, second] = await Promise.all([ask(exchange, { code, nonce: 'abc' }, 'o-user'), ask(exchange, { code, nonce: 'abc' }, 'o-user')]);
   const third = await ask(exchange, { code, nonce: 'abc' }, 'o-user');
   expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
-  expect(first.body).toEqual({ statusCode: 200, message: 'ok', requestId: expect.any(String), upstreamRequestId: expect.any(String), data: sandbox.phoneFor(code) });
+  expect(first.body).toEqual({
+    statusCode: 200,
+    message: 'ok',
+    requestId: expect.any(String),
+    upstreamRequestId: expect.any(String),
+    data: sandbox.phoneFor(code),
+  });
   expect(contexts.map(({ source }) => source)).toEqual(['upstream', 'inflight', 'remembered']);
-  expect(contexts[0]).toMatchObject({ phone: sandbox.phoneFor(code), openId: 'o-user', nonce: 'abc', requestId: first.body.requestId, request: { native: true } });
+  expect(contexts[0]).toMatchObject({
+    phone: sandbox.phoneFor(code),
+    openId: 'o-user',
+    nonce: 'abc',
+    requestId: first.body.requestId,
+    request: { native: true },
+  });
   expect(sandbox.callsFor(code)).toBe(1);
 });
 
 it('does not run for a repeat of the code from another caller (CODE_REJECTED)', async () => {
   const sources: string[] = [];
-  const exchange = exchangeWith(async ({ source }) => void sources.push(source));
+  const exchange = exchangeWith(({ source }) => void sources.push(source));
   const code = sandbox.mintCode();
   expect((await ask(exchange, { code, nonce: 'abc' }, 'o-user')).status).toBe(200);
   expect((await ask(exchange, { code, nonce: 'abc' }, 'o-other')).body).toMatchObject({ error: 'CODE_REJECTED' });
@@ -70,7 +82,7 @@ it.each<[string, unknown, RegExp]>([
   ]),
 ])('answers HOOK_FAILED (500), logged and counted, for %s', async (_name, result, why) => {
   const logs = new LogCapture();
-  const exchange = exchangeWith(async () => result as never, logs);
+  const exchange = exchangeWith(() => Promise.resolve(result as never), logs);
   const answer = await ask(exchange, { code: sandbox.mintCode() });
   expect(answer).toMatchObject({ status: 500, body: { error: 'HOOK_FAILED', message: expect.stringContaining('retry') } });
   expect(await hookFailures(exchange)).toBe(1);
@@ -80,9 +92,8 @@ it.each<[string, unknown, RegExp]>([
 
 it('a hook that throws something other than an Error still gets HOOK_FAILED; the number never reaches the log', async () => {
   const logs = new LogCapture();
-  const exchange = exchangeWith(async ({ phone }) => {
-    throw `no user ${phone.phoneNumber}`;
-  }, logs);
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test: a rejection that is not an Error
+  const exchange = exchangeWith(({ phone }) => Promise.reject(`no user ${phone.phoneNumber}`), logs);
   const code = sandbox.mintCode();
   expect((await ask(exchange, { code })).body).toMatchObject({ error: 'HOOK_FAILED' });
   expect(logs.text).not.toContain(sandbox.phoneFor(code).purePhoneNumber);
@@ -90,15 +101,15 @@ it('a hook that throws something other than an Error still gets HOOK_FAILED; the
 });
 
 it('a refusal defaults to error REFUSED, counted under outcome REFUSED', async () => {
-  const exchange = exchangeWith(async () => ({ refuse: { status: 409, message: 'Number bound to another account' } }));
+  const exchange = exchangeWith(() => ({ refuse: { status: 409, message: 'Number bound to another account' } }));
   const answer = await ask(exchange, { code: sandbox.mintCode() });
   expect(answer).toMatchObject({ status: 409, body: { statusCode: 409, message: 'Number bound to another account', error: 'REFUSED' } });
   expect(await exchange.metrics.registry.getSingleMetricAsString('phone_proxy_requests_total')).toContain('outcome="REFUSED"} 1');
 });
 
-it('a refusal may name REFUSED itself, or a code of the app\'s own', async () => {
+it("a refusal may name REFUSED itself, or a code of the app's own", async () => {
   for (const error of ['REFUSED', 'ACCOUNT_LOCKED']) {
-    const exchange = exchangeWith(async () => ({ refuse: { status: 403, message: 'Locked', error } }));
+    const exchange = exchangeWith(() => ({ refuse: { status: 403, message: 'Locked', error } }));
     expect(await ask(exchange, { code: sandbox.mintCode() })).toMatchObject({ status: 403, body: { error, message: 'Locked' } });
   }
 });
@@ -116,7 +127,7 @@ it('runs only once the answer is signed: a number that cannot be signed leaves t
     authing: { appHost: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, appId: APP_ID, extIdpConnidentifier: 'c' },
     logger: false,
     assertion: { privateKey, audience: 'backend' },
-    onPhone: async () => void runs++,
+    onPhone: () => void runs++,
   });
   exchanges.push(exchange);
   try {
@@ -133,14 +144,16 @@ it('runs in the fetch handler too, with the Web Request as context.request', asy
   const handler = createFetchHandler({
     authing: authingFor(sandbox),
     logger: false,
-    onPhone: async ({ request }) => {
+    onPhone: ({ request }) => {
       seen = request;
       return { extra: { session: 'from-fetch' } };
     },
   });
   try {
     const code = sandbox.mintCode();
-    const response = await handler(new Request('http://proxy.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }));
+    const response = await handler(
+      new Request('http://proxy.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }),
+    );
     expect(await response.json()).toMatchObject({ data: sandbox.phoneFor(code), session: 'from-fetch' });
     expect(seen).toBeInstanceOf(Request);
   } finally {

@@ -60,7 +60,8 @@ describe('rate limiter', () => {
 
 describe('memory limiter bounds', () => {
   /** The entries rate-limiter-flexible holds (one Map entry and one timer each): what the bound is about. */
-  const stored = (limiter: BoundedRateLimiterMemory): number => (limiter as unknown as { _memoryStorage: { _storage: Map<string, unknown> } })._memoryStorage._storage.size;
+  const stored = (limiter: BoundedRateLimiterMemory): number =>
+    (limiter as unknown as { _memoryStorage: { _storage: Map<string, unknown> } })._memoryStorage._storage.size;
 
   it('tracks at most maxKeys clients per window plus the overflow buckets, and still limits every client', async () => {
     const settings = { max: 1, timeWindowMs: 60_000, ipv6Prefix: 56 };

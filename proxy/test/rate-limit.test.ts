@@ -24,7 +24,7 @@ it('limits per client IP with 429, Retry-After and RATE_LIMITED, before reaching
   }
   // Counted once closed (close() waits for every call to Authing): a call sent in the background would have landed.
   expect(stack.sandbox.calls).toBe(2);
-  expect(stack.sandbox.callsFor(refused as string)).toBe(0);
+  expect(stack.sandbox.callsFor(refused)).toBe(0);
 });
 
 it('with trustProxy, clients behind the same proxy are told apart by X-Forwarded-For', async () => {
@@ -53,7 +53,8 @@ it('RATE_LIMIT_MAX=5 and TRUST_PROXY=loopback: 40 requests from one IPv6 /64 are
   try {
     const statuses = async (addressOf: (i: number) => string): Promise<number[]> => {
       const answers = [];
-      for (let i = 0; i < 40; i++) answers.push((await postJson(`${proxy.url}/phone`, { code: sandbox.mintCode() }, { 'x-forwarded-for': addressOf(i) })).status);
+      for (let i = 0; i < 40; i++)
+        answers.push((await postJson(`${proxy.url}/phone`, { code: sandbox.mintCode() }, { 'x-forwarded-for': addressOf(i) })).status);
       return answers;
     };
     const limitedAfterFive = [...Array(5).fill(200), ...Array(35).fill(429)];
@@ -82,7 +83,11 @@ it('RATE_LIMIT_IPV6_PREFIX sets the prefix: with 64, two /64s of one /56 are two
 });
 
 it('a client over its limit is refused without waiting for its body, and a bad body still counts', async () => {
-  const exchange = createPhoneExchange({ authing: { appHost: await closedPortUrl(), appId: APP_ID, extIdpConnidentifier: CONNECTION }, rateLimit: { max: 1, timeWindowMs: 60_000 }, logger: false });
+  const exchange = createPhoneExchange({
+    authing: { appHost: await closedPortUrl(), appId: APP_ID, extIdpConnidentifier: CONNECTION },
+    rateLimit: { max: 1, timeWindowMs: 60_000 },
+    logger: false,
+  });
   try {
     const caller = { rateLimitKey: '203.0.113.9' };
     expect((await exchange.exchange({ caller, readBody: () => ({ body: { nonsense: true } }) })).status).toBe(400);

@@ -103,7 +103,14 @@ describe('the cloud function', () => {
     const main = createCloudFunction({ authing: authingFor(sandbox), allowedAppIds: [ALLOWED], logger: { stream: logs } });
     try {
       const body = await main({ code: sandbox.mintCode() });
-      expectRefusal(logs, { status: body.statusCode, headers: new Headers(), body: body as unknown as Record<string, unknown> }, 403, 'ORIGIN_FORBIDDEN', 'no-userinfo', /console's test button/);
+      expectRefusal(
+        logs,
+        { status: body.statusCode, headers: new Headers(), body: body as unknown as Record<string, unknown> },
+        403,
+        'ORIGIN_FORBIDDEN',
+        'no-userinfo',
+        /console's test button/,
+      );
     } finally {
       await main.close();
     }
@@ -126,7 +133,14 @@ describe('the cloud function', () => {
     try {
       await main({ code: sandbox.mintCode() });
       const body = await main({ code: sandbox.mintCode() });
-      expectRefusal(logs, { status: body.statusCode, headers: new Headers(), body: body as unknown as Record<string, unknown> }, 429, 'RATE_LIMITED', 'rate-limit-shared', /share one bucket/);
+      expectRefusal(
+        logs,
+        { status: body.statusCode, headers: new Headers(), body: body as unknown as Record<string, unknown> },
+        429,
+        'RATE_LIMITED',
+        'rate-limit-shared',
+        /share one bucket/,
+      );
     } finally {
       await main.close();
     }

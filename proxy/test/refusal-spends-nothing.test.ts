@@ -50,15 +50,22 @@ const runtimes: Array<[string, Start]> = [
     "pre-parsed by Koa's bodyparser",
     (options) => {
       const middleware = createKoaMiddleware(options);
-      return overHttp(new Koa().use(bodyParser()).use(middleware).callback(), () => middleware.close());
+      const handle = new Koa().use(bodyParser()).use(middleware).callback();
+      return overHttp(
+        (req, res) => void handle(req, res),
+        () => middleware.close(),
+      );
     },
   ],
   [
     'as a cloud function event',
-    async (options) => {
+    (options) => {
       const main = createCloudFunction(options);
       const caller = { userInfo: { appId: 'wxc10udf000000001', openId: 'oUSER0000000000000000000001' } };
-      return { send: async (code) => ((await main({ code, ...caller })) as { statusCode: number }).statusCode, close: () => main.close() };
+      return Promise.resolve({
+        send: async (code) => ((await main({ code, ...caller })) as { statusCode: number }).statusCode,
+        close: () => main.close(),
+      });
     },
   ],
 ];

@@ -26,7 +26,8 @@ describe('a signing proxy', () => {
   afterAll(() => stack.close());
 
   const post = (body: unknown, appId = APP) => stack.post(body, { referer: refererFor(appId) });
-  const verify = (answer: Answer, nonce: string) => verifyPhoneAssertion(answer.body.assertion as string, { jwksUrl: jwksUrlOf(stack), audience: AUDIENCE, nonce });
+  const verify = (answer: Answer, nonce: string) =>
+    verifyPhoneAssertion(answer.body.assertion as string, { jwksUrl: jwksUrlOf(stack), audience: AUDIENCE, nonce });
 
   test('a retry with the same nonce gets the same number, one Authing call, a fresh jti', async () => {
     const code = stack.sandbox.mintCode();

@@ -89,7 +89,10 @@ describe('over HTTP, without CORS', () => {
   });
 
   it('an answer to a fully read body keeps the connection alive', async () => {
-    const answer = await send(stack.proxy.url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: stack.sandbox.mintCode() }) });
+    const answer = await send(stack.proxy.url, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: stack.sandbox.mintCode() }),
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.connection).toBe('keep-alive');
   });
@@ -179,8 +182,7 @@ describe('createFetchHandler routing', () => {
     await handler.close();
     await sandbox.close();
   });
-  const call = (method: string, path: string, init: RequestInit = {}) =>
-    handler(new Request(`https://fn.example.com${path}`, { method, ...init }));
+  const call = (method: string, path: string, init: RequestInit = {}) => handler(new Request(`https://fn.example.com${path}`, { method, ...init }));
 
   it('HEAD /healthz -> 200 with a null body', async () => {
     const response = await call('HEAD', '/healthz');

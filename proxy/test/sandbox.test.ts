@@ -1,22 +1,26 @@
 import { request, Agent } from 'node:http';
 import { CodeBook } from '../src/sandbox/code-book';
-import {
-  EXCHANGE_PATH,
-  DEFAULT_CONNECTION_ID,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '../src/sandbox';
+import { EXCHANGE_PATH, DEFAULT_CONNECTION_ID, startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox';
 import { parseSandboxArgs, runSandboxCli } from '../src/runtimes/sandbox-cli';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WECHAT_RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 
+/** The sandbox's envelope, as far as these tests read it. */
+interface Envelope {
+  statusCode: number;
+  message: string;
+  requestId: string;
+  apiCode?: number;
+  data?: Record<string, unknown> & { phone_info?: Record<string, unknown> };
+}
+
 interface Answer {
   status: number;
   contentType: string | null;
   text: string;
-  json: any;
+  /** undefined when the body is not JSON. */
+  json: Envelope;
 }
 
 const running: Sandbox[] = [];
@@ -29,12 +33,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
 });
 
-async function post(
-  sandbox: Sandbox,
-  body: unknown,
-  headers: Record<string, string> = {},
-  path = EXCHANGE_PATH,
-): Promise<Answer> {
+async function post(sandbox: Sandbox, body: unknown, headers: Record<string, string> = {}, path = EXCHANGE_PATH): Promise<Answer> {
   const res = await fetch(sandbox.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -47,7 +46,7 @@ async function post(
   } catch {
     json = undefined;
   }
-  return { status: res.status, contentType: res.headers.get('content-type'), text, json };
+  return { status: res.status, contentType: res.headers.get('content-type'), text, json: json as Envelope };
 }
 
 function exchange(sandbox: Sandbox, code: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -69,8 +68,8 @@ function expectInvalidCode(answer: Answer): void {
 }
 
 describe('success shapes', () => {
-  test('phone_info (default): the shape Authing\'s mini program SDK reads, numbers from phoneFor', async () => {
-    let now = 1_700_000_000_123;
+  test("phone_info (default): the shape Authing's mini program SDK reads, numbers from phoneFor", async () => {
+    const now = 1_700_000_000_123;
     const sandbox = await sandboxWith({ now: () => now });
     const code = sandbox.mintCode();
     const answer = await exchange(sandbox, code);
@@ -88,7 +87,7 @@ describe('success shapes', () => {
   test('wechatAppId: the watermark names that mini program', async () => {
     const sandbox = await sandboxWith({ wechatAppId: 'wx1234567890abcdef' });
     const answer = await exchange(sandbox, sandbox.mintCode());
-    expect(((answer.json.data as Record<string, Record<string, Record<string, unknown>>>).phone_info.watermark).appid).toBe('wx1234567890abcdef');
+    expect((answer.json.data as Record<string, Record<string, Record<string, unknown>>>).phone_info.watermark.appid).toBe('wx1234567890abcdef');
   });
 
   test('flat: the documented shape, phoneNumber carries +86', async () => {
@@ -104,8 +103,8 @@ describe('success shapes', () => {
   test.each(['flat', 'phone_info'] as const)('numericCountryCode emits the number 86 (%s)', async (shape) => {
     const sandbox = await sandboxWith({ shape, numericCountryCode: true });
     const answer = await exchange(sandbox, sandbox.mintCode());
-    const phone = shape === 'flat' ? answer.json.data : answer.json.data.phone_info;
-    expect(phone.countryCode).toBe(86);
+    const phone = shape === 'flat' ? answer.json.data : answer.json.data?.phone_info;
+    expect(phone?.countryCode).toBe(86);
   });
 });
 
@@ -221,7 +220,7 @@ describe('tenant headers and connection', () => {
     ['both configured, no header -> 2011', withBoth, {}, 2011],
   ])('%s (statusCode 400 envelope)', async (_name, options, headers, apiCode) => {
     const sandbox = await sandboxWith(options);
-    const answer = await exchange(sandbox, 'tenant-code', headers as Record<string, string>);
+    const answer = await exchange(sandbox, 'tenant-code', headers);
     expectEnvelope(answer, 400);
     expect(answer.json.apiCode).toBe(apiCode);
     expect(answer.json.message).toBe(apiCode === 2011 ? '应用不存在' : '用户池不存在');
@@ -359,7 +358,7 @@ describe('faults', () => {
     [601, -1, 'system error'],
     [602, 40013, 'invalid appid'],
     [602, 12345, 'errcode 12345'],
-  ] as const)('wechat %s/%s: HTTP 200 envelope, message is WeChat\'s errmsg', async (statusCode, errcode, errmsg) => {
+  ] as const)("wechat %s/%s: HTTP 200 envelope, message is WeChat's errmsg", async (statusCode, errcode, errmsg) => {
     const sandbox = await sandboxWith();
     sandbox.inject({ kind: 'wechat', statusCode, errcode });
     const answer = await exchange(sandbox, sandbox.mintCode());
@@ -469,8 +468,18 @@ describe('CLI', () => {
   test('parses every flag, both --flag value and --flag=value', () => {
     expect(
       parseSandboxArgs([
-        '--port', '4000', '--host=0.0.0.0', '--shape', 'flat', '--strict', '--connection', 'my-wxapp',
-        '--app-id=app-1', '--userpool-id', 'pool-1', '--numeric-country-code',
+        '--port',
+        '4000',
+        '--host=0.0.0.0',
+        '--shape',
+        'flat',
+        '--strict',
+        '--connection',
+        'my-wxapp',
+        '--app-id=app-1',
+        '--userpool-id',
+        'pool-1',
+        '--numeric-country-code',
       ]),
     ).toEqual({
       port: 4000,
@@ -504,14 +513,12 @@ describe('CLI', () => {
     const sigints = process.listenerCount('SIGINT');
     const cli = await runSandboxCli(['--port', '0', '--shape', 'flat', '--connection', 'my-wxapp'], (line) => lines.push(line));
     expect(cli).toBeDefined();
-    const { sandbox, stop } = cli!;
-    expect(lines).toEqual([
-      `Authing sandbox listening on ${sandbox.url} (extIdpConnidentifier: my-wxapp, shape: flat, codes: lenient)`,
-    ]);
+    const { sandbox } = cli!;
+    expect(lines).toEqual([`Authing sandbox listening on ${sandbox.url} (extIdpConnidentifier: my-wxapp, shape: flat, codes: lenient)`]);
     expect(process.listenerCount('SIGINT')).toBe(sigints + 1);
     const answer = await post(sandbox, { code: 'cli', extIdpConnidentifier: 'my-wxapp' });
-    expect(answer.json.data.phoneNumber).toBe(sandbox.phoneFor('cli').phoneNumber);
-    await stop();
+    expect(answer.json.data?.phoneNumber).toBe(sandbox.phoneFor('cli').phoneNumber);
+    await cli!.stop();
     expect(process.listenerCount('SIGINT')).toBe(sigints);
     await expect(fetch(sandbox.url + EXCHANGE_PATH, { method: 'POST' })).rejects.toThrow();
   });

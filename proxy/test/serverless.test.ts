@@ -89,7 +89,7 @@ it('createNodeHandler close(): a request still arriving gets its DTO first, then
     await closed;
     expect(order).toEqual(['answered', 'closed']);
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(text).data).toEqual(sandbox.phoneFor(code));
+    expect((JSON.parse(text) as { data: unknown }).data).toEqual(sandbox.phoneFor(code));
     expect(upstream.sockets.length).toBeGreaterThan(0);
     expect(upstream.sockets.filter((socket) => !socket.destroyed)).toHaveLength(0);
   } finally {
@@ -124,7 +124,11 @@ it('createFetchHandler close(): the exchange in flight gets its DTO first, then 
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 300 });
     const order: string[] = [];
-    const request = new Request('https://fn.example.com/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const request = new Request('https://fn.example.com/phone', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     const inFlight = handler(request).then((response) => {
       order.push('answered');
       return response;
@@ -172,7 +176,7 @@ describe('createFetchHandler', () => {
         headers: { 'content-type': 'application/json' },
         body: big,
         duplex: 'half',
-      } as RequestInit),
+      }),
       { remoteAddress: '198.51.100.2' },
     );
     expect(oversized.status).toBe(413);
@@ -218,7 +222,10 @@ it('createFetchHandler warns once when callers would share one rate-limit bucket
     } finally {
       await handler.close();
     }
-    return logs.records().filter((record) => record.level === 40).map((record) => String(record.msg));
+    return logs
+      .records()
+      .filter((record) => record.level === 40)
+      .map((record) => String(record.msg));
   };
   expect(await calls({})).toEqual([expect.stringMatching(/remoteAddress.*TRUST_PROXY.*one rate-limit bucket/)]);
   expect(await calls({}, { remoteAddress: '198.51.100.12' })).toEqual([]);

@@ -139,7 +139,7 @@ it('an exchange pipelined behind a quick answer still gets its answer when shutd
     expect(await within(closed, 3000)).toBe('settled');
     const answers = received.split(/(?=HTTP\/1\.1 )/);
     expect(answers.map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
-    expect(JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)).data).toEqual(stack.sandbox.phoneFor(code));
+    expect((JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)) as { data: unknown }).data).toEqual(stack.sandbox.phoneFor(code));
     expect(await within(closing, 3000)).toBe('settled');
   } finally {
     await stack.sandbox.close();

@@ -80,21 +80,38 @@ it('the "listening" line carries the effective configuration, field by field, an
 
 it('defaults read as such: memory store, signing off, rate limit on, an empty allow-list warned', async () => {
   const summary = await startupSummary(resolveOptions({ authing: { appHost: sandbox.url, appId: APP_ID, extIdpConnidentifier: CONNECTION } }));
-  expect(summary).toMatchObject({ store: { kind: 'memory' }, signing: { kind: 'off' }, rateLimit: { kind: 'on', max: 60, timeWindowMs: 60_000 }, allowList: { appIds: 0, devtools: false } });
+  expect(summary).toMatchObject({
+    store: { kind: 'memory' },
+    signing: { kind: 'off' },
+    rateLimit: { kind: 'on', max: 60, timeWindowMs: 60_000 },
+    allowList: { appIds: 0, devtools: false },
+  });
   expect(summary).not.toHaveProperty('userPoolId');
   expect(summary).not.toHaveProperty('listening');
 });
 
 it('a wildcard bind is printed as such, with the loopback URL to try', async () => {
   const config = resolveOptions({ authing: { appHost: sandbox.url, appId: APP_ID, extIdpConnidentifier: CONNECTION } });
-  expect(await startupSummary(config, { address: '0.0.0.0', family: 'IPv4', port: 8787 })).toMatchObject({ listening: '0.0.0.0:8787', tryUrl: 'http://127.0.0.1:8787/phone' });
-  expect(await startupSummary(config, { address: '::', family: 'IPv6', port: 8787 })).toMatchObject({ listening: '[::]:8787', tryUrl: 'http://[::1]:8787/phone' });
+  expect(await startupSummary(config, { address: '0.0.0.0', family: 'IPv4', port: 8787 })).toMatchObject({
+    listening: '0.0.0.0:8787',
+    tryUrl: 'http://127.0.0.1:8787/phone',
+  });
+  expect(await startupSummary(config, { address: '::', family: 'IPv6', port: 8787 })).toMatchObject({
+    listening: '[::]:8787',
+    tryUrl: 'http://[::1]:8787/phone',
+  });
   const banner = summaryBanner(await startupSummary(config, { address: '0.0.0.0', family: 'IPv4', port: 8787 }));
   expect(banner).toContain('listening     0.0.0.0:8787  (try http://127.0.0.1:8787/phone)');
 });
 
 describe('the CLI', () => {
-  const env = () => ({ AUTHING_APP_HOST: sandbox.url, AUTHING_APP_ID: APP_ID, AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION, HOST: '127.0.0.1', PORT: '0' });
+  const env = () => ({
+    AUTHING_APP_HOST: sandbox.url,
+    AUTHING_APP_ID: APP_ID,
+    AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
 
   it('serve prints the banner on stderr (stdout keeps the JSON log), with look-alike warnings and the configuration warnings', async () => {
     const cli = runCli([], { ...env(), ALLOWED_APPID: 'wx1234567890abcdef', ASSERTION_PRIVATE_KEY: KEY_PEM, ASSERTION_AUDIENCE: 'my-backend' });
@@ -103,9 +120,13 @@ describe('the CLI', () => {
       await cli.waitFor(/ALLOWED_APPIDS is empty/, 'stderr');
       expect(cli.stderr).toContain('warning: ALLOWED_APPID is not a variable miniprogram-phone-proxy reads (did you mean ALLOWED_APPIDS?)');
       expect(cli.stderr).toMatch(new RegExp(`^miniprogram-phone-proxy ${VERSION.replace(/\./g, '\\.')} on Node v\\d+`, 'm'));
-      expect(cli.stderr).toMatch(/upstream +authing app http:\/\/127\.0\.0\.1:\d+ +app test-app-id-6a1f +user pool - +connection wechat-miniprogram-sandbox/);
+      expect(cli.stderr).toMatch(
+        /upstream +authing app http:\/\/127\.0\.0\.1:\d+ +app test-app-id-6a1f +user pool - +connection wechat-miniprogram-sandbox/,
+      );
       expect(cli.stderr).toMatch(/signing +ES256 kid [\w-]{43}, audience my-backend/);
       expect(cli.stderr).toMatch(/store +memory/);
+      // stdout's log lines are written off the main thread (observability/log-destination.ts): wait for the first.
+      await cli.waitFor(/\n/, 'stdout');
       const logLine = JSON.parse(cli.stdout.split('\n')[0]) as Record<string, unknown>;
       expect(logLine).toMatchObject({ msg: 'miniprogram-phone-proxy listening', listening: `127.0.0.1:${port}` });
       expect(cli.stdout + cli.stderr).not.toContain(KEY_PEM.split('\n')[1]);

@@ -16,7 +16,9 @@ async function throughBoth(server: Partial<ProxyOptions>, handler: Partial<Proxy
   const fetchHandler = createFetchHandler({ authing: authingFor(sandbox), logger: false, rateLimit: false, ...handler });
   const code = sandbox.mintCode();
   const post = (body: unknown) =>
-    fetchHandler(new Request('http://runtime.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    fetchHandler(
+      new Request('http://runtime.local/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
   try {
     const first = await postJson(`${proxy.url}/phone`, { code });
     await proxy.close(); // the handler keeps the store alive
@@ -62,8 +64,10 @@ test('the rate limit counts across the runtimes of one configuration', async () 
 });
 
 describe('exchanges sharing a memory store', () => {
-  const exchangeOf = (options: Partial<ProxyOptions> = {}) => createPhoneExchange({ authing: authingFor(sandbox), logger: false, rateLimit: false, ...options });
-  const send = (exchange: PhoneExchange, code: string) => exchange.exchange({ caller: { rateLimitKey: '127.0.0.1' }, readBody: () => ({ body: { code } }) });
+  const exchangeOf = (options: Partial<ProxyOptions> = {}) =>
+    createPhoneExchange({ authing: authingFor(sandbox), logger: false, rateLimit: false, ...options });
+  const send = (exchange: PhoneExchange, code: string) =>
+    exchange.exchange({ caller: { rateLimitKey: '127.0.0.1' }, readBody: () => ({ body: { code } }) });
 
   it('a closed one answers nothing, not even what the store still remembers for the others', async () => {
     const [first, second] = [exchangeOf(), exchangeOf()];

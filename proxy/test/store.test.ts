@@ -34,7 +34,11 @@ describe('stored answers', () => {
   });
 
   it('leaves the log-only detail out', () => {
-    const stored = encodeOutcome({ ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail: { upstreamMessage: 'internal text' } }, neverSent: false });
+    const stored = encodeOutcome({
+      ok: false,
+      failure: { definition: errors.UPSTREAM_ERROR, detail: { upstreamMessage: 'internal text' } },
+      neverSent: false,
+    });
     expect(stored).not.toContain('internal text');
     expect(JSON.parse(stored)).toMatchObject({ ok: false, error: 'UPSTREAM_ERROR' });
   });
@@ -47,10 +51,7 @@ describe('stored answers', () => {
     '{"ok":false,"error":"toString"}',
     '{"ok":true}',
     '{"ok":true,"phone":{"phoneNumber":8613812348000,"purePhoneNumber":"13812348000","countryCode":"86"}}',
-  ])(
-    'an unreadable value (%s) is undefined: the caller answers UPSTREAM_TIMEOUT',
-    (text) => expect(decodeOutcome(text)).toBeUndefined(),
-  );
+  ])('an unreadable value (%s) is undefined: the caller answers UPSTREAM_TIMEOUT', (text) => expect(decodeOutcome(text)).toBeUndefined());
 });
 
 describe('remembered answers in memory', () => {

@@ -4,7 +4,9 @@
 import { TokenCache, type FetchedToken, type TokenSource } from '../src/exchange/upstreams/token-cache';
 import { memorySharedValues, type SharedValues } from '../src/store/shared-values';
 
-function countingSource(answer: (force: boolean, n: number) => FetchedToken | Error = (_force, n) => ({ token: `token-${n}`, expiresInS: 7200 })): TokenSource & { fetches: boolean[] } {
+function countingSource(
+  answer: (force: boolean, n: number) => FetchedToken | Error = (_force, n) => ({ token: `token-${n}`, expiresInS: 7200 }),
+): TokenSource & { fetches: boolean[] } {
   const fetches: boolean[] = [];
   return {
     fetches,
@@ -39,7 +41,12 @@ it('two caches on one store (two instances): the second reads the token the firs
 });
 
 it('a store that never answers: this process fetches on its own, within about a second', async () => {
-  const hanging: SharedValues = { read: () => new Promise(() => undefined), write: () => new Promise(() => undefined), lease: () => new Promise(() => undefined), close: async () => undefined };
+  const hanging: SharedValues = {
+    read: () => new Promise(() => undefined),
+    write: () => new Promise(() => undefined),
+    lease: () => new Promise(() => undefined),
+    close: () => Promise.resolve(),
+  };
   const source = countingSource();
   const started = Date.now();
   expect(await cache(source, hanging).get()).toBe('token-1');

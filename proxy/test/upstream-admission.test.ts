@@ -8,7 +8,12 @@ import path from 'node:path';
 import { AuthingClient } from '../src/exchange/authing-client';
 import { errors } from '../src/errors';
 
-const SUCCESS = JSON.stringify({ statusCode: 200, message: 'ok', requestId: 'rid-1', data: { phoneNumber: '+8613800000000', purePhoneNumber: '13800000000', countryCode: '86' } });
+const SUCCESS = JSON.stringify({
+  statusCode: 200,
+  message: 'ok',
+  requestId: 'rid-1',
+  data: { phoneNumber: '+8613800000000', purePhoneNumber: '13800000000', countryCode: '86' },
+});
 
 interface Upstream {
   url: string;
@@ -62,7 +67,11 @@ describe('the upstream path', () => {
     const authing = clientFor(upstream.url, { timeoutMs: 1000, maxConcurrency: 2 });
     const outcomes = await Promise.all(['a', 'b', 'c'].map((code) => authing.exchange(code)));
     expect(outcomes.slice(0, 2).map((outcome) => outcome.ok)).toEqual([true, true]);
-    expect(outcomes[2]).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ERR_NO_SLOT' } } });
+    expect(outcomes[2]).toMatchObject({
+      ok: false,
+      neverSent: true,
+      failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ERR_NO_SLOT' } },
+    });
     await authing.close();
     expect(upstream.codes).toEqual(['a', 'b']);
   });
@@ -90,13 +99,19 @@ describe('the upstream path', () => {
     await upstream.close();
     upstream = undefined;
     const outcome = await clientFor(url, { timeoutMs: 1000 }).exchange('a');
-    expect(outcome).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ECONNREFUSED' } } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      neverSent: true,
+      failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ECONNREFUSED' } },
+    });
   });
 
   it('out of file descriptors (EMFILE) is unsent: 503, the code free, Authing saw nothing', async () => {
     upstream = await startUpstream(() => 0);
     const fixture = path.join(__dirname, 'fixtures', 'emfile-exchange.ts');
-    const child = spawn('bash', ['-c', 'ulimit -n 256 && exec node --import tsx "$0" "$1"', fixture, upstream.url], { cwd: path.join(__dirname, '..') });
+    const child = spawn('bash', ['-c', 'ulimit -n 256 && exec node --import tsx "$0" "$1"', fixture, upstream.url], {
+      cwd: path.join(__dirname, '..'),
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exitCode = await new Promise<number | null>((resolve) => {
@@ -107,7 +122,11 @@ describe('the upstream path', () => {
       });
     });
     expect(exitCode).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: false, neverSent: true, failure: { definition: { statusCode: 503 }, detail: { errorCode: 'EMFILE' } } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      neverSent: true,
+      failure: { definition: { statusCode: 503 }, detail: { errorCode: 'EMFILE' } },
+    });
     expect(upstream.codes).toEqual([]);
   }, 30_000);
 

@@ -23,7 +23,13 @@ describe('UPSTREAM=wechat', () => {
   it('needs no Authing variable; the API base defaults to WeChat', () => {
     const config = loadConfigFromEnv(WECHAT);
     expect(config.upstream).toBe('wechat');
-    expect(resolveOptions(config).wechat).toEqual({ appId: WECHAT.WECHAT_APPID, appSecret: WECHAT.WECHAT_APP_SECRET, apiBase: 'https://api.weixin.qq.com', openApi: 'token', bindOpenId: false });
+    expect(resolveOptions(config).wechat).toEqual({
+      appId: WECHAT.WECHAT_APPID,
+      appSecret: WECHAT.WECHAT_APP_SECRET,
+      apiBase: 'https://api.weixin.qq.com',
+      openApi: 'token',
+      bindOpenId: false,
+    });
   });
 
   it('cloudbase: no secret, plain http to api.weixin.qq.com', () => {

@@ -10,7 +10,7 @@ it('a request waiting on another request’s call answers UPSTREAM_TIMEOUT after
   const client = new AuthingClient({ appHost: 'http://127.0.0.1:9', appId: 'app-1', extIdpConnidentifier: 'conn-1', timeoutMs: 1000 });
   const call = jest.spyOn(client, 'call');
   // The flight another request started, and that has not ended.
-  const joined: SingleFlight = { run: () => new Promise(() => undefined), close: async () => undefined };
+  const joined: SingleFlight = { run: () => new Promise(() => undefined), close: () => Promise.resolve() };
   const fly = createUpstreamFlight({ client, singleFlight: joined, metrics: createMetrics(), logger: undefined, waitMs: 150 });
   const started = performance.now();
   const result = await fly('key', 'code-1', 'binding', Promise.resolve(true));

@@ -45,8 +45,8 @@ const failureOf = (jwksUrl: string): Promise<unknown> =>
 
 test.each([
   ['nothing listens (connection refused)', async () => `${await closedPortUrl()}/.well-known/jwks.json`],
-  ['the key server answers 500', async () => `${keysUrl}/500`],
-  ['the answer is not a key set', async () => `${keysUrl}/not-a-key-set`],
+  ['the key server answers 500', () => Promise.resolve(`${keysUrl}/500`)],
+  ['the answer is not a key set', () => Promise.resolve(`${keysUrl}/not-a-key-set`)],
 ])('%s: a retryable JwksUnavailableError, never a TypeError', async (_name, url) => {
   const jwksUrl = await url();
   const error = await failureOf(jwksUrl);
@@ -56,7 +56,7 @@ test.each([
   expect((error as Error).message).toContain(`cannot fetch the JWKS at ${jwksUrl}`);
 });
 
-test('a key set without the signing key is the token\'s problem (PhoneAssertionError unknown-key), not unavailability', async () => {
+test("a key set without the signing key is the token's problem (PhoneAssertionError unknown-key), not unavailability", async () => {
   const error = await failureOf(`${keysUrl}/other-keys`);
   expect(error).toBeInstanceOf(PhoneAssertionError);
   expect(error).toMatchObject({ reason: 'unknown-key' });
@@ -68,13 +68,15 @@ test('a wrong option is still a TypeError, nothing fetched', async () => {
   expect(error).not.toBeInstanceOf(JwksUnavailableError);
 });
 
-test('on a Node.js older than 20.19 the verify entry fails with one clear line, not Node\'s advice', () => {
+test("on a Node.js older than 20.19 the verify entry fails with one clear line, not Node's advice", () => {
   const result = spawnSync(
     process.execPath,
     ['--require', join(__dirname, 'fixtures', 'node-18.cjs'), '--import', 'tsx', '-e', "require('./src/verify')"],
     { cwd: join(__dirname, '..'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
   );
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain('Error: miniprogram-phone-proxy/verify: Node.js 18.20.4 is too old: miniprogram-phone-proxy needs Node.js 20.19 or newer');
+  expect(result.stderr).toContain(
+    'Error: miniprogram-phone-proxy/verify: Node.js 18.20.4 is too old: miniprogram-phone-proxy needs Node.js 20.19 or newer',
+  );
   expect(result.stderr).not.toMatch(/ERR_REQUIRE_ESM|dynamic import|\n\s+at /);
 });

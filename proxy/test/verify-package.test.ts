@@ -15,8 +15,13 @@ test('the verify subpath loads from dist with nothing but jose', () => {
     const loaded = Object.keys(require.cache).map((file) => require('path').relative(${JSON.stringify(ROOT)}, file));
     console.log(JSON.stringify({ exports: Object.keys(verify).sort(), loaded }));
   `;
-  const { exports, loaded } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as { exports: string[]; loaded: string[] };
-  expect(exports).toEqual(expect.arrayContaining(['PhoneAssertionError', 'JwksUnavailableError', 'verifyPhoneAssertion', 'DEFAULT_ASSERTION_ISSUER']));
+  const { exports, loaded } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as {
+    exports: string[];
+    loaded: string[];
+  };
+  expect(exports).toEqual(
+    expect.arrayContaining(['PhoneAssertionError', 'JwksUnavailableError', 'verifyPhoneAssertion', 'DEFAULT_ASSERTION_ISSUER']),
+  );
   // Ours beside jose: the claim types, the Node.js version check (node-version, verify/node-check) and the typed JWKS error.
   expect(loaded.sort()).toEqual([
     'node_modules/jose/dist/webapi/index.js',
@@ -79,7 +84,9 @@ test('a signing proxy that cannot load jose fails at start or before spending a 
   `;
   const output = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
   const result = JSON.parse(output) as Record<string, unknown>;
-  expect(result.started).toMatch(/^cannot load jose, which signs phone assertions \(Node\.js >= 20\.19 is required, this is v\d+\.\d+\.\d+\): require\(\) of ES Module/);
+  expect(result.started).toMatch(
+    /^cannot load jose, which signs phone assertions \(Node\.js >= 20\.19 is required, this is v\d+\.\d+\.\d+\): require\(\) of ES Module/,
+  );
   expect(result).toMatchObject({ refused: [500, 'MISCONFIGURED'], callsWhileRefused: 0, served: [200, 'string'], callsAfter: 1 });
 });
 
@@ -89,7 +96,10 @@ test('the sandbox has its own subpath, and the main entry does not export it', (
     const sandbox = require('miniprogram-phone-proxy/sandbox');
     console.log(JSON.stringify({ main: Object.keys(main), sandbox: Object.keys(sandbox) }));
   `;
-  const { main, sandbox } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as { main: string[]; sandbox: string[] };
+  const { main, sandbox } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as {
+    main: string[];
+    sandbox: string[];
+  };
   expect(sandbox).toEqual(expect.arrayContaining(['startSandbox', 'DEFAULT_CONNECTION_ID', 'WECHAT_ERRMSG']));
   expect(main).toEqual(expect.arrayContaining(['startProxy', 'createCloudFunction']));
   expect(main.filter((name) => /sandbox/i.test(name))).toEqual([]);

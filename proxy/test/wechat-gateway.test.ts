@@ -8,7 +8,11 @@ const OTHER = 'wxfedcba0987654321';
 const ADDRESS = '127.0.0.1';
 
 /** What the gateway adds to a callContainer request from `appid`'s user `openid`. */
-const gateway = (appid: string, openid: string): Record<string, string> => ({ 'x-wx-source': 'wx_client', 'x-wx-appid': appid, 'x-wx-openid': openid });
+const gateway = (appid: string, openid: string): Record<string, string> => ({
+  'x-wx-source': 'wx_client',
+  'x-wx-appid': appid,
+  'x-wx-openid': openid,
+});
 
 let nextUser = 0;
 /** A fresh openid per request, so the per-user limit never interferes unless a test means it to. */
@@ -45,7 +49,10 @@ describe('callerFromHeaders', () => {
   });
 
   it('with the flag and an appid but no openid, counts per address', () => {
-    expect(callerFromHeaders({ 'x-wx-source': 'wx_client', 'x-wx-appid': ALLOWED }, ADDRESS, true)).toEqual({ appId: ALLOWED, rateLimitKey: ADDRESS });
+    expect(callerFromHeaders({ 'x-wx-source': 'wx_client', 'x-wx-appid': ALLOWED }, ADDRESS, true)).toEqual({
+      appId: ALLOWED,
+      rateLimitKey: ADDRESS,
+    });
   });
 
   it('without the flag, gateway headers are ignored: the caller is what the Referer and address say', () => {

@@ -51,7 +51,9 @@ it('the Node handler', async () => {
 it('the fetch handler, given Web Requests as a serverless runtime gives them', async () => {
   const handler = createFetchHandler(options());
   const post = async (code: string) => {
-    const response = await handler(new Request('http://proxy.example/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }));
+    const response = await handler(
+      new Request('http://proxy.example/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) }),
+    );
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   try {

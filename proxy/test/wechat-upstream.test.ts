@@ -31,7 +31,10 @@ async function startWechatStack(sandboxOptions: WechatSandboxOptions = {}, proxy
     post: (code, headers) => postJson(`${running.url}/phone`, { code }, headers),
     async metric(name) {
       const text = await (await fetch(`${running.url}/metrics`)).text();
-      return text.split('\n').filter((line) => line.startsWith(name)).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(name))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     },
     async close() {
       await running.close();
@@ -127,7 +130,11 @@ describe('WeChat upstream: shapes and timeouts', () => {
       logger: false,
     });
     try {
-      const answer = await postJson(`${proxy.url}/phone`, { code: sandbox.mintCode() }, { 'x-wx-openid': 'o-user-1', 'x-wx-appid': sandbox.appId, 'x-wx-source': 'wx_devtools' });
+      const answer = await postJson(
+        `${proxy.url}/phone`,
+        { code: sandbox.mintCode() },
+        { 'x-wx-openid': 'o-user-1', 'x-wx-appid': sandbox.appId, 'x-wx-source': 'wx_devtools' },
+      );
       expect(answer.status).toBe(200);
       expect(sandbox.tokenFetches).toBe(0);
       expect(sandbox.lastOpenId).toBe('o-user-1');

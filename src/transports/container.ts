@@ -32,18 +32,20 @@ export function callContainer(
   if (typeof cloud?.callContainer !== 'function') {
     throw phoneError('misconfigured', 'The container transport needs wx.cloud.callContainer (base library 2.23.0+, call wx.cloud.init() first)');
   }
-  return withinDeadline(timeout, (resolve, reject) =>
-    cloud.callContainer({
-      ...(transport.env !== undefined && { config: { env: transport.env } }),
-      path: transport.path ?? DEFAULT_CONTAINER_PATH,
-      method: 'POST',
-      header: { ...jsonHeaders(header, true), 'X-WX-SERVICE': transport.service },
-      data: body,
-      dataType: 'json',
-      timeout: Math.min(timeout, MAX_CONTAINER_TIMEOUT),
-      success: (res) => resolve({ httpStatus: res.statusCode, body: res.data }),
-      fail: (failure) => reject(transportFailure(failure, timeout)),
-    }),
+  return withinDeadline(
+    timeout,
+    (resolve, reject) =>
+      cloud.callContainer({
+        ...(transport.env !== undefined && { config: { env: transport.env } }),
+        path: transport.path ?? DEFAULT_CONTAINER_PATH,
+        method: 'POST',
+        header: { ...jsonHeaders(header, true), 'X-WX-SERVICE': transport.service },
+        data: body,
+        dataType: 'json',
+        timeout: Math.min(timeout, MAX_CONTAINER_TIMEOUT),
+        success: (res) => resolve({ httpStatus: res.statusCode, body: res.data }),
+        fail: (failure) => reject(transportFailure(failure, timeout)),
+      }),
     SAFETY_NET_MS,
   );
 }

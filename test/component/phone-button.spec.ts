@@ -1,5 +1,4 @@
 import simulate from 'miniprogram-simulate';
-import type { ComponentJSON } from 'j-component';
 import type { GetPhoneNumberDetail } from '../../src/index';
 import { closedEndpoint, type LoopbackProxy, type Reply, startLoopbackProxy, successBody } from '../helpers/loopback-proxy';
 import { TARGETS, type Target } from '../helpers/targets';
@@ -40,7 +39,7 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
   host.attach(document.createElement('parent-wrapper'));
   const component = host.querySelector('#pb')!;
   const button = component.querySelector('.phone-button')!;
-  const setData = jest.spyOn(component.instance, 'setData');
+  const setData = jest.spyOn(component.instance as { setData(data: object): void }, 'setData');
   return {
     host,
     component,
@@ -52,7 +51,7 @@ function mount(target: Target, attrs = '', data: Record<string, unknown> = {}) {
       await simulate.sleep(0);
     },
     attr(name: string): unknown {
-      return (button.toJSON() as ComponentJSON).attrs.find((attr) => attr.name === name)?.value;
+      return button.toJSON().attrs.find((attr) => attr.name === name)?.value;
     },
   };
 }
@@ -93,7 +92,7 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       expect(view.attr('phoneNumberNoQuotaToast')).toBe(true);
       expect(view.attr('loading')).toBe(false);
       expect(view.attr('type')).toBe('primary');
-      expect((view.component.toJSON() as ComponentJSON).children[0].children).toEqual(['Use my phone number']);
+      expect(view.component.toJSON().children[0].children).toEqual(['Use my phone number']);
     });
 
     it('uses getRealtimePhoneNumber with realtime, and binds no-quota-toast, look and style', () => {
@@ -154,7 +153,7 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
 
     it('with privacy, one tap emits privacyagree then phone', async () => {
       const view = mount(target, `privacy endpoint="${proxy.url}"`);
-      await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' } as GetPhoneNumberDetail, 'agreeprivacyauthorization');
+      await view.tap({ errMsg: 'agreePrivacyAuthorization:ok' }, 'agreeprivacyauthorization');
       await view.tap(OK);
       await until(() => view.events.length > 1);
       expect(view.events).toEqual([
@@ -246,13 +245,20 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
     });
 
     it('calls the Cloud Hosting service with transport="container", nonce in the body, over the gateway', async () => {
-      const callContainer = jest.fn(createCallContainer({ services: { 'phone-proxy': new URL(proxy.url).origin }, identity: { appid: 'wx-c', openid: 'o-1' } }));
+      const callContainer = jest.fn(
+        createCallContainer({ services: { 'phone-proxy': new URL(proxy.url).origin }, identity: { appid: 'wx-c', openid: 'o-1' } }),
+      );
       Object.assign(wx, { cloud: { callContainer } });
       const view = mount(target, 'transport="container" container-service="phone-proxy" container-path="/phone" cloud-env="prod-1a2b" nonce="n-9"');
       await view.tap(OK);
       await until(() => view.events.length > 0);
       expect(view.events).toEqual([{ type: 'phone', detail: PHONE }]);
-      expect(callContainer.mock.calls[0][0]).toMatchObject({ path: '/phone', method: 'POST', config: { env: 'prod-1a2b' }, header: { 'X-WX-SERVICE': 'phone-proxy' } });
+      expect(callContainer.mock.calls[0][0]).toMatchObject({
+        path: '/phone',
+        method: 'POST',
+        config: { env: 'prod-1a2b' },
+        header: { 'X-WX-SERVICE': 'phone-proxy' },
+      });
       expect(JSON.parse(proxy.requests[0].body)).toEqual({ code: 'code-123', nonce: 'n-9' });
       expect(wxRequest.spy).not.toHaveBeenCalled();
     });
@@ -281,8 +287,16 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
       ['no-quota', { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 }, { reason: 'no-quota', errno: 1400001 }],
       ['unsupported', { errMsg: 'getPhoneNumber:ok', encryptedData: 'enc', iv: 'iv' }, { reason: 'unsupported' }],
       ['wechat-failed', { errMsg: 'getPhoneNumber:fail system error', errno: 102 }, { reason: 'wechat-failed', errno: 102 }],
-      ['privacy (not agreed, errno 104)', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }, { reason: 'privacy', errno: 104 }],
-      ['privacy (not declared, errno 112)', { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 }, { reason: 'privacy', errno: 112 }],
+      [
+        'privacy (not agreed, errno 104)',
+        { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 },
+        { reason: 'privacy', errno: 104 },
+      ],
+      [
+        'privacy (not declared, errno 112)',
+        { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 },
+        { reason: 'privacy', errno: 112 },
+      ],
     ])('emits %s without a request or a setData', async (_, detail, expected) => {
       const view = mount(target, `endpoint="${proxy.url}"`);
       await view.tap(detail);
@@ -292,8 +306,16 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
     });
 
     it.each<[string, Reply | 'hang', Record<string, unknown>]>([
-      ['rejected (HTTP 4xx)', { status: 422, body: { statusCode: 422, message: 'Code rejected', error: 'CODE_REJECTED', requestId: 'r-1' } }, { reason: 'rejected', statusCode: 422, error: 'CODE_REJECTED', requestId: 'r-1' }],
-      ['rejected (HTTP 5xx)', { status: 504, body: { statusCode: 504, message: 'Upstream timeout', error: 'UPSTREAM_TIMEOUT' } }, { reason: 'rejected', statusCode: 504, error: 'UPSTREAM_TIMEOUT' }],
+      [
+        'rejected (HTTP 4xx)',
+        { status: 422, body: { statusCode: 422, message: 'Code rejected', error: 'CODE_REJECTED', requestId: 'r-1' } },
+        { reason: 'rejected', statusCode: 422, error: 'CODE_REJECTED', requestId: 'r-1' },
+      ],
+      [
+        'rejected (HTTP 5xx)',
+        { status: 504, body: { statusCode: 504, message: 'Upstream timeout', error: 'UPSTREAM_TIMEOUT' } },
+        { reason: 'rejected', statusCode: 504, error: 'UPSTREAM_TIMEOUT' },
+      ],
       ['invalid-response (malformed JSON)', { status: 200, body: '{"data": {' }, { reason: 'invalid-response', statusCode: 200 }],
       ['timeout', 'hang', { reason: 'timeout', errMsg: 'request:fail timeout' }],
     ])('emits %s and clears loading', async (_, answer, expected) => {

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 const newSession = async () => (await post(`${backend.url}/session`, {})).body as { sessionId: string; nonce: string };
 /** What the page gets in the `phone` event: the proxy's answer to a code sent with the session's nonce. */
@@ -45,7 +45,13 @@ test('a nonce from the backend, an assertion from the proxy: the backend logs th
   const { purePhoneNumber } = chain.sandbox.phoneFor(code);
   expect(login.status).toBe(200);
   expect(login.body.phone).toBe(`${purePhoneNumber.slice(0, 3)}****${purePhoneNumber.slice(-4)}`);
-  expect(login.body.claims).toMatchObject({ aud: AUDIENCE, nonce, appid: MINI_PROGRAM_APPID, phone_number: `+86${purePhoneNumber}`, phone_number_verified: true });
+  expect(login.body.claims).toMatchObject({
+    aud: AUDIENCE,
+    nonce,
+    appid: MINI_PROGRAM_APPID,
+    phone_number: `+86${purePhoneNumber}`,
+    phone_number_verified: true,
+  });
 });
 
 test('a replayed assertion finds no session; an assertion for another session is a nonce mismatch; a forgery is refused', async () => {

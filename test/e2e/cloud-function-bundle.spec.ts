@@ -23,7 +23,13 @@ const containers: CloudContainer[] = [];
 
 beforeAll(async () => {
   assertBuilt(path.join(TEMPLATE_DIR, 'index.js'), 'npm run build:cloudfunction');
-  sandbox = await startSandbox({ host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID, extIdpConnidentifier: SANDBOX_CONNECTION_ID, strictCodes: true });
+  sandbox = await startSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    userPoolId: SANDBOX_USER_POOL_ID,
+    extIdpConnidentifier: SANDBOX_CONNECTION_ID,
+    strictCodes: true,
+  });
   dir = mkdtempSync(path.join(tmpdir(), 'cloud-function-bundle-'));
   functionDir = path.join(dir, 'getPhoneNumber');
   cpSync(TEMPLATE_DIR, functionDir, { recursive: true });
@@ -65,7 +71,13 @@ test('a success, a repeat, another caller and a bad code, in one warm container'
   const code = sandbox.mintCode();
 
   const first = await call({ code }, ALICE);
-  expect(first).toEqual({ statusCode: 200, message: 'ok', requestId: expect.any(String), upstreamRequestId: expect.any(String), data: sandbox.phoneFor(code) });
+  expect(first).toEqual({
+    statusCode: 200,
+    message: 'ok',
+    requestId: expect.any(String),
+    upstreamRequestId: expect.any(String),
+    data: sandbox.phoneFor(code),
+  });
 
   // The repeat is answered from the container's memory: Authing saw the code once.
   expect(await call({ code }, ALICE)).toMatchObject({ statusCode: 200, data: sandbox.phoneFor(code) });
@@ -77,7 +89,11 @@ test('a success, a repeat, another caller and a bad code, in one warm container'
   expect(stolen).not.toHaveProperty('data');
 
   // A code WeChat never issued (strict sandbox) is refused upstream.
-  expect(await call({ code: 'not-a-code-wechat-issued' }, ALICE)).toMatchObject({ statusCode: 422, error: 'CODE_REJECTED', requestId: expect.any(String) });
+  expect(await call({ code: 'not-a-code-wechat-issued' }, ALICE)).toMatchObject({
+    statusCode: 422,
+    error: 'CODE_REJECTED',
+    requestId: expect.any(String),
+  });
   expect(await call({ code: 42 }, ALICE)).toMatchObject({ statusCode: 400, error: 'INVALID_REQUEST' });
 }, 30_000);
 

@@ -21,8 +21,15 @@ let platform: CloudPlatform;
 let button: MountedPhoneButton;
 
 beforeAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const proxyPackage = require('miniprogram-phone-proxy/sandbox') as { startSandbox: typeof startSandbox };
-  sandbox = await proxyPackage.startSandbox({ host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID, extIdpConnidentifier: SANDBOX_CONNECTION_ID, strictCodes: true });
+  sandbox = await proxyPackage.startSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    userPoolId: SANDBOX_USER_POOL_ID,
+    extIdpConnidentifier: SANDBOX_CONNECTION_ID,
+    strictCodes: true,
+  });
   // The variables a developer sets in the cloud console.
   main = loadTemplate({
     AUTHING_APP_HOST: sandbox.url,

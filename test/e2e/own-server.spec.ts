@@ -6,14 +6,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import express from 'express';
 import type * as Proxy from '../../proxy/src/index';
 import type * as ProxySandbox from '../../proxy/src/sandbox';
 import { assertBuilt } from './harness/built';
 import { MINI_PROGRAM_APPID, SANDBOX_CONNECTION_ID, SANDBOX_USER_POOL_ID } from './harness/chain';
 import { loadSimulate, mountPhoneButton, useRealNetwork } from './harness/mini-program';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const express = require('express') as typeof import('express');
 
 let sandbox: ProxySandbox.Sandbox;
 let server: Server;
@@ -25,7 +23,9 @@ beforeAll(async () => {
   loadSimulate();
   useRealNetwork({ appid: MINI_PROGRAM_APPID });
   assertBuilt(path.resolve(__dirname, '../../proxy/dist/index.js'), 'npm run build:proxy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { createExpressMiddleware } = require('miniprogram-phone-proxy') as typeof Proxy;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { startSandbox } = require('miniprogram-phone-proxy/sandbox') as typeof ProxySandbox;
   sandbox = await startSandbox({ extIdpConnidentifier: SANDBOX_CONNECTION_ID, userPoolId: SANDBOX_USER_POOL_ID });
   middleware = createExpressMiddleware({
@@ -33,7 +33,7 @@ beforeAll(async () => {
     allowedAppIds: [MINI_PROGRAM_APPID],
     authing: { appHost: sandbox.url, userPoolId: SANDBOX_USER_POOL_ID, extIdpConnidentifier: SANDBOX_CONNECTION_ID },
     // The app's own login: find or create the user by the verified number, answer with the app's session.
-    onPhone: async ({ phone, nonce }) => {
+    onPhone: ({ phone, nonce }) => {
       logins.push({ phone: phone.purePhoneNumber, nonce });
       return { extra: { session: `session-of-${phone.purePhoneNumber}` } };
     },

@@ -21,7 +21,8 @@ const processes: ChildProcessWithoutNullStreams[] = [];
 const containers: CloudContainer[] = [];
 beforeAll(async () => {
   for (const example of ['express', 'koa', 'fastify', 'app-backend', 'cloud-function']) {
-    if (!existsSync(path.join(EXAMPLES, example, 'node_modules', 'miniprogram-phone-proxy'))) throw new Error(`examples/${example} is not installed: run \`npm run test:examples\``);
+    if (!existsSync(path.join(EXAMPLES, example, 'node_modules', 'miniprogram-phone-proxy')))
+      throw new Error(`examples/${example} is not installed: run \`npm run test:examples\``);
   }
   sandbox = await startSandbox({ host: '127.0.0.1', port: 0, extIdpConnidentifier: CONNECTION, strictCodes: true });
 });
@@ -41,7 +42,10 @@ const proxyVariables = (): Record<string, string> => ({
 
 /** `node <main>` in the example's folder with these variables only; resolves with the URL it says it listens on. */
 async function startExample(example: string, variables: Record<string, string>): Promise<{ url: string; child: ChildProcessWithoutNullStreams }> {
-  const child = spawn(process.execPath, ['server.js'], { cwd: path.join(EXAMPLES, example), env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...variables } });
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: path.join(EXAMPLES, example),
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...variables },
+  });
   processes.push(child);
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -99,11 +103,17 @@ describe('examples/app-backend', () => {
     const pure = sandbox.phoneFor(code).purePhoneNumber;
     expect(login).toEqual({ status: 200, body: { phone: `${pure.slice(0, 3)}****${pure.slice(-4)}` } });
     // The session's nonce is spent: the same assertion again finds no session.
-    expect(await post(`${url}/login`, { sessionId: session.sessionId, assertion: exchanged.body.assertion })).toMatchObject({ status: 401, body: { error: 'NO_SESSION' } });
+    expect(await post(`${url}/login`, { sessionId: session.sessionId, assertion: exchanged.body.assertion })).toMatchObject({
+      status: 401,
+      body: { error: 'NO_SESSION' },
+    });
 
     const other = (await post(`${url}/session`, {})).body as { sessionId: string };
     const forged = `${String(exchanged.body.assertion).slice(0, -4)}AAAA`;
-    expect(await post(`${url}/login`, { sessionId: other.sessionId, assertion: forged })).toMatchObject({ status: 401, body: { error: 'ASSERTION_REJECTED' } });
+    expect(await post(`${url}/login`, { sessionId: other.sessionId, assertion: forged })).toMatchObject({
+      status: 401,
+      body: { error: 'ASSERTION_REJECTED' },
+    });
   }, 30_000);
 });
 

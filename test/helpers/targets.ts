@@ -24,6 +24,7 @@ function target(name: Target['name'], libraryPath: string, componentPath: string
     name,
     library() {
       assertBuilt();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the source or the BUILT library, chosen at run time
       return require(libraryPath) as typeof Library;
     },
     componentId() {

@@ -72,7 +72,8 @@ export function createCallContainer(options: CallContainerOptions): (param: Para
       else param.fail?.(result as { errMsg: string; errCode: number });
       param.complete?.(result);
     };
-    const fail = (errCode: number, text: string): void => void setTimeout(() => settle(false, { errMsg: `cloud.callContainer:fail ${errCode} ${text}`, errCode }), 0);
+    const fail = (errCode: number, text: string): void =>
+      void setTimeout(() => settle(false, { errMsg: `cloud.callContainer:fail ${errCode} ${text}`, errCode }), 0);
 
     const pageHeader = param.header ?? {};
     const serviceName = Object.entries(pageHeader).find(([name]) => name.toLowerCase() === 'x-wx-service')?.[1];
@@ -103,11 +104,16 @@ export function createCallContainer(options: CallContainerOptions): (param: Para
         settle(true, { errMsg: 'cloud.callContainer:ok', statusCode: res.statusCode, header: res.headers, data, callID: 'test-call-id' });
       });
     });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => settle(false, { errMsg: `cloud.callContainer:fail ${error.code ?? error.message}`, errCode: -1 }));
-    timer = setTimeout(() => {
-      settle(false, { errMsg: 'cloud.callContainer:fail 102002 请求超时', errCode: 102002 });
-      outgoing.destroy();
-    }, Math.min(param.timeout ?? MAX_TIMEOUT_MS, MAX_TIMEOUT_MS));
+    outgoing.on('error', (error: NodeJS.ErrnoException) =>
+      settle(false, { errMsg: `cloud.callContainer:fail ${error.code ?? error.message}`, errCode: -1 }),
+    );
+    timer = setTimeout(
+      () => {
+        settle(false, { errMsg: 'cloud.callContainer:fail 102002 请求超时', errCode: 102002 });
+        outgoing.destroy();
+      },
+      Math.min(param.timeout ?? MAX_TIMEOUT_MS, MAX_TIMEOUT_MS),
+    );
     outgoing.end(body);
   };
 }

@@ -30,7 +30,11 @@ export function installWxRequestOverHttp() {
 }
 
 /** A wx.request `success` result with the fields a real one always has (profile/exception details left out). */
-export function requestSuccess(statusCode: number, data: unknown, header: Record<string, unknown> = {}): WechatMiniprogram.RequestSuccessCallbackResult {
+export function requestSuccess(
+  statusCode: number,
+  data: unknown,
+  header: Record<string, unknown> = {},
+): WechatMiniprogram.RequestSuccessCallbackResult {
   const result = { statusCode, data, header, cookies: [], errMsg: 'request:ok' };
   return result as unknown as WechatMiniprogram.RequestSuccessCallbackResult;
 }

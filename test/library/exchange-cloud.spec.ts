@@ -30,7 +30,6 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callFunction', (t
 
   const failure = (promise: Promise<unknown>) => rejectionDetail(promise, PhoneExchangeError);
 
-
   it('calls the function with { code } in its env and resolves with the DTO in result', async () => {
     const callFunction = installCloud(({ success }) => success?.({ result: successBody({ countryCode: 86 }), errMsg: 'cloud.callFunction:ok' }));
     const result = await exchangePhoneCode(OK, { transport: CLOUD });

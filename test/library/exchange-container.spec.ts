@@ -26,7 +26,10 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
   beforeEach(async () => {
     reply = { status: 200, body: successBody() };
     proxy = await startLoopbackProxy(() => reply);
-    const overHttp = createCallContainer({ services: { [SERVICE]: new URL(proxy.url).origin }, identity: { appid: 'wx-container-test', openid: 'o-user-1' } });
+    const overHttp = createCallContainer({
+      services: { [SERVICE]: new URL(proxy.url).origin },
+      identity: { appid: 'wx-container-test', openid: 'o-user-1' },
+    });
     callContainer = installCloud(overHttp);
   });
 
@@ -57,7 +60,11 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
   it("sends the page's headers along, but never a page's X-WX-* (the gateway's names) nor its Content-Type", async () => {
     const header = { Authorization: 'Bearer page-session', 'X-WX-OPENID': 'o-forged', 'Content-Type': 'text/plain' };
     await exchangePhoneCode(OK, { transport: CONTAINER, header });
-    expect(callContainer.mock.calls[0][0].header).toEqual({ Authorization: 'Bearer page-session', 'content-type': 'application/json', 'X-WX-SERVICE': SERVICE });
+    expect(callContainer.mock.calls[0][0].header).toEqual({
+      Authorization: 'Bearer page-session',
+      'content-type': 'application/json',
+      'X-WX-SERVICE': SERVICE,
+    });
     expect(proxy.requests[0].headers).toMatchObject({ authorization: 'Bearer page-session', 'x-wx-openid': 'o-user-1' });
   });
 
@@ -75,10 +82,26 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
   });
 
   it.each<[string, Reply, Record<string, unknown>]>([
-    ['a 4xx error envelope as rejected', { status: 403, body: { statusCode: 403, message: 'Forbidden', error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' } }, { reason: 'rejected', statusCode: 403, error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' }],
-    ['a 5xx error envelope as rejected', { status: 503, body: { statusCode: 503, message: 'Unavailable', error: 'UPSTREAM_UNAVAILABLE' } }, { reason: 'rejected', statusCode: 503, error: 'UPSTREAM_UNAVAILABLE' }],
-    ["a gateway's HTML error page as invalid-response", { status: 502, body: '<html>Bad Gateway</html>' }, { reason: 'invalid-response', statusCode: 502 }],
-    ["a service's own 404 as misconfigured, naming the path", { status: 404, body: 'Cannot POST /api/phone' }, { reason: 'misconfigured', statusCode: 404, message: expect.stringMatching(/^Nothing answers at \/api\/phone \(HTTP 404\)/) }],
+    [
+      'a 4xx error envelope as rejected',
+      { status: 403, body: { statusCode: 403, message: 'Forbidden', error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' } },
+      { reason: 'rejected', statusCode: 403, error: 'ORIGIN_FORBIDDEN', requestId: 'r-9' },
+    ],
+    [
+      'a 5xx error envelope as rejected',
+      { status: 503, body: { statusCode: 503, message: 'Unavailable', error: 'UPSTREAM_UNAVAILABLE' } },
+      { reason: 'rejected', statusCode: 503, error: 'UPSTREAM_UNAVAILABLE' },
+    ],
+    [
+      "a gateway's HTML error page as invalid-response",
+      { status: 502, body: '<html>Bad Gateway</html>' },
+      { reason: 'invalid-response', statusCode: 502 },
+    ],
+    [
+      "a service's own 404 as misconfigured, naming the path",
+      { status: 404, body: 'Cannot POST /api/phone' },
+      { reason: 'misconfigured', statusCode: 404, message: expect.stringMatching(/^Nothing answers at \/api\/phone \(HTTP 404\)/) },
+    ],
   ])('reads %s', async (_, answer, expected) => {
     reply = answer;
     expect(await failure(exchangePhoneCode(OK, { transport: CONTAINER }))).toMatchObject(expected);
@@ -99,7 +122,12 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.cloud.callContainer', (
 
   it('rejects other failures as network, with errMsg and errCode', async () => {
     const detail = await failure(exchangePhoneCode(OK, { transport: { type: 'container', service: 'no-such-service' } }));
-    expect(detail).toEqual({ reason: 'network', message: expect.any(String), errMsg: expect.stringMatching(/^cloud\.callContainer:fail -501000/), errno: -501000 });
+    expect(detail).toEqual({
+      reason: 'network',
+      message: expect.any(String),
+      errMsg: expect.stringMatching(/^cloud\.callContainer:fail -501000/),
+      errno: -501000,
+    });
     expect(proxy.requests).toHaveLength(0);
   });
 

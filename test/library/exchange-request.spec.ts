@@ -26,7 +26,6 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
 
   const failure = (promise: Promise<unknown>) => rejectionDetail(promise, PhoneExchangeError);
 
-
   it('POSTs { code } as JSON to the endpoint and resolves with the DTO', async () => {
     await expect(exchangePhoneCode(OK, { endpoint: proxy.url })).resolves.toEqual(successBody());
     expect(proxy.requests).toHaveLength(1);
@@ -41,7 +40,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     configure({ endpoint: proxy.url, nonce: 'global-nonce' });
     await exchangePhoneCode(OK);
     await exchangePhoneCode(OK, { nonce: 'session 7f3a:~' });
-    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([
+    expect(proxy.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([
       { code: 'code-123', nonce: 'global-nonce' },
       { code: 'code-123', nonce: 'session 7f3a:~' },
     ]);
@@ -112,8 +111,16 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
   });
 
   it('passes on how long to wait when the proxy says RATE_LIMITED', async () => {
-    reply = { status: 429, body: { statusCode: 429, message: 'Too many requests, retry later', error: 'RATE_LIMITED', requestId: 'req-7', retryAfter: 42 } };
-    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'rejected', error: 'RATE_LIMITED', statusCode: 429, retryAfter: 42 });
+    reply = {
+      status: 429,
+      body: { statusCode: 429, message: 'Too many requests, retry later', error: 'RATE_LIMITED', requestId: 'req-7', retryAfter: 42 },
+    };
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({
+      reason: 'rejected',
+      error: 'RATE_LIMITED',
+      statusCode: 429,
+      retryAfter: 42,
+    });
   });
 
   it.each([-1, 0, 1.5, 86_400, '42'])('leaves out a retryAfter of %p, and any with another error', async (retryAfter) => {
@@ -151,7 +158,7 @@ describe.each(TARGETS)('$name: exchangePhoneCode over wx.request', (target) => {
     reply = 'hang';
     const detail = await failure(exchangePhoneCode(OK, { endpoint: proxy.url, timeout: 50 }));
     expect(detail).toEqual({ reason: 'timeout', message: expect.stringContaining('50 ms'), errMsg: 'request:fail timeout', errno: 5 });
-    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([{ code: 'code-123' }, { code: 'code-123' }]);
+    expect(proxy.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([{ code: 'code-123' }, { code: 'code-123' }]);
   });
 
   it('rejects with network when nothing listens', async () => {

@@ -19,12 +19,9 @@ describe.each(TARGETS)('$name: readPhoneCode', (target) => {
     expect(readPhoneCode({ errMsg: 'getRealtimePhoneNumber:ok', code: 'code-2' })).toBe('code-2');
   });
 
-  it.each(['getPhoneNumber:fail user deny', 'getPhoneNumber:fail:user deny', 'getPhoneNumber:user deny'])(
-    'classifies %p as denied',
-    (errMsg) => {
-      expect(failure({ errMsg })).toEqual({ reason: 'denied', message: expect.any(String), errMsg });
-    },
-  );
+  it.each(['getPhoneNumber:fail user deny', 'getPhoneNumber:fail:user deny', 'getPhoneNumber:user deny'])('classifies %p as denied', (errMsg) => {
+    expect(failure({ errMsg })).toEqual({ reason: 'denied', message: expect.any(String), errMsg });
+  });
 
   it('classifies errno 1400001 as no-quota, whatever the errMsg', () => {
     const detail = { errMsg: 'getPhoneNumber:fail no permission', errno: 1400001 };

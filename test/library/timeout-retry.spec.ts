@@ -7,7 +7,10 @@ import { TARGETS } from '../helpers/targets';
 import { installWxRequestOverHttp } from '../helpers/wx-request-over-http';
 
 const OK = { errMsg: 'getPhoneNumber:ok', code: 'code-123' };
-const PROXY_TIMEOUT: Reply = { status: 504, body: { statusCode: 504, message: 'Identity provider did not answer in time', error: 'UPSTREAM_TIMEOUT', requestId: 'r-1' } };
+const PROXY_TIMEOUT: Reply = {
+  status: 504,
+  body: { statusCode: 504, message: 'Identity provider did not answer in time', error: 'UPSTREAM_TIMEOUT', requestId: 'r-1' },
+};
 /** WeChat's phone code life: 5 minutes. */
 const CODE_LIFE_MS = 5 * 60 * 1000;
 
@@ -46,7 +49,7 @@ describe.each(TARGETS)('$name: one retry after a timeout', (target) => {
   it("the proxy's UPSTREAM_TIMEOUT is retried with the same code: the late answer the proxy kept is the result", async () => {
     replies = [PROXY_TIMEOUT, { status: 200, body: successBody() }];
     await expect(sendPhoneCode('code-123', { endpoint: proxy.url, nonce: 'n-1' })).resolves.toEqual(successBody());
-    expect(proxy.requests.map((request) => JSON.parse(request.body))).toEqual([
+    expect(proxy.requests.map((request) => JSON.parse(request.body) as unknown)).toEqual([
       { code: 'code-123', nonce: 'n-1' },
       { code: 'code-123', nonce: 'n-1' },
     ]);
@@ -54,7 +57,11 @@ describe.each(TARGETS)('$name: one retry after a timeout', (target) => {
 
   it('a second UPSTREAM_TIMEOUT is reported as it came: once only', async () => {
     replies = [PROXY_TIMEOUT];
-    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({ reason: 'rejected', statusCode: 504, error: 'UPSTREAM_TIMEOUT' });
+    expect(await failure(exchangePhoneCode(OK, { endpoint: proxy.url }))).toMatchObject({
+      reason: 'rejected',
+      statusCode: 504,
+      error: 'UPSTREAM_TIMEOUT',
+    });
     expect(sentCodes()).toEqual(['code-123', 'code-123']);
   });
 

@@ -60,7 +60,11 @@ describe('miniprogram_dist', () => {
 
 describe('npm pack', () => {
   it('contains only the dist, README, LICENSE, CHANGELOG and package.json', () => {
-    const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const [{ files }] = JSON.parse(output) as [{ files: { path: string }[] }];
     const paths = files.map((file) => file.path);
     expect(paths.filter((file) => !file.startsWith('miniprogram_dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);

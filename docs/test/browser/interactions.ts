@@ -31,7 +31,9 @@ export async function search(context: BrowserContext, origin: string, from: stri
     await page.click('.DocSearch-Button');
     await page.fill('.VPLocalSearchBox input', query);
     await page.waitForSelector('#localsearch-list a.result', { timeout: 10_000 });
-    const hits = await page.$$eval('#localsearch-list a.result', (anchors) => anchors.map((anchor) => new URL((anchor as HTMLAnchorElement).href).pathname));
+    const hits = await page.$$eval('#localsearch-list a.result', (anchors) =>
+      anchors.map((anchor) => new URL((anchor as HTMLAnchorElement).href).pathname),
+    );
     return hits.includes(expectedPath) ? [] : [`search for "${query}" from ${from}: no result on ${expectedPath} (got ${hits.join(', ')})`];
   } catch (error) {
     return [`search for "${query}" from ${from}: ${(error as Error).message.split('\n')[0]}`];

@@ -43,7 +43,8 @@ export async function checkPage(context: BrowserContext, origin: string, sitePag
       translations: [...document.querySelectorAll<HTMLAnchorElement>('.VPNavBarTranslations a[href]')].map((anchor) => new URL(anchor.href).pathname),
     }));
     if (!sitePage.path.endsWith('/') && found.title.trim() === '') problems.push('no <h1>');
-    if (found.blocks.length !== sitePage.codeBlocks) problems.push(`${found.blocks.length} code blocks rendered, the source has ${sitePage.codeBlocks}`);
+    if (found.blocks.length !== sitePage.codeBlocks)
+      problems.push(`${found.blocks.length} code blocks rendered, the source has ${sitePage.codeBlocks}`);
     for (const block of found.blocks) {
       if (block.text === '') problems.push('an empty code block');
       else if (block.lang !== '' && !block.highlighted) problems.push(`a ${block.lang} code block without highlighting`);

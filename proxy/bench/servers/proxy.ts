@@ -8,8 +8,7 @@ import { startProxy } from '../../src/index';
 import { WECHAT_SANDBOX_SECRET } from '../../src/sandbox/index';
 import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
 
-const signingKey = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+const signingKey = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 
 async function main(): Promise<void> {
   const proxy = await startProxy({

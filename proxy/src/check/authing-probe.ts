@@ -16,7 +16,13 @@ const IDENTIFIERS = 'Authing identifiers';
 export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]> {
   const { authing } = config;
   if (!authing) {
-    return [warn('upstream', `WeChat at ${config.wechat?.apiBase ?? 'cloud.openapi'}`, 'check probes Authing only so far: prove the WeChat settings with one tap from the developer tool')];
+    return [
+      warn(
+        'upstream',
+        `WeChat at ${config.wechat?.apiBase ?? 'cloud.openapi'}`,
+        'check probes Authing only so far: prove the WeChat settings with one tap from the developer tool',
+      ),
+    ];
   }
   // The upstream the proxy would build (management mode included: its token is fetched as in an exchange).
   const client = createUpstream(config, createMetrics());
@@ -34,9 +40,17 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
 
   // No answer at all: the identifiers cannot be judged.
   if (error === 'UPSTREAM_TIMEOUT' || (error === 'UPSTREAM_UNAVAILABLE' && detail.upstreamStatus === undefined)) {
-    const why = error === 'UPSTREAM_TIMEOUT' ? `no answer within UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs}` : `cannot connect (${String(detail.errorCode ?? detail.errorMessage ?? 'error')})`;
+    const why =
+      error === 'UPSTREAM_TIMEOUT'
+        ? `no answer within UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs}`
+        : `cannot connect (${textOf(detail.errorCode) ?? textOf(detail.errorMessage) ?? 'error'})`;
     return [
-      fail(REACHABLE, `${host}: ${why}`, 'check AUTHING_APP_HOST (your Authing domain) and that this machine reaches it: DNS, firewall, outbound proxy', ms),
+      fail(
+        REACHABLE,
+        `${host}: ${why}`,
+        'check AUTHING_APP_HOST (your Authing domain) and that this machine reaches it: DNS, firewall, outbound proxy',
+        ms,
+      ),
       fail(IDENTIFIERS, 'not checked: Authing did not answer', 'fix the line above first'),
     ];
   }
@@ -45,25 +59,58 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
   return [reachable, identifiers(outcome, detail, { ...config, authing })];
 }
 
-function identifiers(outcome: ExchangeOutcome, detail: Readonly<Record<string, unknown>>, config: ResolvedOptions & { authing: AuthingOptions }): CheckLine {
+function identifiers(
+  outcome: ExchangeOutcome,
+  detail: Readonly<Record<string, unknown>>,
+  config: ResolvedOptions & { authing: AuthingOptions },
+): CheckLine {
   if (outcome.ok) {
-    return fail(IDENTIFIERS, 'the probe code was answered with a phone number: this is not Authing answering', 'point AUTHING_APP_HOST at your Authing domain');
+    return fail(
+      IDENTIFIERS,
+      'the probe code was answered with a phone number: this is not Authing answering',
+      'point AUTHING_APP_HOST at your Authing domain',
+    );
   }
   const { failure } = outcome;
   const said = `Authing answered statusCode ${String(detail.upstreamStatusCode ?? detail.upstreamStatus)}${failure.apiCode === undefined ? '' : `, apiCode ${failure.apiCode}`}`;
   const { appId, userPoolId } = config.authing;
   if (failure.definition.error === 'CODE_REJECTED') {
-    const ids = [appId && `app ${appId}`, userPoolId && `user pool ${userPoolId}`, `connection ${config.authing.extIdpConnidentifier}`].filter(Boolean).join(', ');
+    const ids = [appId && `app ${appId}`, userPoolId && `user pool ${userPoolId}`, `connection ${config.authing.extIdpConnidentifier}`]
+      .filter(Boolean)
+      .join(', ');
     return pass(IDENTIFIERS, `${ids} recognized (the probe code was refused as invalid, as it should be)`);
   }
-  if (failure.apiCode === 2011) return fail(IDENTIFIERS, `${said}: app not found`, 'AUTHING_APP_ID must be the App ID of your Authing application (console: Applications → your app)');
-  if (failure.apiCode === 2224) return fail(IDENTIFIERS, `${said}: user pool not found`, 'AUTHING_USERPOOL_ID must be your user pool ID (console: Settings → Basic)');
+  if (failure.apiCode === 2011)
+    return fail(
+      IDENTIFIERS,
+      `${said}: app not found`,
+      'AUTHING_APP_ID must be the App ID of your Authing application (console: Applications → your app)',
+    );
+  if (failure.apiCode === 2224)
+    return fail(IDENTIFIERS, `${said}: user pool not found`, 'AUTHING_USERPOOL_ID must be your user pool ID (console: Settings → Basic)');
   if (detail.wechatErrcode === 40013) {
-    return fail(IDENTIFIERS, `${said}: WeChat says the appid is invalid`, "the WeChat mini program connection in Authing must carry your mini program's AppID and AppSecret");
+    return fail(
+      IDENTIFIERS,
+      `${said}: WeChat says the appid is invalid`,
+      "the WeChat mini program connection in Authing must carry your mini program's AppID and AppSecret",
+    );
   }
   if (failure.definition.error === 'MISCONFIGURED' && detail.upstreamStatusCode === 404) {
-    return fail(IDENTIFIERS, `${said}: connection not found`, 'AUTHING_EXT_IDP_CONNIDENTIFIER must be the identifier (唯一标识) of the WeChat mini program connection in Authing');
+    return fail(
+      IDENTIFIERS,
+      `${said}: connection not found`,
+      'AUTHING_EXT_IDP_CONNIDENTIFIER must be the identifier (唯一标识) of the WeChat mini program connection in Authing',
+    );
   }
   if (failure.definition.error === 'RATE_LIMITED') return warn(IDENTIFIERS, `${said}: throttled, not judged`, 'run check again in a minute');
-  return fail(IDENTIFIERS, `${said}: ${failure.definition.error}`, 'compare AUTHING_APP_HOST, AUTHING_APP_ID / AUTHING_USERPOOL_ID and AUTHING_EXT_IDP_CONNIDENTIFIER with the Authing console');
+  return fail(
+    IDENTIFIERS,
+    `${said}: ${failure.definition.error}`,
+    'compare AUTHING_APP_HOST, AUTHING_APP_ID / AUTHING_USERPOOL_ID and AUTHING_EXT_IDP_CONNIDENTIFIER with the Authing console',
+  );
+}
+
+/** A log detail's field when it is text (the detail is typed unknown: it only ever reaches the log). */
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

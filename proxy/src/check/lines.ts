@@ -21,8 +21,20 @@ export interface CheckReport {
 }
 
 export const pass = (item: string, detail: string, ms?: number): CheckLine => ({ item, status: 'PASS', detail, ...(ms !== undefined && { ms }) });
-export const warn = (item: string, detail: string, fix: string, ms?: number): CheckLine => ({ item, status: 'WARN', detail, fix, ...(ms !== undefined && { ms }) });
-export const fail = (item: string, detail: string, fix: string, ms?: number): CheckLine => ({ item, status: 'FAIL', detail, fix, ...(ms !== undefined && { ms }) });
+export const warn = (item: string, detail: string, fix: string, ms?: number): CheckLine => ({
+  item,
+  status: 'WARN',
+  detail,
+  fix,
+  ...(ms !== undefined && { ms }),
+});
+export const fail = (item: string, detail: string, fix: string, ms?: number): CheckLine => ({
+  item,
+  status: 'FAIL',
+  detail,
+  fix,
+  ...(ms !== undefined && { ms }),
+});
 
 /** The checklist for people: one line per item, its fix indented below. */
 export function formatReport(report: CheckReport): string {

@@ -21,8 +21,12 @@ export async function probeRedis(config: ResolvedOptions): Promise<CheckLine> {
     await client.connect();
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message.replace(redisUrl, shown);
-    return fail(ITEM, `Redis ${shown} unreachable (${why}); with REDIS_FAILURE=${failure} the proxy ${failure === 'closed' ? 'refuses to start' : 'exchanges without cross-instance protection'}`,
-      'check REDIS_URL (host, port, password, rediss:// for TLS) and that Redis runs and this machine reaches it', took());
+    return fail(
+      ITEM,
+      `Redis ${shown} unreachable (${why}); with REDIS_FAILURE=${failure} the proxy ${failure === 'closed' ? 'refuses to start' : 'exchanges without cross-instance protection'}`,
+      'check REDIS_URL (host, port, password, rediss:// for TLS) and that Redis runs and this machine reaches it',
+      took(),
+    );
   }
   try {
     const version = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
@@ -34,7 +38,8 @@ export async function probeRedis(config: ResolvedOptions): Promise<CheckLine> {
     }
     const found = `Redis ${version} at ${shown}, maxmemory-policy ${policy ?? 'unknown'}`;
     if (policy === undefined) return warn(ITEM, found, 'could not read maxmemory-policy (CONFIG disabled?): make sure it is noeviction', took());
-    if (policy !== 'noeviction') return warn(ITEM, found, 'set maxmemory-policy noeviction: an eviction can forget an answer and let a code reach Authing twice', took());
+    if (policy !== 'noeviction')
+      return warn(ITEM, found, 'set maxmemory-policy noeviction: an eviction can forget an answer and let a code reach Authing twice', took());
     return pass(ITEM, found, took());
   } finally {
     client.destroy();

@@ -23,7 +23,14 @@ export async function runCheck(env: NodeJS.ProcessEnv = process.env, options: Ch
     tooOld ? fail('Node.js', tooOld, `install Node.js ${MINIMUM_NODE} or newer`) : pass('Node.js', `${nodeVersion} (needs ${MINIMUM_NODE} or newer)`),
   ];
   const lookAlikes = envLookAlikes(env, KNOWN_VARIABLES).map(({ name, closest, warning }) =>
-    warn('variables', warning, closest === undefined ? `remove ${name}, or rename it to the variable you meant (README "Environment variables")` : `rename ${name} to ${closest}`));
+    warn(
+      'variables',
+      warning,
+      closest === undefined
+        ? `remove ${name}, or rename it to the variable you meant (README "Environment variables")`
+        : `rename ${name} to ${closest}`,
+    ),
+  );
 
   let config: ResolvedOptions;
   try {

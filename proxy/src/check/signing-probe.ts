@@ -16,15 +16,27 @@ export async function probeSigning(config: ResolvedOptions): Promise<CheckLine> 
   try {
     await signer.ready();
     const signed = await signer.sign(PROBE_PHONE, { nonce: 'check' });
-    if ('failure' in signed) throw new Error(String(signed.failure.detail?.reason ?? signed.failure.definition.message));
+    if ('failure' in signed) {
+      const reason = signed.failure.detail?.reason;
+      throw new Error(typeof reason === 'string' ? reason : signed.failure.definition.message);
+    }
     const jwks = await signer.jwks();
-    const claims = await verifyPhoneAssertion(signed.assertion, { publicKeys: jwks, audience: assertion.audience, issuer: assertion.issuer, nonce: 'check' });
+    const claims = await verifyPhoneAssertion(signed.assertion, {
+      publicKeys: jwks,
+      audience: assertion.audience,
+      issuer: assertion.issuer,
+      nonce: 'check',
+    });
     const [current] = jwks.keys;
     const found = `${current.alg} key ${current.kid} signs; the assertion verifies against the JWKS (${jwks.keys.length} key(s)), aud ${claims.aud}, iss ${assertion.issuer}`;
     return assertion.ttlSeconds > 600
       ? warn(SIGNING_ITEM, found, `ASSERTION_TTL_S=${assertion.ttlSeconds}: a stolen assertion stays usable that long; 300 is the default`)
       : pass(SIGNING_ITEM, found);
   } catch (error) {
-    return fail(SIGNING_ITEM, `cannot sign and verify: ${(error as Error).message}`, 'check ASSERTION_PRIVATE_KEY(_FILE): an EC P-256 or Ed25519 private key (README "Signed phone assertions")');
+    return fail(
+      SIGNING_ITEM,
+      `cannot sign and verify: ${(error as Error).message}`,
+      'check ASSERTION_PRIVATE_KEY(_FILE): an EC P-256 or Ed25519 private key (README "Signed phone assertions")',
+    );
   }
 }

@@ -27,7 +27,10 @@ export function readAssertionEnv(read: (name: string) => string | undefined, int
   }
   if (inline !== undefined && looksLikePath(inline)) {
     // A path is not a secret: naming it helps; anything else in this variable is never echoed.
-    throw new ConfigError(KEY_VARIABLE, `holds a file path (${inline}), not a key: set ${KEY_FILE_VARIABLE}=${inline} to read the key from that file, or put the PEM or JWK itself in ${KEY_VARIABLE}`);
+    throw new ConfigError(
+      KEY_VARIABLE,
+      `holds a file path (${inline}), not a key: set ${KEY_FILE_VARIABLE}=${inline} to read the key from that file, or put the PEM or JWK itself in ${KEY_VARIABLE}`,
+    );
   }
   const privateKey = inline !== undefined ? unescapeNewlines(inline) : readKeyFile(file as string);
   const previous = read('ASSERTION_PUBLIC_KEYS_PREVIOUS');
@@ -56,8 +59,8 @@ function readKeyFile(path: string): string {
  * a key file's extension: never a base64 key body, which would then be echoed.
  */
 function looksLikePath(value: string): boolean {
-  if (value.length > 256 || !/^[\w.~\/\\:-]+$/.test(value)) return false;
-  return /^(\/|\.{1,2}[\/\\]|~\/|[A-Za-z]:\\)/.test(value) || /\.(pem|key|json|jwk|p8|txt)$/i.test(value);
+  if (value.length > 256 || !/^[\w.~/\\:-]+$/.test(value)) return false;
+  return /^(\/|\.{1,2}[/\\]|~\/|[A-Za-z]:\\)/.test(value) || /\.(pem|key|json|jwk|p8|txt)$/i.test(value);
 }
 
 /** A PEM pasted into a one-line variable often arrives with literal "\n": turned back into line breaks. */

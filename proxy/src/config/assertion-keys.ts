@@ -63,7 +63,9 @@ function privateKeyObject(input: PrivateKeyInput): KeyObject {
   try {
     key = jwk ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: input as string, format: 'pem' });
   } catch {
-    throw new Error('cannot be read: expected a PEM private key (PKCS#8 "-----BEGIN PRIVATE KEY-----" or SEC1 "-----BEGIN EC PRIVATE KEY-----") or a private JWK as JSON');
+    throw new Error(
+      'cannot be read: expected a PEM private key (PKCS#8 "-----BEGIN PRIVATE KEY-----" or SEC1 "-----BEGIN EC PRIVATE KEY-----") or a private JWK as JSON',
+    );
   }
   checkDeclaredAlg(jwk, algorithmOf(key));
   return key;
@@ -96,5 +98,5 @@ function algorithmOf(key: KeyObject): AssertionAlgorithm {
 
 /** A JWK that names its algorithm must name the one its key type implies. */
 function checkDeclaredAlg(jwk: JsonWebKey | undefined, alg: AssertionAlgorithm): void {
-  if (jwk?.alg !== undefined && jwk.alg !== alg) throw new Error(`says alg ${String(jwk.alg)} but is a key for ${alg}`);
+  if (jwk?.alg !== undefined && jwk.alg !== alg) throw new Error(`says alg ${JSON.stringify(jwk.alg)} but is a key for ${alg}`);
 }

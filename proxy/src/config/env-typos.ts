@@ -3,7 +3,21 @@
 import { closestName } from './suggest';
 
 /** The prefixes our variables use: a variable starting with one (in any case) is meant for us. */
-const OUR_PREFIXES = ['AUTHING_', 'ALLOWED_', 'ALLOW_', 'ASSERTION_', 'REDIS_', 'RATE_LIMIT_', 'TRUST_', 'DEDUPE_', 'UPSTREAM_', 'REQUEST_', 'PHONE_', 'CORS_', 'LOG_'];
+const OUR_PREFIXES = [
+  'AUTHING_',
+  'ALLOWED_',
+  'ALLOW_',
+  'ASSERTION_',
+  'REDIS_',
+  'RATE_LIMIT_',
+  'TRUST_',
+  'DEDUPE_',
+  'UPSTREAM_',
+  'REQUEST_',
+  'PHONE_',
+  'CORS_',
+  'LOG_',
+];
 
 export interface LookAlike {
   name: string;

@@ -69,7 +69,14 @@ export type EnvConfig = ProxyOptions & ListenOptions & { host: string; port: num
 const ENV_FOR_SERVER_OPTION: Readonly<Record<string, string>> = { maxConnections: 'MAX_CONNECTIONS', keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS' };
 
 /** Every variable the proxy reads: anything else with one of our prefixes is a warned look-alike (env-typos.ts). */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.values(ENV_FOR_OPTION), ...Object.values(ENV_FOR_SERVER_OPTION), ...UPSTREAM_SECRET_FILE_VARIABLES, KEY_FILE_VARIABLE, 'HOST', 'PORT'];
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.values(ENV_FOR_OPTION),
+  ...Object.values(ENV_FOR_SERVER_OPTION),
+  ...UPSTREAM_SECRET_FILE_VARIABLES,
+  KEY_FILE_VARIABLE,
+  'HOST',
+  'PORT',
+];
 
 /**
  * Reads the configuration from environment variables (docs/en/reference/config.md). Throws ConfigError naming the variable.
@@ -90,10 +97,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
     missing.push('AUTHING_APP_ID or AUTHING_USERPOOL_ID (or AUTHING_ACCESS_KEY_ID)');
   }
   if (missing.length > 0) {
-    throw new ConfigError(
-      missing[0],
-      `missing Authing settings: ${missing.join(', ')}. ${whereToSet(env)}`,
-    );
+    throw new ConfigError(missing[0], `missing Authing settings: ${missing.join(', ')}. ${whereToSet(env)}`);
   }
 
   const int = (name: string): number | undefined => {
@@ -125,19 +129,18 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
   const options: ProxyOptions = {
     upstream: upstreamEnv.upstream,
     wechat: upstreamEnv.wechat,
-    authing:
-      wechat
-        ? undefined
-        : {
-            appHost: read('AUTHING_APP_HOST') as string,
-            appId: read('AUTHING_APP_ID'),
-            userPoolId: read('AUTHING_USERPOOL_ID'),
-            extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
-            lang: read('AUTHING_LANG') as AuthingLang | undefined,
-            allowInsecure: bool('AUTHING_ALLOW_INSECURE'),
-            accessKeyId,
-            accessKeySecret,
-          },
+    authing: wechat
+      ? undefined
+      : {
+          appHost: read('AUTHING_APP_HOST') as string,
+          appId: read('AUTHING_APP_ID'),
+          userPoolId: read('AUTHING_USERPOOL_ID'),
+          extIdpConnidentifier: read('AUTHING_EXT_IDP_CONNIDENTIFIER') as string,
+          lang: read('AUTHING_LANG') as AuthingLang | undefined,
+          allowInsecure: bool('AUTHING_ALLOW_INSECURE'),
+          accessKeyId,
+          accessKeySecret,
+        },
     routePath: read('PHONE_ROUTE_PATH'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
     upstreamMaxConcurrency: int('UPSTREAM_MAX_CONCURRENCY'),
@@ -160,7 +163,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
     dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES'), maxEntriesPerClient: int('DEDUPE_MAX_ENTRIES_PER_CLIENT') },
     logger: { level: read('LOG_LEVEL') ?? 'info' },
     // An empty REDIS_KEY_PREFIX is read as unset (the default prefix).
-    store: { redisUrl: read('REDIS_URL'), keyPrefix: read('REDIS_KEY_PREFIX'), failure: read('REDIS_FAILURE')?.toLowerCase() as StoreFailureMode | undefined },
+    store: {
+      redisUrl: read('REDIS_URL'),
+      keyPrefix: read('REDIS_KEY_PREFIX'),
+      failure: read('REDIS_FAILURE')?.toLowerCase() as StoreFailureMode | undefined,
+    },
   };
   const assertion = readAssertionEnv(read, int);
   if (assertion) options.assertion = assertion.options;

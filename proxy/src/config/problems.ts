@@ -23,7 +23,13 @@ const REQUIRED: Readonly<Record<string, string>> = {
 };
 
 /** valibot's type names (`expected`) in words. */
-const EXPECTED: Readonly<Record<string, string>> = { Object: 'an object', Array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+const EXPECTED: Readonly<Record<string, string>> = {
+  Object: 'an object',
+  Array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 interface Problem {
   path: string[];
@@ -72,7 +78,9 @@ function objectEntries(schema: AnySchema | undefined): Record<string, AnySchema>
   if (!schema) return undefined;
   if (schema.entries) return schema.entries;
   if (schema.wrapped) return objectEntries(schema.wrapped);
-  return schema.options?.map((option) => (typeof option === 'object' ? objectEntries(option as AnySchema) : undefined)).find((entries) => entries !== undefined);
+  return schema.options
+    ?.map((option) => (typeof option === 'object' ? objectEntries(option as AnySchema) : undefined))
+    .find((entries) => entries !== undefined);
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -83,12 +91,15 @@ const LISTEN_KEYS: readonly string[] = LISTEN_OPTION_KEYS;
 
 /** Throws a ConfigError for the first key no schema knows (a typo is never silently ignored). */
 export function checkKnownKeys(schema: object, value: unknown, path: readonly string[] = []): void {
-  const entries = objectEntries(schema as AnySchema);
+  const entries = objectEntries(schema);
   if (!entries || !isPlainObject(value)) return;
   for (const [key, inner] of Object.entries(value)) {
     const known = Object.keys(entries);
     if (!known.includes(key) && !(path.length === 0 && LISTEN_KEYS.includes(key))) {
-      throw new ConfigError([...path, key].join('.'), `is not an option${didYouMean(key, known)}; the ${path.length > 0 ? `${path.join('.')} options are` : 'options are'} ${known.join(', ')}`);
+      throw new ConfigError(
+        [...path, key].join('.'),
+        `is not an option${didYouMean(key, known)}; the ${path.length > 0 ? `${path.join('.')} options are` : 'options are'} ${known.join(', ')}`,
+      );
     }
     checkKnownKeys(entries[key], inner, [...path, key]);
   }

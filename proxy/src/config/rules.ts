@@ -13,7 +13,8 @@ const parsedUrl = (value: string): URL | undefined => {
 };
 
 /** localhost, 127.0.0.0/8 and [::1] (URL normalises them): the only hosts plain http may reach without a word. */
-export const isLoopbackHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+export const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
 /** An http(s) URL without query, fragment or credentials (the WeChat API base). */
 export const httpUrl = v.pipe(
@@ -30,7 +31,10 @@ export const httpUrl = v.pipe(
  */
 export const authingHost = v.pipe(
   text,
-  v.check((value) => ['https:', 'http:'].includes(parsedUrl(value)?.protocol ?? ''), 'must be an https URL of your Authing domain, e.g. https://example.authing.cn'),
+  v.check(
+    (value) => ['https:', 'http:'].includes(parsedUrl(value)?.protocol ?? ''),
+    'must be an https URL of your Authing domain, e.g. https://example.authing.cn',
+  ),
   // Each check passes what it cannot parse: the first one says so.
   v.check((value) => {
     const url = parsedUrl(value);
@@ -66,10 +70,7 @@ function isTrustedProxyList(value: string): boolean {
   }
 }
 
-export const trustedProxies = v.pipe(
-  text,
-  v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE),
-);
+export const trustedProxies = v.pipe(text, v.check(isTrustedProxyList, TRUST_PROXY_MESSAGE));
 
 /** Never echoes the value: it may hold a password. */
 export const redisUrl = v.pipe(

@@ -72,9 +72,16 @@ const assertionSchema = v.pipe(
     previousPublicKeys: v.optional(v.array(v.pipe(v.any(), key(readPublicKey)), 'must be a list of public keys'), []),
   }),
   // Checked here, not as required keys: a missing key of an object gets valibot's generic message.
-  v.forward(v.partialCheck([['privateKey']], (input) => input.privateKey !== undefined, 'required: the EC P-256 or Ed25519 key that signs the assertions'), ['privateKey']),
   v.forward(
-    v.partialCheck([['audience']], (input) => input.audience !== undefined, 'required when signing is on: the app backend that verifies the assertions, e.g. my-app-backend'),
+    v.partialCheck([['privateKey']], (input) => input.privateKey !== undefined, 'required: the EC P-256 or Ed25519 key that signs the assertions'),
+    ['privateKey'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['audience']],
+      (input) => input.audience !== undefined,
+      'required when signing is on: the app backend that verifies the assertions, e.g. my-app-backend',
+    ),
     ['audience'],
   ),
   v.transform(({ privateKey, audience, ...rest }): ResolvedAssertionOptions => ({ signingKey: privateKey!, audience: audience!, ...rest })),
@@ -124,14 +131,20 @@ const optionsSchema = v.object({
         maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000),
         maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
       }),
-      v.transform(({ maxEntriesPerClient, ...dedupe }) => ({ ...dedupe, maxEntriesPerClient: maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe.maxEntries) })),
+      v.transform(({ maxEntriesPerClient, ...dedupe }) => ({
+        ...dedupe,
+        maxEntriesPerClient: maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe.maxEntries),
+      })),
     ),
     {},
   ),
   store: v.optional(
     v.object({
       redisUrl: v.optional(redisUrl),
-      keyPrefix: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{0,64}$/, 'must be at most 64 printable characters without spaces')), DEFAULT_REDIS_KEY_PREFIX),
+      keyPrefix: v.optional(
+        v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{0,64}$/, 'must be at most 64 printable characters without spaces')),
+        DEFAULT_REDIS_KEY_PREFIX,
+      ),
       failure: v.optional(v.picklist(['closed', 'open'], 'must be closed or open'), 'closed'),
     }),
     {},
@@ -163,5 +176,5 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   const result = v.safeParse(optionsSchema, options);
   if (!result.success) throw configErrorFor(result.issues[0]);
   checkUpstreamSettings(result.output);
-  return result.output as ResolvedOptions;
+  return result.output;
 }

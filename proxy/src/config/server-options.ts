@@ -41,7 +41,8 @@ export function resolveServerOptions(options: ListenOptions): ResolvedServerOpti
   };
   for (const [name, [min, max]] of Object.entries(BOUNDS) as Array<[keyof ResolvedServerOptions, readonly [number, number]]>) {
     const value = resolved[name];
-    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
   }
   return resolved;
 }

@@ -48,7 +48,7 @@ export function maskRedisUrl(redisUrl: string): string {
 /** The RFC 7638 thumbprint the JWKS publishes as kid (jose computes it; loaded only when signing is on). */
 async function keyId(config: NonNullable<ResolvedOptions['assertion']>): Promise<string> {
   const { calculateJwkThumbprint } = await import('jose');
-  return calculateJwkThumbprint(config.signingKey.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+  return calculateJwkThumbprint(config.signingKey.publicJwk, 'sha256');
 }
 
 /** A wildcard bind is printed as such; the URL to try goes through loopback. */
@@ -87,7 +87,14 @@ export async function startupSummary(config: ResolvedOptions, bound?: AddressInf
     corsOrigins: config.corsOrigins.length,
     store: store.redisUrl === undefined ? { kind: 'memory' } : { kind: 'redis', url: maskRedisUrl(store.redisUrl), failure: store.failure },
     signing: assertion
-      ? { kind: 'on', kid: await keyId(assertion), alg: assertion.signingKey.alg, audience: assertion.audience, issuer: assertion.issuer, ttlSeconds: assertion.ttlSeconds }
+      ? {
+          kind: 'on',
+          kid: await keyId(assertion),
+          alg: assertion.signingKey.alg,
+          audience: assertion.audience,
+          issuer: assertion.issuer,
+          ttlSeconds: assertion.ttlSeconds,
+        }
       : { kind: 'off' },
     trustWechatGateway: config.trustWechatGateway,
     trustProxy: config.trustProxy,
@@ -106,7 +113,10 @@ export function configWarnings(config: ResolvedOptions): Array<{ topic: WarningT
   const warn = (topic: WarningTopic, message: string): void => void warnings.push({ topic, message });
   const upstream = config.authing ? new URL(config.authing.appHost) : undefined;
   if (upstream?.protocol === 'http:' && !isLoopbackHost(upstream.hostname)) {
-    warn('upstream', `AUTHING_ALLOW_INSECURE=true: phone numbers cross the network unencrypted to ${upstream.origin}; use https outside a private network you trust`);
+    warn(
+      'upstream',
+      `AUTHING_ALLOW_INSECURE=true: phone numbers cross the network unencrypted to ${upstream.origin}; use https outside a private network you trust`,
+    );
   }
   if (config.allowedAppIds.length === 0) {
     warn('allow-list', 'ALLOWED_APPIDS is empty: any caller can spend your phone-number quota; set it to your mini program appid(s)');
@@ -114,7 +124,10 @@ export function configWarnings(config: ResolvedOptions): Array<{ topic: WarningT
     warn('allow-list', "ALLOW_DEVTOOLS=true: the developer tool's Referer passes; turn it off in production");
   }
   if (config.trustWechatGateway) {
-    warn('gateway trust', "TRUST_WECHAT_GATEWAY=true: safe only when the service's public network access (公网访问) is off, so that nothing but WeChat Cloud Hosting's gateway reaches it");
+    warn(
+      'gateway trust',
+      "TRUST_WECHAT_GATEWAY=true: safe only when the service's public network access (公网访问) is off, so that nothing but WeChat Cloud Hosting's gateway reaches it",
+    );
   }
   if (config.store.redisUrl !== undefined && config.store.failure === 'open') {
     warn('store', 'REDIS_FAILURE=open: while Redis is down, a code repeated on another instance may reach Authing twice');

@@ -44,7 +44,8 @@ export interface UpstreamEnv {
 /** UPSTREAM, checked. */
 export function readUpstreamName(read: Read): UpstreamName | undefined {
   const upstream = read('UPSTREAM')?.toLowerCase();
-  if (upstream !== undefined && upstream !== 'authing' && upstream !== 'wechat') throw new ConfigError('UPSTREAM', `must be authing or wechat, got "${upstream}"`);
+  if (upstream !== undefined && upstream !== 'authing' && upstream !== 'wechat')
+    throw new ConfigError('UPSTREAM', `must be authing or wechat, got "${upstream}"`);
   return upstream;
 }
 
@@ -61,6 +62,11 @@ export function readUpstreamEnv(read: Read, bool: (name: string) => boolean | un
           bindOpenId: bool('WECHAT_BIND_OPENID'),
         }
       : undefined;
-  if (upstream === 'wechat' && appId === undefined) throw new ConfigError('WECHAT_APPID', 'required when UPSTREAM=wechat: the mini program appid (wx...)');
-  return { upstream, wechat, management: { accessKeyId: read('AUTHING_ACCESS_KEY_ID'), accessKeySecret: readSecret(read, 'AUTHING_ACCESS_KEY_SECRET') } };
+  if (upstream === 'wechat' && appId === undefined)
+    throw new ConfigError('WECHAT_APPID', 'required when UPSTREAM=wechat: the mini program appid (wx...)');
+  return {
+    upstream,
+    wechat,
+    management: { accessKeyId: read('AUTHING_ACCESS_KEY_ID'), accessKeySecret: readSecret(read, 'AUTHING_ACCESS_KEY_SECRET') },
+  };
 }

@@ -2,7 +2,13 @@
 import * as v from 'valibot';
 import { ConfigError } from './options';
 import { httpUrl, text } from './rules';
-import { CLOUDBASE_WECHAT_API_BASE, DEFAULT_WECHAT_API_BASE, type CloudGetPhoneNumber, type ResolvedWechatOptions, type UpstreamName } from './upstream-options';
+import {
+  CLOUDBASE_WECHAT_API_BASE,
+  DEFAULT_WECHAT_API_BASE,
+  type CloudGetPhoneNumber,
+  type ResolvedWechatOptions,
+  type UpstreamName,
+} from './upstream-options';
 
 export const upstreamName = v.optional(v.picklist(['authing', 'wechat'], 'must be authing or wechat'), 'authing');
 
@@ -13,7 +19,12 @@ export const wechatSchema = v.pipe(
     apiBase: v.optional(httpUrl),
     openApi: v.optional(v.picklist(['token', 'cloudbase'], 'must be token or cloudbase'), 'token'),
     bindOpenId: v.optional(v.boolean('must be true or false'), false),
-    getPhoneNumber: v.optional(v.custom<CloudGetPhoneNumber>((value) => typeof value === 'function', "must be a function: wx-server-sdk's cloud.openapi.phonenumber.getPhoneNumber")),
+    getPhoneNumber: v.optional(
+      v.custom<CloudGetPhoneNumber>(
+        (value) => typeof value === 'function',
+        "must be a function: wx-server-sdk's cloud.openapi.phonenumber.getPhoneNumber",
+      ),
+    ),
   }),
   v.forward(
     v.partialCheck(
@@ -23,16 +34,16 @@ export const wechatSchema = v.pipe(
     ),
     ['appSecret'],
   ),
-  v.transform(
-    (input): ResolvedWechatOptions => ({
-      ...input,
-      apiBase: (input.apiBase ?? (input.openApi === 'cloudbase' ? CLOUDBASE_WECHAT_API_BASE : DEFAULT_WECHAT_API_BASE)).replace(/\/+$/, ''),
-    }),
-  ),
+  v.transform((input): ResolvedWechatOptions => ({
+    ...input,
+    apiBase: (input.apiBase ?? (input.openApi === 'cloudbase' ? CLOUDBASE_WECHAT_API_BASE : DEFAULT_WECHAT_API_BASE)).replace(/\/+$/, ''),
+  })),
 );
 
 /** The chosen upstream's settings are there. */
 export function checkUpstreamSettings(options: { upstream: UpstreamName; authing?: unknown; wechat?: unknown }): void {
-  if (options.upstream === 'authing' && options.authing === undefined) throw new ConfigError('authing', 'required: the Authing application (or set upstream to wechat)');
-  if (options.upstream === 'wechat' && options.wechat === undefined) throw new ConfigError('wechat', 'required when upstream is wechat: { appId, appSecret }');
+  if (options.upstream === 'authing' && options.authing === undefined)
+    throw new ConfigError('authing', 'required: the Authing application (or set upstream to wechat)');
+  if (options.upstream === 'wechat' && options.wechat === undefined)
+    throw new ConfigError('wechat', 'required when upstream is wechat: { appId, appSecret }');
 }

@@ -37,7 +37,9 @@ const loadJose = (): Promise<typeof import('jose')> =>
   (jose ??= import('jose').catch((error: unknown) => {
     jose = undefined;
     const why = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot load jose, which signs phone assertions (Node.js >= 20.19 is required, this is ${process.version}): ${why}`, { cause: error });
+    throw new Error(`cannot load jose, which signs phone assertions (Node.js >= 20.19 is required, this is ${process.version}): ${why}`, {
+      cause: error,
+    });
   }));
 
 /** MISCONFIGURED when jose cannot be loaded: answered before the code is sent anywhere. */
@@ -53,7 +55,7 @@ export function createAssertionSigner(options: ResolvedAssertionOptions): Assert
   ready().catch(() => undefined); // now; whoever awaits ready() (startProxy, each exchange) sees a failure
   const publish = async (key: VerificationKey): Promise<PublishedJwk> => {
     const { calculateJwkThumbprint } = await loadJose();
-    const kid = await calculateJwkThumbprint(key.publicJwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+    const kid = await calculateJwkThumbprint(key.publicJwk, 'sha256');
     return { ...key.publicJwk, kid, alg: key.alg, use: 'sig' };
   };
   let published: Promise<{ keys: PublishedJwk[] }> | undefined;
@@ -62,7 +64,9 @@ export function createAssertionSigner(options: ResolvedAssertionOptions): Assert
   /** Made once the kid is known (the JWKS): the header is encoded once for the process's life. */
   let signer: Promise<CompactSigner> | undefined;
   const signerOnce = () =>
-    (signer ??= jwks().then(({ keys }) => compactSigner(signingKey.alg, signingKey.privateKey, { alg: signingKey.alg, kid: keys[0].kid, typ: 'JWT' })));
+    (signer ??= jwks().then(({ keys }) =>
+      compactSigner(signingKey.alg, signingKey.privateKey, { alg: signingKey.alg, kid: keys[0].kid, typ: 'JWT' }),
+    ));
 
   const sign = async (phone: PhoneInfo, context: AssertionContext): Promise<Signed> => {
     const claims = phoneClaims(phone);

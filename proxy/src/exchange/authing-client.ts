@@ -29,7 +29,7 @@ export interface AuthingClientOptions extends AuthingOptions {
   /** Management mode: where the token is kept (shared by instances on Redis); default this client's memory. */
   tokenValues?: SharedValues;
   /** Each management token fetch, for the metrics. */
-  onTokenFetch?(force: boolean): void;
+  onTokenFetch?: (force: boolean) => void;
 }
 
 export class AuthingClient implements PhoneUpstream {
@@ -45,7 +45,14 @@ export class AuthingClient implements PhoneUpstream {
     if (userPoolId !== undefined) headers[AUTHING_HEADERS.userPoolId] = userPoolId;
     if (options.lang !== undefined) headers[AUTHING_HEADERS.lang] = options.lang;
     const { timeoutMs, maxConcurrency, lateGraceMs } = options;
-    this.http = new HttpUpstream({ url: endpoint(options.appHost, EXCHANGE_PATH), headers, timeoutMs, maxConcurrency, lateGraceMs, classify: classifyResponse });
+    this.http = new HttpUpstream({
+      url: endpoint(options.appHost, EXCHANGE_PATH),
+      headers,
+      timeoutMs,
+      maxConcurrency,
+      lateGraceMs,
+      classify: classifyResponse,
+    });
     if (options.accessKeyId !== undefined && options.accessKeySecret !== undefined) {
       this.tokens = new TokenCache({
         key: `authing-token:${options.accessKeyId}@${options.appHost}`,

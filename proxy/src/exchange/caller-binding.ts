@@ -13,7 +13,10 @@ export function bindingOf(caller: Caller, nonce: string | undefined): string {
 }
 
 /** As Authing answers a used code (docs/en/reference/errors.md: CODE_REJECTED); the log says why. */
-const ANOTHER_CALLER: ProxyFailure = Object.freeze({ definition: errors.CODE_REJECTED, detail: Object.freeze({ reason: 'code already exchanged for another caller' }) });
+const ANOTHER_CALLER: ProxyFailure = Object.freeze({
+  definition: errors.CODE_REJECTED,
+  detail: Object.freeze({ reason: 'code already exchanged for another caller' }),
+});
 
 /**
  * CODE_REJECTED when a success this request did not fetch itself was fetched for another binding. An answer without

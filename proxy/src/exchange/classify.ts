@@ -86,7 +86,11 @@ export function classifyResponse(response: UpstreamResponse, code: string): Exch
   }
   if (statusCode === 601 || statusCode === 602) {
     const errcode = wechatErrcode(body, message);
-    return fail(errcode === undefined ? errors.UPSTREAM_ERROR : byWechatErrcode(errcode), { ...base, detail: { ...detail, wechatErrcode: errcode } }, response);
+    return fail(
+      errcode === undefined ? errors.UPSTREAM_ERROR : byWechatErrcode(errcode),
+      { ...base, detail: { ...detail, wechatErrcode: errcode } },
+      response,
+    );
   }
   return fail(byHttpStatus(statusCode), { ...base, detail }, response);
 }
@@ -117,7 +121,9 @@ function fail(
   response: UpstreamResponse,
 ): ExchangeOutcome {
   const rateLimited = definition === errors.RATE_LIMITED;
-  const failure: ProxyFailure = rateLimited ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) } : { definition, ...extra };
+  const failure: ProxyFailure = rateLimited
+    ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) }
+    : { definition, ...extra };
   return { ok: false, failure, neverSent: false };
 }
 

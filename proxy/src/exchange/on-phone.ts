@@ -42,12 +42,26 @@ export type OnPhoneHook = (context: OnPhoneContext) => Promise<OnPhoneResult | v
 export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
 
 /** Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set. */
-export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion', 'error', 'apiCode', 'retryAfter']);
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
+  'statusCode',
+  'message',
+  'requestId',
+  'upstreamRequestId',
+  'data',
+  'assertion',
+  'error',
+  'apiCode',
+  'retryAfter',
+]);
 /** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneStep = Object.freeze({});
 /** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
-const PROXY_CODES: ReadonlySet<string> = new Set(Object.values(errors).map(({ error }) => error as string).filter((code) => code !== 'REFUSED'));
+const PROXY_CODES: ReadonlySet<string> = new Set(
+  Object.values(errors)
+    .map(({ error }) => error as string)
+    .filter((code) => code !== 'REFUSED'),
+);
 
 /** Why a hook's answer cannot be used, or undefined when it can. */
 function problemWith(result: unknown): string | undefined {
@@ -69,10 +83,13 @@ function problemWith(result: unknown): string | undefined {
   if (refuse === undefined) return undefined;
   if (!isRecord(refuse)) return 'onPhone refuse must be { status, message, error? }';
   const { status, message, error } = refuse;
-  if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) return 'onPhone refuse.status must be a whole number from 400 to 599';
+  if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
+    return 'onPhone refuse.status must be a whole number from 400 to 599';
   if (typeof message !== 'string' || message.length === 0 || message.length > 500) return 'onPhone refuse.message must be 1 to 500 characters';
-  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error))) return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
-  if (error !== undefined && PROXY_CODES.has(error)) return `onPhone refuse.error must not be the proxy's own code ${error}: use REFUSED or a code of the app's own`;
+  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error)))
+    return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
+  if (error !== undefined && PROXY_CODES.has(error))
+    return `onPhone refuse.error must not be the proxy's own code ${error}: use REFUSED or a code of the app's own`;
   return undefined;
 }
 
@@ -113,7 +130,9 @@ export async function applyOnPhone(
   if (result.refuse !== undefined) {
     const { status, message, error } = result.refuse as OnPhoneRefusal;
     const definition: ProxyErrorDefinition = Object.freeze({ error: 'REFUSED', statusCode: status, message });
-    return { failure: { definition, error, upstreamRequestId, detail: { phone: maskPhone(phone.purePhoneNumber), refusedWith: error ?? 'REFUSED' } } };
+    return {
+      failure: { definition, error, upstreamRequestId, detail: { phone: maskPhone(phone.purePhoneNumber), refusedWith: error ?? 'REFUSED' } },
+    };
   }
   return { extra: result.extra as Record<string, unknown> };
 }

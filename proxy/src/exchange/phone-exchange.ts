@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
-import { errors, failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
+import { errors, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import { forbidden, rateLimited } from '../guards/refusals';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
@@ -15,12 +15,14 @@ import { createStore, type Store } from '../store';
 import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
 import { startWithinMs } from './upstreams/http-upstream';
 import { createUpstream } from './upstreams';
-import type { PhoneInfo } from './classify';
 import { createUpstreamFlight } from './upstream-flight';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 import { hashCode, type DedupeSource } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
+import { answerFor, type ExchangeAnswer, type ExchangeResult, type Refusal } from './answer';
+
+export type { ExchangeAnswer, SuccessBody } from './answer';
 
 /** Timer lag and the store's last round trip, beyond the longest a call for the code may take to answer. */
 const WAIT_SLACK_MS = 1000;
@@ -37,25 +39,6 @@ export interface ExchangeRequest {
   readonly requestId?: string;
   /** The runtime's own request object, handed to the onPhone hook as `context.request`. */
   readonly request?: unknown;
-}
-
-/** The success answer of our wire contract. */
-export interface SuccessBody {
-  statusCode: 200;
-  message: string;
-  requestId: string;
-  upstreamRequestId?: string;
-  data: PhoneInfo;
-  /** The signed phone assertion (a JWT) for the app's backend, when a signing key is configured. */
-  assertion?: string;
-}
-
-export interface ExchangeAnswer {
-  /** The HTTP status: 200, or the failure's. */
-  status: number;
-  body: SuccessBody | FailureBody;
-  /** Seconds for a Retry-After header (RATE_LIMITED). */
-  retryAfterSeconds?: number;
 }
 
 export interface PhoneExchange {
@@ -80,24 +63,10 @@ interface Trace {
   source?: DedupeSource;
 }
 
-type Refusal = { readonly failure: ProxyFailure };
-type Result =
-  | Refusal
-  | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
-
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
   const definition = failure?.definition;
   if (definition === errors.MISCONFIGURED || definition === errors.INTERNAL_ERROR || definition === errors.HOOK_FAILED) return 'error';
   return definition !== undefined && definition.statusCode >= 500 ? 'warn' : 'info';
-}
-
-function answerFor(result: Result, requestId: string): ExchangeAnswer {
-  if ('failure' in result) return failureAnswer(result.failure, requestId);
-  const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
-  if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
-  if (result.assertion !== undefined) body.assertion = result.assertion;
-  // The onPhone hook's fields, which never name one of ours (on-phone.ts checks).
-  return { status: 200, body: result.extra ? { ...body, ...result.extra } : body };
 }
 
 /** Validates the options (throws ConfigError) and wires the parts. */
@@ -110,17 +79,18 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const client = createUpstream(config, metrics);
   const store = createStore(config, metrics, logger);
   // A request waiting on another's call: as long as that call may take to answer, and the Redis store's own waits.
-  const waitMs = startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs + (config.store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + WAIT_SLACK_MS;
+  const waitMs =
+    startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs + (config.store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + WAIT_SLACK_MS;
   const fly = createUpstreamFlight({ client, singleFlight: store.singleFlight, metrics, logger, waitMs });
   // Memory is ready at once; Redis makes the first exchanges wait for its first connection attempt.
   let storeSettling: Promise<unknown> | undefined = config.store.redisUrl === undefined ? undefined : store.ready().catch(() => undefined);
-  storeSettling?.then(() => (storeSettling = undefined));
+  void storeSettling?.then(() => (storeSettling = undefined)); // cannot reject: caught above
   const allowList = createAllowList(config);
   const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
 
   /** Every check in order, then the exchange, in a single flight per code. */
-  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Result> => {
+  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<ExchangeResult> => {
     const notAllowed = allowList?.(request.caller);
     if (notAllowed) return { failure: forbidden(notAllowed) };
     if (storeSettling) await storeSettling;
@@ -128,7 +98,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     if (unsignable) return { failure: unsignable };
     // Counted while the body is read, and alongside the code's claim: on Redis both usually go in one write, one round trip.
     const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
-      retryAfterSeconds > 0 ? { failure: rateLimited(request.caller.rateLimitKey, retryAfterSeconds, config.trustProxy) } : undefined);
+      retryAfterSeconds > 0 ? { failure: rateLimited(request.caller.rateLimitKey, retryAfterSeconds, config.trustProxy) } : undefined,
+    );
     limited.catch(() => undefined); // awaited on every path below
     // A refusal does not wait for the body (a slow one could take the request deadline). Not a shared never-settling
     // promise in the race: every request would leave it a reaction, for good.
@@ -143,7 +114,10 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     // Closed: no more answers, not even remembered ones that a store shared with other runtimes still holds.
     if (closing) return (await limited) ?? { failure: CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
-    const admitted = limited.then((refusal) => refusal === undefined, () => false);
+    const admitted = limited.then(
+      (refusal) => refusal === undefined,
+      () => false,
+    );
     const flight = fly(key, input.code, binding, admitted, request.caller);
     flight.catch(() => undefined); // awaited unless refused: then it ends on its own, not admitted
     const refusal = await limited;
@@ -170,7 +144,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const requestId = request.requestId ?? randomUUID();
     const started = performance.now();
     const trace: Trace = {};
-    let result: Result;
+    let result: ExchangeResult;
     try {
       result = await decide(request, requestId, trace);
     } catch (error) {
@@ -209,5 +183,14 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       await store.close();
     })());
 
-  return { exchange, config, logger, metrics, jwks: signer?.jwks, ready: async () => void (await Promise.all([store.ready(), signer?.ready()])), health: () => store.health(), close };
+  return {
+    exchange,
+    config,
+    logger,
+    metrics,
+    jwks: signer && (() => signer.jwks()),
+    ready: async () => void (await Promise.all([store.ready(), signer?.ready()])),
+    health: () => store.health(),
+    close,
+  };
 }

@@ -28,7 +28,10 @@ export interface UpstreamFlightDeps {
 
 const STILL_IN_FLIGHT: ExchangeOutcome = Object.freeze({
   ok: false,
-  failure: Object.freeze({ definition: errors.UPSTREAM_TIMEOUT, detail: { reason: 'the call another request made for this code has not answered yet' } }),
+  failure: Object.freeze({
+    definition: errors.UPSTREAM_TIMEOUT,
+    detail: { reason: 'the call another request made for this code has not answered yet' },
+  }),
   neverSent: false,
 });
 
@@ -43,7 +46,13 @@ const label = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome
  * (the caller's rateLimitKey: whose share of the store the code counts in).
  */
 export function createUpstreamFlight({ client, singleFlight, metrics, logger, waitMs }: UpstreamFlightDeps) {
-  return (key: string, code: string, binding: string, admitted: Promise<boolean>, caller: UpstreamCaller & { rateLimitKey?: string } = {}): Promise<FlightResult> => {
+  return (
+    key: string,
+    code: string,
+    binding: string,
+    admitted: Promise<boolean>,
+    caller: UpstreamCaller & { rateLimitKey?: string } = {},
+  ): Promise<FlightResult> => {
     let answered!: (result: FlightResult) => void;
     const ownAnswer = new Promise<FlightResult>((resolve) => (answered = resolve));
     const call = async (): Promise<ExchangeOutcome> => {

@@ -34,7 +34,10 @@ export class Cors {
   preflight(headers: IncomingHttpHeaders, requestId: string, logger: Logger | undefined): AppResponse {
     if (!this.allows(headers.origin)) {
       const refused = PREFLIGHT_REFUSED[headers.origin === undefined ? 'no-origin' : 'origin-not-allowed'];
-      logger?.info({ reqId: requestId, outcome: refused.definition.error, statusCode: refused.definition.statusCode, detail: refused.detail }, 'CORS preflight refused');
+      logger?.info(
+        { reqId: requestId, outcome: refused.definition.error, statusCode: refused.definition.statusCode, detail: refused.detail },
+        'CORS preflight refused',
+      );
       return failureResponse(refused, requestId);
     }
     const response: AppResponse = {

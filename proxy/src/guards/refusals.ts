@@ -37,7 +37,11 @@ export function forbidden(reason: AllowListRefusal): ProxyFailure {
 export type PreflightRefusal = 'origin-not-allowed' | 'no-origin';
 
 export const PREFLIGHT_REFUSED: Readonly<Record<PreflightRefusal, ProxyFailure>> = {
-  'origin-not-allowed': refusal(errors.ORIGIN_FORBIDDEN, 'origin-not-allowed', 'CORS preflight from an origin CORS_ORIGINS does not list: add its exact origin (scheme://host[:port]) there'),
+  'origin-not-allowed': refusal(
+    errors.ORIGIN_FORBIDDEN,
+    'origin-not-allowed',
+    'CORS preflight from an origin CORS_ORIGINS does not list: add its exact origin (scheme://host[:port]) there',
+  ),
   'no-origin': refusal(errors.ORIGIN_FORBIDDEN, 'no-origin', 'CORS preflight without an Origin header: not a browser, nothing to allow'),
 };
 

@@ -1,7 +1,7 @@
 // Counters of the listening server's connections, registered in the app's registry (observability/metrics.ts).
 import type * as PromClient from 'prom-client';
 
-/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped deep module of prom-client (its index loads what we never use), typed from its index
 const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
 
 /** Why a connection got no answer: `max_connections` (closed as accepted), `accept_error` (EMFILE and the like). */

@@ -4,7 +4,7 @@ import type * as PromClient from 'prom-client';
 
 // prom-client's own modules for the three classes we use: its index also loads the default process metrics, which
 // pull in @opentelemetry/api (~50 modules, ~11 MB of resident memory) for exemplars we never expose.
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- untyped deep modules of prom-client, typed from its index */
 const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
 const Histogram = require('prom-client/lib/histogram') as typeof PromClient.Histogram;
 const Registry = require('prom-client/lib/registry') as typeof PromClient.Registry;

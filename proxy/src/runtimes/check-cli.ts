@@ -17,7 +17,7 @@ export interface CheckFlags {
 
 /** The check's flags; throws an Error naming a bad one. */
 export function parseCheckArgs(argv: readonly string[]): CheckFlags {
-  return parseFlags(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }) as CheckFlags;
+  return parseFlags(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
 }
 
 /** Runs the check, prints it; resolves with the exit code. */

@@ -79,7 +79,7 @@ async function serve(argv: readonly string[]): Promise<void> {
     throw error;
   }
   const proxy = await startProxy(config);
-  shutDownOnSignals(proxy.close, shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
+  shutDownOnSignals(() => proxy.close(), shutdownGraceMs(config)); // before the banner: whoever reads it may signal at once
   // stdout carries the JSON log lines: the human banner goes to stderr.
   process.stderr.write(`${await banner(config, proxy.server.address() as AddressInfo)}\n`);
 }
@@ -91,7 +91,12 @@ async function banner(options: ProxyOptions, bound: AddressInfo): Promise<string
   return summaryBanner(await startupSummary(resolved, bound)) + warnings.join('');
 }
 
-const DEV_FLAGS = { port: { type: 'string' }, host: { type: 'string' }, upstream: { type: 'string' }, 'i-know-this-is-public': { type: 'boolean' } } as const;
+const DEV_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  upstream: { type: 'string' },
+  'i-know-this-is-public': { type: 'boolean' },
+} as const;
 const PUBLIC_FLAG = '--i-know-this-is-public';
 
 function parseDevArgs(argv: readonly string[]): { host: string; port: number; upstream: UpstreamName; public: boolean } {
@@ -111,11 +116,15 @@ function parseDevArgs(argv: readonly string[]): { host: string; port: number; up
  */
 function refuseUnsafeDev({ host, public: isPublic }: { host: string; public: boolean }): void {
   if (process.env.NODE_ENV === 'production') {
-    fail('dev refuses to run with NODE_ENV=production: it answers fake phone numbers; use `miniprogram-phone-proxy serve` with your Authing settings');
+    fail(
+      'dev refuses to run with NODE_ENV=production: it answers fake phone numbers; use `miniprogram-phone-proxy serve` with your Authing settings',
+    );
   }
   const loopback = isLoopbackHost(host.toLowerCase()) || host === '::1' || host === '[::1]';
   if (!loopback && !isPublic) {
-    usageError(`dev: --host ${host} is not loopback: dev answers fake numbers and signs them for any caller. Add ${PUBLIC_FLAG} to serve it on ${host} anyway`);
+    usageError(
+      `dev: --host ${host} is not loopback: dev answers fake numbers and signs them for any caller. Add ${PUBLIC_FLAG} to serve it on ${host} anyway`,
+    );
   }
 }
 

@@ -45,7 +45,10 @@ export function createCloudFunction(options: ProxyOptions): CloudFunction {
         const source = context.SOURCE?.slice(0, MAX_LOGGED_SOURCE);
         const refusal = forbidden(kind === 'devtools' ? 'devtools' : 'not-mini-program-source');
         core.metrics.requests.inc({ outcome: refusal.definition.error });
-        core.logger?.info({ reqId: requestId, outcome: refusal.definition.error, source, detail: refusal.detail }, 'cloud function call refused: not from a mini program');
+        core.logger?.info(
+          { reqId: requestId, outcome: refusal.definition.error, source, detail: refusal.detail },
+          'cloud function call refused: not from a mini program',
+        );
         return failureAnswer(refusal, requestId).body;
       }
       caller = callerFromContext(context, kind === 'devtools');

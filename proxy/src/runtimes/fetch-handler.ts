@@ -89,9 +89,7 @@ export function createFetchHandler(options: ProxyOptions): FetchHandler {
   const handler = async (request: Request, info?: FetchHandlerInfo): Promise<Response> => {
     if (sharedBucketWarningDue && info?.remoteAddress === undefined) {
       sharedBucketWarningDue = false;
-      app.logger?.warn(
-        'fetch handler called without info.remoteAddress and TRUST_PROXY is off: every caller shares one rate-limit bucket',
-      );
+      app.logger?.warn('fetch handler called without info.remoteAddress and TRUST_PROXY is off: every caller shares one rate-limit bucket');
     }
     const release = app.hold();
     try {

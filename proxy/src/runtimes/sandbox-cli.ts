@@ -51,7 +51,7 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxOptions | 'hel
   try {
     flags = parseFlags(argv, SANDBOX_FLAGS);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n\n${SANDBOX_CLI_USAGE}`);
+    throw new Error(`${(error as Error).message}\n\n${SANDBOX_CLI_USAGE}`, { cause: error });
   }
   if (flags.help) return 'help';
   const { shape } = flags;
@@ -67,7 +67,7 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxOptions | 'hel
     numericCountryCode: flags['numeric-country-code'],
   };
   // Only the flags given: an undefined option would hide the sandbox's default.
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as SandboxOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 
 /**

@@ -24,12 +24,14 @@ export interface RunningProxy {
 export async function startProxy(options: ProxyOptions & ListenOptions): Promise<RunningProxy> {
   const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
-  batchStdoutLogs(); // a process that keeps running: its log lines can wait a moment for others
   const app = createApp(proxyOptions);
   const { requestTimeoutMs } = app.config;
   let closing = false;
   // Answers sent while shutting down end their connection: keep-alive must not keep the server open.
-  const server = createServer(serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs), nodeListenerFor(app, () => closing));
+  const server = createServer(
+    serverTimeouts(requestTimeoutMs, limits.keepAliveTimeoutMs),
+    nodeListenerFor(app, () => closing),
+  );
   const shutdownDeadline = new ShutdownRequestDeadline(server, requestTimeoutMs);
 
   try {
@@ -50,7 +52,16 @@ export async function startProxy(options: ProxyOptions & ListenOptions): Promise
 
   const url = `http://${urlHost(server.address() as AddressInfo)}`;
   // The effective configuration, in one line (config/summary.ts): no secret, the address actually bound.
-  app.logger?.info({ url, ...(await startupSummary(app.config, server.address() as AddressInfo)), warnings: configWarnings(app.config).map(({ message }) => message) }, 'miniprogram-phone-proxy listening');
+  app.logger?.info(
+    {
+      url,
+      ...(await startupSummary(app.config, server.address() as AddressInfo)),
+      warnings: configWarnings(app.config).map(({ message }) => message),
+    },
+    'miniprogram-phone-proxy listening',
+  );
+  // The start-up line goes out at once (whoever watches for it need not wait); from now on lines can wait a moment for others.
+  batchStdoutLogs();
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { SuccessShape } from './types';
 
-
 export const SUCCESS_MESSAGE = '操作成功';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -69,7 +68,13 @@ export function success(fields: SuccessFields): Reply {
       : {
           errcode: 0,
           errmsg: 'ok',
-          phone_info: { ...phone, watermark: fields.wechatAppId === undefined ? { timestamp: fields.timestampSeconds } : { appid: fields.wechatAppId, timestamp: fields.timestampSeconds } },
+          phone_info: {
+            ...phone,
+            watermark:
+              fields.wechatAppId === undefined
+                ? { timestamp: fields.timestampSeconds }
+                : { appid: fields.wechatAppId, timestamp: fields.timestampSeconds },
+          },
         };
   return {
     httpStatus: 200,

@@ -37,8 +37,7 @@ export class FaultQueue {
 }
 
 /** A success envelope cut in the middle of `data`: announced as JSON, not parseable. */
-const TRUNCATED_SUCCESS_BODY =
-  '{"statusCode":200,"message":"操作成功","requestId":"00000000-0000-4000-8000-000000000000","data":{"phoneNu';
+const TRUNCATED_SUCCESS_BODY = '{"statusCode":200,"message":"操作成功","requestId":"00000000-0000-4000-8000-000000000000","data":{"phoneNu';
 
 /** The reply a fault plays. 'latency' and 'reset' are not replies: the server handles them. */
 export function faultReply(fault: Exclude<SandboxFault, { kind: 'latency' } | { kind: 'reset' }>): Reply {

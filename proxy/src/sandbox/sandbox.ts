@@ -187,9 +187,7 @@ class AuthingSandbox implements Sandbox {
     }
     const poolNotFound = userPoolId !== undefined && (sentPool !== undefined || appId === undefined);
     return failure(
-      poolNotFound
-        ? { statusCode: 400, apiCode: 2224, message: '用户池不存在' }
-        : { statusCode: 400, apiCode: 2011, message: '应用不存在' },
+      poolNotFound ? { statusCode: 400, apiCode: 2224, message: '用户池不存在' } : { statusCode: 400, apiCode: 2011, message: '应用不存在' },
     );
   }
 }

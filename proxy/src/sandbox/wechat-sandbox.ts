@@ -69,7 +69,8 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
   const counts = { tokenFetches: 0, forcedRefreshes: 0, phoneCalls: 0 };
   let lastOpenId: string | undefined;
 
-  const newToken = (): void => void ((previous = token), (token = { value: randomBytes(24).toString('hex'), expiresAt: now() + lifeMs, invalid: false, sticky: false }));
+  const newToken = (): void =>
+    void ((previous = token), (token = { value: randomBytes(24).toString('hex'), expiresAt: now() + lifeMs, invalid: false, sticky: false }));
   const json = (res: ServerResponse, body: unknown, delayMs = 0): void => {
     const send = (): void => {
       if (res.destroyed) return;

@@ -16,15 +16,20 @@ interface StoredFailure {
   neverSent?: true;
 }
 
-const nameOf = new Map<ProxyErrorDefinition, ErrorName>(
-  Object.entries(errors).map(([name, definition]) => [definition, name as ErrorName]),
-);
+const nameOf = new Map<ProxyErrorDefinition, ErrorName>(Object.entries(errors).map(([name, definition]) => [definition, name as ErrorName]));
 
 export function encodeOutcome(outcome: ExchangeOutcome): string {
   if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding: outcome.binding });
   const { definition, apiCode, upstreamRequestId, retryAfterSeconds } = outcome.failure;
   // neverSent only when true (a remembered failure never is): Redis holds many junk codes' failures, every byte counts.
-  const stored: StoredFailure = { ok: false, error: nameOf.get(definition) ?? 'INTERNAL_ERROR', apiCode, upstreamRequestId, retryAfterSeconds, neverSent: outcome.neverSent || undefined };
+  const stored: StoredFailure = {
+    ok: false,
+    error: nameOf.get(definition) ?? 'INTERNAL_ERROR',
+    apiCode,
+    upstreamRequestId,
+    retryAfterSeconds,
+    neverSent: outcome.neverSent || undefined,
+  };
   return JSON.stringify(stored);
 }
 
@@ -84,6 +89,11 @@ export const compactOutcome = {
   unpack(packed: CompactOutcome): ExchangeOutcome {
     if (typeof packed !== 'string') return packed;
     const [phoneNumber, purePhoneNumber, countryCode, upstreamRequestId, binding] = packed.split(SEPARATOR);
-    return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, upstreamRequestId: upstreamRequestId || undefined, binding: binding || undefined };
+    return {
+      ok: true,
+      phone: { phoneNumber, purePhoneNumber, countryCode },
+      upstreamRequestId: upstreamRequestId || undefined,
+      binding: binding || undefined,
+    };
   },
 };

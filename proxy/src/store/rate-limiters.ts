@@ -4,7 +4,7 @@ import { hash } from 'node:crypto';
 import type * as Flexible from 'rate-limiter-flexible';
 import { limiterOptions, rateLimiterOver, type RateLimiter, type RateLimitSettings } from '../guards/rate-limit';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one limiter's untyped module, not the index that loads them all
 const RateLimiterMemory = require('rate-limiter-flexible/lib/RateLimiterMemory') as typeof Flexible.RateLimiterMemory;
 
 /** Clients counted on their own per window at most (the hand-written limiter before had the same cap). */

@@ -113,7 +113,10 @@ export interface RedisClaims {
   reassert(key: string, token: string, elapsedMs: number): Promise<void>;
 }
 
-export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: number; leaseMs: number; keyPrefix: string; markerKey: string }): RedisClaims {
+export function redisClaims(
+  redis: RedisConnection,
+  settings: { codeLifeMs: number; leaseMs: number; keyPrefix: string; markerKey: string },
+): RedisClaims {
   const { client } = redis;
   const codeKey = (key: string): string => `${settings.keyPrefix}code:{${key}}`;
   const leaseKey = (key: string): string => `${settings.keyPrefix}lease:{${key}}`;
@@ -124,10 +127,12 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
     const sha = hash('sha1', source);
     return (key, args) => {
       const options = { keys: [codeKey(key), leaseKey(key), ...extraKeys], arguments: args };
-      return timed(client.evalSha(sha, options).catch((error: Error) => {
-        if (!error.message?.startsWith('NOSCRIPT')) throw error;
-        return client.eval(source, options);
-      }));
+      return timed(
+        client.evalSha(sha, options).catch((error: Error) => {
+          if (!error.message?.startsWith('NOSCRIPT')) throw error;
+          return client.eval(source, options);
+        }),
+      );
     };
   };
   const claimScript = script(CLAIM_SCRIPT, [settings.markerKey]);
@@ -166,14 +171,16 @@ export function redisClaims(redis: RedisConnection, settings: { codeLifeMs: numb
       await reassertScript(key, [`pending:${token}`, String(codeLeft), token, String(Math.max(0, Math.floor(settings.leaseMs - elapsedMs)))]);
     },
     async retryUnsettled() {
-      await Promise.all([...unsettled].map(async ([key, { token, outcome }]) => {
-        try {
-          await trySettle(key, token, outcome);
-          if (unsettled.get(key)?.token === token) unsettled.delete(key);
-        } catch {
-          // still down: the next reconnection tries again
-        }
-      }));
+      await Promise.all(
+        [...unsettled].map(async ([key, { token, outcome }]) => {
+          try {
+            await trySettle(key, token, outcome);
+            if (unsettled.get(key)?.token === token) unsettled.delete(key);
+          } catch {
+            // still down: the next reconnection tries again
+          }
+        }),
+      );
     },
   };
 }

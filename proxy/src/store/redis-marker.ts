@@ -23,7 +23,10 @@ const LOST_MESSAGE_KEY = '*';
 /** A claim found no marker: nothing was written or sent; the client may send the same code again. */
 export const UNMARKED: ExchangeOutcome = Object.freeze({
   ok: false,
-  failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'Redis lost its data; the instances are writing back what they know: send the code again' } }),
+  failure: Object.freeze({
+    definition: errors.UPSTREAM_UNAVAILABLE,
+    detail: { reason: 'Redis lost its data; the instances are writing back what they know: send the code again' },
+  }),
   neverSent: true,
 });
 
@@ -111,10 +114,12 @@ export function watchForDataLoss(
 
   const lookOnce = async (): Promise<void> => {
     const fresh = randomUUID();
-    const [state, marker] = (await timed(redis.client.eval(LOOK_SCRIPT, {
-      keys: [keys.marker, keys.recovering],
-      arguments: [epoch ?? '', fresh, String(RECOVERY_GRACE_MS), redis.channel],
-    }))) as [string, string];
+    const [state, marker] = (await timed(
+      redis.client.eval(LOOK_SCRIPT, {
+        keys: [keys.marker, keys.recovering],
+        arguments: [epoch ?? '', fresh, String(RECOVERY_GRACE_MS), redis.channel],
+      }),
+    )) as [string, string];
     if (writesRefused !== undefined) {
       writesRefused = undefined;
       await restore(); // writes accepted again: the answers and claim ends that could not be saved are saved now

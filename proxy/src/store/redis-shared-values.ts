@@ -11,10 +11,20 @@ const CONNECT_TIMEOUT_MS = 5000;
 const FIRST_CONNECTION_WAIT_MS = 1000;
 
 export function redisSharedValues(url: string, keyPrefix: string): SharedValues {
-  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) } });
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+  });
   client.on('error', () => undefined); // reported by the failing command: a token fetch falls back to this process alone
-  const connecting = client.connect().then(() => undefined, () => undefined);
-  let firstWait: Promise<unknown> | undefined = Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, FIRST_CONNECTION_WAIT_MS).unref())]);
+  const connecting = client.connect().then(
+    () => undefined,
+    () => undefined,
+  );
+  let firstWait: Promise<unknown> | undefined = Promise.race([
+    connecting,
+    new Promise((resolve) => setTimeout(resolve, FIRST_CONNECTION_WAIT_MS).unref()),
+  ]);
   void firstWait.then(() => (firstWait = undefined));
   /** The client, once connected or after the first wait (commands then fail at once while offline: no offline queue). */
   const ready = async (): Promise<typeof client> => {

@@ -164,10 +164,14 @@ export function createRedisSingleFlight(
 
   /** One flight through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
   const runLocal = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
-    const { promise, source } = local.run(key, () => {
-      const done = working.enter();
-      return runShared(key, call, admitted).finally(done);
-    }, (result) => shouldRemember(result.outcome));
+    const { promise, source } = local.run(
+      key,
+      () => {
+        const done = working.enter();
+        return runShared(key, call, admitted).finally(done);
+      },
+      (result) => shouldRemember(result.outcome),
+    );
     const result = await promise;
     return source === 'upstream' ? result : { outcome: result.outcome, source };
   };

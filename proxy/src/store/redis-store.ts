@@ -16,7 +16,7 @@ import { throttledWarning } from './throttled-warning';
 import { timed } from './redis-timing';
 import type { Store } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one limiter's untyped module, not the index that loads them all
 const RateLimiterRedis = require('rate-limiter-flexible/lib/RateLimiterRedis') as typeof Flexible.RateLimiterRedis;
 
 export function createRedisStore(config: ResolvedOptions, redisUrl: string, metrics: ProxyMetrics, logger: Logger | undefined): Store {
@@ -30,7 +30,9 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     note: (step, error) => (watch?.noteError(error), policy.note(step, error)),
     claimFailed: (error) => (watch?.noteError(error), policy.claimFailed(error)),
   };
-  const redis = connectRedis(redisUrl, keyPrefix, (error) => warn('connection', { err: { message: error.message }, redis: where }, 'Redis connection error; reconnecting'));
+  const redis = connectRedis(redisUrl, keyPrefix, (error) =>
+    warn('connection', { err: { message: error.message }, redis: where }, 'Redis connection error; reconnecting'),
+  );
   const singleFlight = createRedisSingleFlight(
     redis,
     { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix, markerKey: `${keyPrefix}marker` },
@@ -41,7 +43,10 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     storeDown,
     () => watch?.markerGone(),
   );
-  watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, singleFlight.restore, { warn, metrics });
+  watch = watchForDataLoss(redis, { marker: `${keyPrefix}marker`, recovering: `${keyPrefix}recovering` }, () => singleFlight.restore(), {
+    warn,
+    metrics,
+  });
 
   const ready = redis.firstConnection.then(
     async () => {
@@ -72,17 +77,24 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
     },
     singleFlight,
     rateLimiter(settings) {
-      const limiter = new RateLimiterRedis({ ...limiterOptions(settings), storeClient: redis.client, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix: `${keyPrefix}rl` });
+      const limiter = new RateLimiterRedis({
+        ...limiterOptions(settings),
+        storeClient: redis.client,
+        useRedisPackage: true,
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${keyPrefix}rl`,
+      });
       const shared = rateLimiterOver(limiter, settings);
       // While Redis is down or hangs (a timeout: rate-limiter-flexible would wait), each instance counts on its own, in
       // either failure mode: the claim guards the codes. Not rate-limiter-flexible's insuranceLimiter: a command that
       // timed out here and failed later would be counted there a second time.
       const local = memoryRateLimiter(settings);
       return {
-        take: (key) => timed(shared.take(key)).catch((error: unknown) => {
-          storeDown.note('rate_limit', error);
-          return local.take(key);
-        }),
+        take: (key) =>
+          timed(shared.take(key)).catch((error: unknown) => {
+            storeDown.note('rate_limit', error);
+            return local.take(key);
+          }),
       };
     },
     async close() {
@@ -98,7 +110,10 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
  * would reach Authing again from another instance. A managed Redis may forbid CONFIG: then nothing is said.
  */
 async function warnUnlessNoEviction(client: RedisConnection['client'], where: string, logger: Logger | undefined): Promise<void> {
-  const policy = await timed(client.configGet('maxmemory-policy')).then((reply) => reply['maxmemory-policy'], () => undefined);
+  const policy = await timed(client.configGet('maxmemory-policy')).then(
+    (reply) => reply['maxmemory-policy'],
+    () => undefined,
+  );
   if (policy === undefined || policy === 'noeviction') return;
   logger?.warn(
     { redis: where, maxmemoryPolicy: policy },

@@ -23,14 +23,23 @@ export function memorySharedValues(now: () => number = Date.now): SharedValues {
     return undefined;
   };
   return {
-    read: async (key) => live(key),
-    write: async (key, value, ttlMs) => void values.set(key, { value, until: now() + ttlMs }),
-    lease: async (key, ttlMs) => {
-      if (live(key) !== undefined) return undefined;
+    read: (key) => Promise.resolve(live(key)),
+    write: (key, value, ttlMs) => {
+      values.set(key, { value, until: now() + ttlMs });
+      return Promise.resolve();
+    },
+    lease: (key, ttlMs) => {
+      if (live(key) !== undefined) return Promise.resolve(undefined);
       const mark = `lease:${Math.random()}`;
       values.set(key, { value: mark, until: now() + ttlMs });
-      return async () => void (values.get(key)?.value === mark && values.delete(key));
+      return Promise.resolve(() => {
+        if (values.get(key)?.value === mark) values.delete(key);
+        return Promise.resolve();
+      });
     },
-    close: async () => values.clear(),
+    close: () => {
+      values.clear();
+      return Promise.resolve();
+    },
   };
 }

@@ -18,7 +18,10 @@ import { throttledWarning, type ThrottledWarning } from './throttled-warning';
  */
 export const NOT_ADMITTED: ExchangeOutcome = Object.freeze({
   ok: false,
-  failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'another request for this code was not admitted; send it again' } }),
+  failure: Object.freeze({
+    definition: errors.UPSTREAM_UNAVAILABLE,
+    detail: { reason: 'another request for this code was not admitted; send it again' },
+  }),
   neverSent: true,
 });
 
@@ -29,7 +32,12 @@ export interface SingleFlight {
    * before that, so that both take one round trip; it undoes that work when the request is not admitted. `client`: the
    * request's rate-limit key; the memory store bounds what one client (its IPv6 prefix, or its IPv4 address) may hold.
    */
-  run(key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>, client?: string): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
+  run(
+    key: string,
+    call: () => Promise<ExchangeOutcome>,
+    admitted: Promise<boolean>,
+    client?: string,
+  ): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
   /**
    * After the last exchange: waits for work still under way in the store (a Redis save), then forgets this process's
    * memory. What a shared store holds stays there for the other instances.
@@ -51,12 +59,27 @@ export interface EvictionSink {
 
 /** The memory store had no room for a new code (or its client held its share): nothing was sent, the client may retry. */
 export const MEMORY_FULL: Readonly<Record<DedupeRefusal, ExchangeOutcome>> = Object.freeze({
-  full: Object.freeze({ ok: false, failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'memory store full; send the code again' } }), neverSent: true }),
-  client_share: Object.freeze({ ok: false, failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'this client holds its share of the memory store; send the code again' } }), neverSent: true }),
+  full: Object.freeze({
+    ok: false,
+    failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'memory store full; send the code again' } }),
+    neverSent: true,
+  }),
+  client_share: Object.freeze({
+    ok: false,
+    failure: Object.freeze({
+      definition: errors.UPSTREAM_UNAVAILABLE,
+      detail: { reason: 'this client holds its share of the memory store; send the code again' },
+    }),
+    neverSent: true,
+  }),
 });
 
 /** The bounded in-process memory of answers; an answer evicted early is counted by every sink, and told to each once. */
-export function boundedDedupe<T>(config: ResolvedOptions, sinks: Iterable<EvictionSink>, codec: DedupeCodec<T, CompactOutcome>): Dedupe<T, CompactOutcome> {
+export function boundedDedupe<T>(
+  config: ResolvedOptions,
+  sinks: Iterable<EvictionSink>,
+  codec: DedupeCodec<T, CompactOutcome>,
+): Dedupe<T, CompactOutcome> {
   const warned = new WeakSet<EvictionSink>();
   return new Dedupe<T, CompactOutcome>({
     ...config.dedupe,
@@ -84,10 +107,13 @@ function refusalCounter(config: ResolvedOptions, sinks: Iterable<EvictionSink>):
       sink.metrics.storeRefusals.inc({ reason });
       let warn = warnings.get(sink);
       if (!warn) warnings.set(sink, (warn = throttledWarning(sink.logger)));
-      warn(reason, { reason, maxEntries, maxEntriesPerClient },
+      warn(
+        reason,
+        { reason, maxEntries, maxEntriesPerClient },
         reason === 'full'
           ? 'memory store full: new codes answered 503 UPSTREAM_UNAVAILABLE (nothing sent) until answers expire; raise DEDUPE_MAX_ENTRIES, or use Redis (REDIS_URL) for a public deployment'
-          : 'a client holds DEDUPE_MAX_ENTRIES_PER_CLIENT answers: its new codes answered 503 UPSTREAM_UNAVAILABLE (nothing sent) until they expire');
+          : 'a client holds DEDUPE_MAX_ENTRIES_PER_CLIENT answers: its new codes answered 503 UPSTREAM_UNAVAILABLE (nothing sent) until they expire',
+      );
     }
     return MEMORY_FULL[reason];
   };
@@ -112,8 +138,9 @@ export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterabl
       const { promise, source } = dedupe.run(key, call, shouldRemember, holder);
       return { outcome: await promise, source };
     },
-    async close() {
+    close() {
       dedupe.clear();
+      return Promise.resolve();
     },
   };
 }

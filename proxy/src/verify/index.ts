@@ -8,14 +8,7 @@ import { fetchFailed, JwksUnavailableError } from './jwks-unavailable';
 
 export { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, JwksUnavailableError, type PhoneAssertionClaims };
 
-export type PhoneAssertionFailure =
-  | 'malformed'
-  | 'bad-signature'
-  | 'expired'
-  | 'wrong-audience'
-  | 'wrong-issuer'
-  | 'nonce-mismatch'
-  | 'unknown-key';
+export type PhoneAssertionFailure = 'malformed' | 'bad-signature' | 'expired' | 'wrong-audience' | 'wrong-issuer' | 'nonce-mismatch' | 'unknown-key';
 
 /** The assertion is not to be trusted; `reason` says why (answer the page 401, not 500). */
 export class PhoneAssertionError extends Error {
@@ -47,8 +40,15 @@ export type PublicJwk = { kty?: string; kid?: string; [parameter: string]: unkno
 
 export type VerifyPhoneAssertionOptions = Expectations &
   (
-    | { /** The proxy's https://.../.well-known/jwks.json (fetched, cached, refetched on an unknown kid). */ jwksUrl: string | URL; publicKeys?: never }
-    | { /** The keys themselves: a JWKS or an array of public JWKs (a missing kid is the RFC 7638 thumbprint). */ publicKeys: PublicJwk[] | { keys: PublicJwk[] }; jwksUrl?: never }
+    | {
+        /** The proxy's https://.../.well-known/jwks.json (fetched, cached, refetched on an unknown kid). */ jwksUrl: string | URL;
+        publicKeys?: never;
+      }
+    | {
+        /** The keys themselves: a JWKS or an array of public JWKs (a missing kid is the RFC 7638 thumbprint). */ publicKeys:
+          PublicJwk[] | { keys: PublicJwk[] };
+        jwksUrl?: never;
+      }
   );
 
 /** One remote key set per URL: jose caches the keys it fetched and rate-limits refetches. */
@@ -66,7 +66,9 @@ function jwksLocation(url: string | URL): URL {
     throw new TypeError('verifyPhoneAssertion: options.jwksUrl is not a URL');
   }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname))) return parsed;
-  throw new TypeError(`verifyPhoneAssertion: options.jwksUrl must be https (plain http only for localhost, 127.0.0.0/8 or [::1]), not ${parsed.protocol}//${parsed.host}`);
+  throw new TypeError(
+    `verifyPhoneAssertion: options.jwksUrl must be https (plain http only for localhost, 127.0.0.0/8 or [::1]), not ${parsed.protocol}//${parsed.host}`,
+  );
 }
 
 function remoteKeySet(url: string | URL): JWTVerifyGetKey {
@@ -89,9 +91,10 @@ async function localKeySet(publicKeys: PublicJwk[] | { keys: PublicJwk[] }): Pro
  * https off loopback) throw a TypeError.
  */
 export async function verifyPhoneAssertion(token: string, options: VerifyPhoneAssertionOptions): Promise<PhoneAssertionClaims> {
-  if (!options || typeof options.audience !== 'string' || !options.audience) throw new TypeError('verifyPhoneAssertion: options.audience is required');
+  if (!options || typeof options.audience !== 'string' || !options.audience)
+    throw new TypeError('verifyPhoneAssertion: options.audience is required');
   if (options.jwksUrl === undefined && options.publicKeys === undefined) {
-    throw new TypeError('verifyPhoneAssertion: options.jwksUrl (the proxy\'s /.well-known/jwks.json) or options.publicKeys is required');
+    throw new TypeError("verifyPhoneAssertion: options.jwksUrl (the proxy's /.well-known/jwks.json) or options.publicKeys is required");
   }
   const remote = options.jwksUrl !== undefined;
   const keySet = remote ? remoteKeySet(options.jwksUrl) : await localKeySet(options.publicKeys);
@@ -120,7 +123,10 @@ export async function verifyPhoneAssertion(token: string, options: VerifyPhoneAs
   }
   const claims = phoneClaims(payload);
   if (options.nonce !== undefined && claims.nonce !== options.nonce) {
-    throw new PhoneAssertionError('nonce-mismatch', claims.nonce === undefined ? 'the assertion carries no nonce' : 'the nonce is not the one issued');
+    throw new PhoneAssertionError(
+      'nonce-mismatch',
+      claims.nonce === undefined ? 'the assertion carries no nonce' : 'the nonce is not the one issued',
+    );
   }
   return claims;
 }
@@ -138,7 +144,12 @@ function asAssertionError(error: unknown): unknown {
   if (error instanceof errors.JWKSNoMatchingKey) return because('unknown-key');
   // An algorithm we do not sign with (none, HS256 with the public key as secret...) is a forged signature.
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) return because('bad-signature');
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported || error instanceof errors.JWKSMultipleMatchingKeys) {
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSENotSupported ||
+    error instanceof errors.JWKSMultipleMatchingKeys
+  ) {
     return because('malformed');
   }
   return error;

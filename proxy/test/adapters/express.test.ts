@@ -113,7 +113,10 @@ describe('Express mounting', () => {
     });
     try {
       const code = sandbox.mintCode();
-      expect(await postRaw(server.url, JSON.stringify({ code }), 'application/json')).toMatchObject({ status: 200, body: { data: sandbox.phoneFor(code) } });
+      expect(await postRaw(server.url, JSON.stringify({ code }), 'application/json')).toMatchObject({
+        status: 200,
+        body: { data: sandbox.phoneFor(code) },
+      });
     } finally {
       await server.close();
       await sandbox.close();
@@ -122,8 +125,8 @@ describe('Express mounting', () => {
 
   it('refuses bad options with ConfigError naming the option', () => {
     expect(() => createExpressMiddleware({ authing: { appHost: 'nope', appId: 'a', extIdpConnidentifier: 'c' } })).toThrow(ConfigError);
-    expect(() => createExpressMiddleware({ authing: { appHost: 'http://127.0.0.1:1', appId: 'a', extIdpConnidentifier: 'c' }, onPhone: 'yes' as never })).toThrow(
-      /^onPhone: must be a function/,
-    );
+    expect(() =>
+      createExpressMiddleware({ authing: { appHost: 'http://127.0.0.1:1', appId: 'a', extIdpConnidentifier: 'c' }, onPhone: 'yes' as never }),
+    ).toThrow(/^onPhone: must be a function/);
   });
 });

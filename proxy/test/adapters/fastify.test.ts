@@ -6,7 +6,10 @@ import { startSandbox } from '../../src/sandbox';
 import { APP_ID, authingFor, postJson } from '../helpers';
 import { adapterSuite, postRaw } from './suite';
 
-async function start(options: ProxyOptions, prepare?: (app: FastifyInstance) => void): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
+async function start(
+  options: ProxyOptions,
+  prepare?: (app: FastifyInstance) => void,
+): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
   const app = Fastify();
   prepare?.(app);
   await app.register(phoneExchangePlugin, { ...options, prefix: '/api' });
@@ -24,9 +27,11 @@ describe('fastify plugin', () => {
   it('answers an empty JSON body and an unknown media type in our envelope, and leaves other errors to fastify', async () => {
     const sandbox = await startSandbox({ appId: APP_ID });
     const server = await start({ authing: authingFor(sandbox), logger: false }, (app) =>
-      app.addHook('preHandler', async (request) => {
-        if (request.headers['x-deny'] !== undefined) throw Object.assign(new Error('denied by the host'), { statusCode: 401 });
-      }),
+      app.addHook('preHandler', (request) =>
+        request.headers['x-deny'] === undefined
+          ? Promise.resolve()
+          : Promise.reject(Object.assign(new Error('denied by the host'), { statusCode: 401 })),
+      ),
     );
     try {
       expect(await postRaw(server.url, '', 'application/json')).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });
@@ -76,7 +81,9 @@ describe('fastify plugin', () => {
 
   it('fails registration with the ConfigError', async () => {
     const app = Fastify();
-    await expect(app.register(phoneExchangePlugin, { authing: { appHost: 'nope', appId: 'a', extIdpConnidentifier: 'c' } })).rejects.toThrow(/authing.appHost/);
+    await expect(app.register(phoneExchangePlugin, { authing: { appHost: 'nope', appId: 'a', extIdpConnidentifier: 'c' } })).rejects.toThrow(
+      /authing.appHost/,
+    );
     await app.close();
   });
 });

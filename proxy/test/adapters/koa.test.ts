@@ -15,7 +15,8 @@ function mountWith(how: Mount, path = '/phone') {
     const middleware = createKoaMiddleware(options);
     const app = new Koa();
     how(app, middleware);
-    const server = await listen(app.callback());
+    const handle = app.callback();
+    const server = await listen((req, res) => void handle(req, res));
     return {
       url: server.base + path,
       close: async () => {

@@ -23,11 +23,17 @@ export interface AdapterCase {
 /** POSTs raw bytes with the given content type; resolves with status, headers and the parsed body. */
 export function postRaw(url: string, body: string, contentType: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }));
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -57,7 +63,13 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
       const code = sandbox.mintCode();
       const answer = await postJson(url, { code });
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ statusCode: 200, message: 'ok', requestId: answer.headers.get('x-request-id'), upstreamRequestId: expect.any(String), data: sandbox.phoneFor(code) });
+      expect(answer.body).toEqual({
+        statusCode: 200,
+        message: 'ok',
+        requestId: answer.headers.get('x-request-id'),
+        upstreamRequestId: expect.any(String),
+        data: sandbox.phoneFor(code),
+      });
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     });
@@ -67,7 +79,10 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
       const invalid = await postJson(url, { code: 1 });
       expect(invalid.status).toBe(400);
       expect(invalid.body).toMatchObject({ statusCode: 400, error: 'INVALID_REQUEST', requestId: invalid.headers.get('x-request-id') });
-      expect((await postRaw(url, JSON.stringify({ code: sandbox.mintCode() }), 'text/plain')).body).toMatchObject({ statusCode: 415, error: 'INVALID_REQUEST' });
+      expect((await postRaw(url, JSON.stringify({ code: sandbox.mintCode() }), 'text/plain')).body).toMatchObject({
+        statusCode: 415,
+        error: 'INVALID_REQUEST',
+      });
       const large = await postRaw(url, JSON.stringify({ code: sandbox.mintCode(), pad: 'x'.repeat(5000) }), 'application/json');
       expect(large).toMatchObject({ status: 413, body: { error: 'INVALID_REQUEST', message: 'Request body too large' } });
       if (adapter.ownsMalformedJson) {
@@ -100,7 +115,7 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
     it('onPhone: adds its fields to the success body, given the phone, appid, nonce, source and the framework request', async () => {
       const contexts: OnPhoneContext[] = [];
       const { url } = await start({
-        onPhone: async (context) => {
+        onPhone: (context) => {
           contexts.push(context);
           return { extra: { session: `s-${context.phone.purePhoneNumber.slice(-4)}` } };
         },
@@ -117,20 +132,25 @@ export function adapterSuite(name: string, adapter: AdapterCase): void {
     });
 
     it('onPhone: refuses with its own status, message and error code', async () => {
-      const { url } = await start({ onPhone: async () => ({ refuse: { status: 403, message: 'No account for this number', error: 'NOT_REGISTERED' } }) });
+      const { url } = await start({ onPhone: () => ({ refuse: { status: 403, message: 'No account for this number', error: 'NOT_REGISTERED' } }) });
       const answer = await postJson(url, { code: sandbox.mintCode() });
       expect(answer.status).toBe(403);
-      expect(answer.body).toMatchObject({ statusCode: 403, message: 'No account for this number', error: 'NOT_REGISTERED', requestId: answer.headers.get('x-request-id') });
+      expect(answer.body).toMatchObject({
+        statusCode: 403,
+        message: 'No account for this number',
+        error: 'NOT_REGISTERED',
+        requestId: answer.headers.get('x-request-id'),
+      });
       expect(answer.body).not.toHaveProperty('data');
     });
 
     it('onPhone throws: HOOK_FAILED, the phone logged masked; a retry of the code runs the hook again without Authing', async () => {
       let failures = 1;
       const { url, logs } = await start({
-        onPhone: async ({ phone }) => {
-          if (failures-- > 0) throw new Error(`database down while saving ${phone.purePhoneNumber}`);
-          return { extra: { session: 'ok' } };
-        },
+        onPhone: ({ phone }) =>
+          failures-- > 0
+            ? Promise.reject(new Error(`database down while saving ${phone.purePhoneNumber}`))
+            : Promise.resolve({ extra: { session: 'ok' } }),
       });
       const code = sandbox.mintCode();
       const phone = sandbox.phoneFor(code);

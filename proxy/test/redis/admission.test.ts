@@ -66,7 +66,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const keyPrefix = prefix();
     const exchanges: PhoneExchange[] = [0, 1].map(() => createPhoneExchange({ ...options(keyPrefix), rateLimit: { max: 1, timeWindowMs: 60_000 } }));
     closing.push(...exchanges);
-    const send = (exchange: PhoneExchange, client: string, code: string) => exchange.exchange({ caller: { rateLimitKey: client }, readBody: () => ({ body: { code } }) });
+    const send = (exchange: PhoneExchange, client: string, code: string) =>
+      exchange.exchange({ caller: { rateLimitKey: client }, readBody: () => ({ body: { code } }) });
 
     expect((await send(exchanges[0], 'client-x', sandbox.mintCode())).status).toBe(200);
     const code = sandbox.mintCode();
@@ -87,8 +88,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const [a, b] = [await storeOn(keyPrefix), await storeOn(keyPrefix)];
     const key = randomUUID();
     const admissionA = deferred<boolean>();
-    const callA = jest.fn(async () => PHONE);
-    const callB = jest.fn(async () => PHONE);
+    const callA = jest.fn(() => Promise.resolve(PHONE));
+    const callB = jest.fn(() => Promise.resolve(PHONE));
 
     const runA = a.singleFlight.run(key, callA, admissionA.promise);
     await waitFor(async () => (await codeState(keyPrefix, key))?.startsWith('pending:') === true, 2000);
@@ -108,7 +109,7 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const keyPrefix = prefix();
     const store = await storeOn(keyPrefix);
     const key = randomUUID();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     expect((await store.singleFlight.run(key, call, Promise.resolve(false))).outcome).toBe(NOT_ADMITTED);
     await waitFor(async () => (await codeState(keyPrefix, key)) === null, 2000);
     expect(await leaseState(keyPrefix, key)).toBeNull();
@@ -122,8 +123,8 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     const store = await storeOn(prefix());
     const key = randomUUID();
     const refusedAdmission = deferred<boolean>();
-    const refusedCall = jest.fn(async () => PHONE);
-    const ownCall = jest.fn(async () => PHONE);
+    const refusedCall = jest.fn(() => Promise.resolve(PHONE));
+    const ownCall = jest.fn(() => Promise.resolve(PHONE));
 
     const refused = store.singleFlight.run(key, refusedCall, refusedAdmission.promise);
     const joined = store.singleFlight.run(key, ownCall, Promise.resolve(true));
@@ -151,24 +152,31 @@ describeWithRedis('rate limit and claim in one round trip (Redis store)', () => 
     expect(await codeState(keyPrefix, key)).toContain('13800000000');
   });
 
-  it.each(['open', 'closed'] as const)('Redis unreachable (%s): a request over the limit whose claim failed never reaches Authing', async (failure) => {
-    const exchange = createPhoneExchange({ ...options(prefix()), store: { redisUrl: (await closedPortUrl()).replace('http:', 'redis:'), failure }, rateLimit: { max: 1, timeWindowMs: 60_000 } });
-    closing.push(exchange);
-    const send = (code: string) => exchange.exchange({ caller: { rateLimitKey: 'client-z' }, readBody: () => ({ body: { code } }) });
-    const first = sandbox.mintCode();
-    expect((await send(first)).status).toBe(failure === 'open' ? 200 : 503); // counted on this instance while Redis is down
-    const code = sandbox.mintCode();
-    expect((await send(code)).status).toBe(429);
-    await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
-    expect(sandbox.callsFor(code)).toBe(0);
-  });
+  it.each(['open', 'closed'] as const)(
+    'Redis unreachable (%s): a request over the limit whose claim failed never reaches Authing',
+    async (failure) => {
+      const exchange = createPhoneExchange({
+        ...options(prefix()),
+        store: { redisUrl: (await closedPortUrl()).replace('http:', 'redis:'), failure },
+        rateLimit: { max: 1, timeWindowMs: 60_000 },
+      });
+      closing.push(exchange);
+      const send = (code: string) => exchange.exchange({ caller: { rateLimitKey: 'client-z' }, readBody: () => ({ body: { code } }) });
+      const first = sandbox.mintCode();
+      expect((await send(first)).status).toBe(failure === 'open' ? 200 : 503); // counted on this instance while Redis is down
+      const code = sandbox.mintCode();
+      expect((await send(code)).status).toBe(429);
+      await exchange.close(); // waits for the Authing calls under way: the refused request's flight ends in the background
+      expect(sandbox.callsFor(code)).toBe(0);
+    },
+  );
 
   it('after a release, a waiter that finds a newer claim marks it waited: when that one is let go too, it still claims the code', async () => {
     const keyPrefix = prefix();
     const waiter = await storeOn(keyPrefix);
     const others = await claimsOn(keyPrefix); // two refused requests
     const key = randomUUID();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     expect(await others.claim(key, 'refused-1')).toBe('claimed');
     const waiting = waiter.singleFlight.run(key, call, Promise.resolve(true));
     await waitFor(async () => (await leaseState(keyPrefix, key)) === 'waited', 2000);

@@ -20,17 +20,31 @@ describeWithRedis('check: the store line', () => {
     await redis?.close();
   });
 
-  const envWith = (redisUrl: string) => ({ AUTHING_APP_HOST: sandbox.url, AUTHING_APP_ID: APP_ID, AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION, ALLOWED_APPIDS: 'wx1', REDIS_URL: redisUrl });
+  const envWith = (redisUrl: string) => ({
+    AUTHING_APP_HOST: sandbox.url,
+    AUTHING_APP_ID: APP_ID,
+    AUTHING_EXT_IDP_CONNIDENTIFIER: CONNECTION,
+    ALLOWED_APPIDS: 'wx1',
+    REDIS_URL: redisUrl,
+  });
   const storeLine = async (redisUrl: string) => (await runCheck(envWith(redisUrl))).lines.find((line) => line.item === 'store');
 
   it('Redis up with noeviction: PASS with its version and policy', async () => {
-    expect(await storeLine(redis.url)).toMatchObject({ status: 'PASS', detail: expect.stringMatching(new RegExp(`^Redis \\d+\\.\\d+\\.\\d+ at ${redis.url}/?, maxmemory-policy noeviction$`)), ms: expect.any(Number) });
+    expect(await storeLine(redis.url)).toMatchObject({
+      status: 'PASS',
+      detail: expect.stringMatching(new RegExp(`^Redis \\d+\\.\\d+\\.\\d+ at ${redis.url}/?, maxmemory-policy noeviction$`)),
+      ms: expect.any(Number),
+    });
   });
 
   it('a policy that can evict remembered answers: WARN saying to set noeviction', async () => {
     await withRawClient(redis.url, (client) => client.configSet('maxmemory-policy', 'allkeys-lru'));
     try {
-      expect(await storeLine(redis.url)).toMatchObject({ status: 'WARN', detail: expect.stringContaining('maxmemory-policy allkeys-lru'), fix: expect.stringContaining('noeviction') });
+      expect(await storeLine(redis.url)).toMatchObject({
+        status: 'WARN',
+        detail: expect.stringContaining('maxmemory-policy allkeys-lru'),
+        fix: expect.stringContaining('noeviction'),
+      });
     } finally {
       await withRawClient(redis.url, (client) => client.configSet('maxmemory-policy', 'noeviction'));
     }
@@ -39,7 +53,11 @@ describeWithRedis('check: the store line', () => {
   it('a Redis that hides CONFIG (as managed ones often do): WARN saying to make sure of noeviction', async () => {
     const managed = await startRedis(['--rename-command', 'CONFIG', '']);
     try {
-      expect(await storeLine(managed.url)).toMatchObject({ status: 'WARN', detail: expect.stringContaining('maxmemory-policy unknown'), fix: expect.stringContaining('CONFIG disabled') });
+      expect(await storeLine(managed.url)).toMatchObject({
+        status: 'WARN',
+        detail: expect.stringContaining('maxmemory-policy unknown'),
+        fix: expect.stringContaining('CONFIG disabled'),
+      });
     } finally {
       await managed.close();
     }
@@ -62,14 +80,23 @@ describeWithRedis('check: the store line', () => {
 
   it('Redis down mid-life: an exchange answers 503 naming the shared store, and its log line says so', async () => {
     const logs = new LogCapture();
-    const proxy = await startProxy({ authing: authingFor(sandbox), rateLimit: false, logger: { stream: logs }, store: { redisUrl: redis.url, keyPrefix: 'check-test:' } });
+    const proxy = await startProxy({
+      authing: authingFor(sandbox),
+      rateLimit: false,
+      logger: { stream: logs },
+      store: { redisUrl: redis.url, keyPrefix: 'check-test:' },
+    });
     try {
       await redis.stop();
       const code = sandbox.mintCode();
       const answer = await postJson(`${proxy.url}/phone`, { code });
       expect(answer).toMatchObject({
         status: 503,
-        body: { error: 'UPSTREAM_UNAVAILABLE', message: 'Shared store unavailable: nothing was sent, send the same code again', detail: { reason: 'store-unavailable' } },
+        body: {
+          error: 'UPSTREAM_UNAVAILABLE',
+          message: 'Shared store unavailable: nothing was sent, send the same code again',
+          detail: { reason: 'store-unavailable' },
+        },
       });
       expect(sandbox.callsFor(code)).toBe(0);
       const line = logs.records().find((record) => record.reqId === answer.body.requestId);

@@ -14,7 +14,6 @@ export const redisRequired = (): boolean => isSet(process.env.CI) || isSet(proce
 /** describe() for a Redis suite: skipped without Redis on a developer's machine, failing with the install hint in CI. */
 export function describeWithRedis(name: string, body: () => void): void {
   if (process.env.REDIS_TESTS === 'skip') {
-    // eslint-disable-next-line no-console
     console.warn(`${name}: skipped because REDIS_TESTS=skip`);
     describe.skip(name, body);
     return;
@@ -22,7 +21,11 @@ export function describeWithRedis(name: string, body: () => void): void {
   if (hasRedisServer() || process.env.REDIS_URL) {
     describe(name, body);
   } else if (redisRequired()) {
-    describe(name, () => it('needs a Redis (required in CI)', () => { throw new Error(INSTALL_HINT); }));
+    describe(name, () =>
+      it('needs a Redis (required in CI)', () => {
+        throw new Error(INSTALL_HINT);
+      }),
+    );
   } else {
     describe.skip(`${SKIPPED_FOR_REDIS} ${name}`, body);
   }

@@ -42,7 +42,10 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`instance exited at start: ${output}`);
-    const healthy = await fetch(`${instance.url}/healthz`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`${instance.url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) return instance;
     if (Date.now() > deadline) {
       await instance.kill();

@@ -54,10 +54,14 @@ describeWithRedis('leases and late answers (Redis store)', () => {
 
     expect(await claims.claim(key, 'another-instance')).toBe('lost');
     expect(await claims.peek(key)).toBeUndefined();
-    const store = createStore(resolveOptions({ authing: authingFor(sandbox), logger: false, store: { redisUrl: redis.url, keyPrefix } }), createMetrics(), undefined);
+    const store = createStore(
+      resolveOptions({ authing: authingFor(sandbox), logger: false, store: { redisUrl: redis.url, keyPrefix } }),
+      createMetrics(),
+      undefined,
+    );
     closing.push(store);
     await store.ready();
-    const call = jest.fn(async () => PHONE);
+    const call = jest.fn(() => Promise.resolve(PHONE));
     const result = await store.singleFlight.run(key, call, Promise.resolve(true));
     expect(result.outcome).toMatchObject({ ok: false, neverSent: false, failure: { definition: errors.UPSTREAM_TIMEOUT } });
     expect(call).not.toHaveBeenCalled();
@@ -66,7 +70,13 @@ describeWithRedis('leases and late answers (Redis store)', () => {
 
   it('a late answer is saved for the code: the same caller’s retry on another instance gets the phone, one Authing call', async () => {
     const keyPrefix = prefix();
-    const options = { authing: authingFor(sandbox), logger: false as const, store: { redisUrl: redis.url, keyPrefix }, upstreamTimeoutMs: 300, upstreamLateGraceMs: 10_000 };
+    const options = {
+      authing: authingFor(sandbox),
+      logger: false as const,
+      store: { redisUrl: redis.url, keyPrefix },
+      upstreamTimeoutMs: 300,
+      upstreamLateGraceMs: 10_000,
+    };
     const [a, b]: PhoneExchange[] = [createPhoneExchange(options), createPhoneExchange(options)];
     closing.push(a, b);
     const code = sandbox.mintCode();

@@ -43,18 +43,19 @@ describeWithRedis('three instances on one Redis', () => {
 
   const post = (instance: Instance, code: string, from = clientAddress()): Promise<Answer> =>
     postJson(`${instance.url}/phone`, { code }, { 'x-forwarded-for': from });
-  const isDocumented = ({ status, body }: Answer): boolean =>
-    status === 200 || (DOCUMENTED_ERRORS[body.error as string] ?? []).includes(status);
+  const isDocumented = ({ status, body }: Answer): boolean => status === 200 || (DOCUMENTED_ERRORS[body.error as string] ?? []).includes(status);
 
   /** Runs `work` for each item, at most `parallel` at once. */
   async function pool<T>(items: T[], parallel: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index], index);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < items.length) {
+          const index = next++;
+          await work(items[index], index);
+        }
+      }),
+    );
   }
 
   const firstAnswers = new Map<string, unknown>();

@@ -39,23 +39,31 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
   });
 
   async function instances(keyPrefix: string, count = 2): Promise<Proxy[]> {
-    return Promise.all(Array.from({ length: count }, async () => {
-      const logs = new LogCapture();
-      const proxy = await startProxy({
-        host: '127.0.0.1',
-        port: 0,
-        authing: authingFor(sandbox),
-        rateLimit: false,
-        upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
-        logger: { level: 'warn', stream: logs },
-        store: { redisUrl: redis.url, keyPrefix },
-      });
-      running.push(Object.assign(proxy, { logs }));
-      return Object.assign(proxy, { logs });
-    }));
+    return Promise.all(
+      Array.from({ length: count }, async () => {
+        const logs = new LogCapture();
+        const proxy = await startProxy({
+          host: '127.0.0.1',
+          port: 0,
+          authing: authingFor(sandbox),
+          rateLimit: false,
+          upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
+          logger: { level: 'warn', stream: logs },
+          store: { redisUrl: redis.url, keyPrefix },
+        });
+        running.push(Object.assign(proxy, { logs }));
+        return Object.assign(proxy, { logs });
+      }),
+    );
   }
   const post = async (proxy: RunningProxy, code: string): Promise<Parsed> =>
-    parseAnswer(await send(proxy.url, { path: '/phone', headers: { 'content-type': 'application/json', referer: REFERER }, body: JSON.stringify({ code }) }, agent));
+    parseAnswer(
+      await send(
+        proxy.url,
+        { path: '/phone', headers: { 'content-type': 'application/json', referer: REFERER }, body: JSON.stringify({ code }) },
+        agent,
+      ),
+    );
   const codeKey = (keyPrefix: string, code: string): string => `${keyPrefix}code:{${hashCode(code)}}`;
   const stored = (key: string) => withRawClient(redis.url, (client) => client.get(key));
   const isUnsent = (parsed: Parsed): boolean => parsed.kind === 'error' && parsed.error === 'UPSTREAM_UNAVAILABLE';
@@ -77,9 +85,11 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
   /** Runs `work` for each item, 16 at once. */
   async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < items.length) await work(items[next++]);
+      }),
+    );
   }
 
   it('FLUSHALL mid-load: each code reaches Authing once; a repeat on the other instance gets the first answer', async () => {
@@ -91,15 +101,19 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     await withRawClient(redis.url, (client) => client.flushAll());
     // Under load: new codes on one instance, and client retries of the earlier codes landing on the other.
     const repeats = new Map<string, Parsed>();
-    await pool([...after, ...before].sort(() => Math.random() - 0.5), async (code) => {
-      if (first.has(code)) repeats.set(code, await post(b, code));
-      else first.set(code, await post(a, code));
-    });
+    await pool(
+      [...after, ...before].sort(() => Math.random() - 0.5),
+      async (code) => {
+        if (first.has(code)) repeats.set(code, await post(b, code));
+        else first.set(code, await post(a, code));
+      },
+    );
     const calledTwice = codes.filter((code) => sandbox.callsFor(code) > 1);
     const differing = before.filter((code) => !isUnsent(repeats.get(code)!) && JSON.stringify(repeats.get(code)) !== JSON.stringify(first.get(code)));
     const unsent = [...first, ...repeats].filter(([, parsed]) => isUnsent(parsed)).map(([code]) => code);
-    // eslint-disable-next-line no-console
-    console.log(`FLUSHALL mid-load: ${codes.length} codes; reached Authing twice: ${calledTwice.length}; a repeat on the other instance answered differently: ${differing.length}; refused unsent (503): ${unsent.length}`);
+    console.log(
+      `FLUSHALL mid-load: ${codes.length} codes; reached Authing twice: ${calledTwice.length}; a repeat on the other instance answered differently: ${differing.length}; refused unsent (503): ${unsent.length}`,
+    );
     expect(calledTwice).toEqual([]);
     expect(differing).toEqual([]);
     // Every code not sent is free: its retry succeeds, once Redis is marked again.
@@ -151,7 +165,7 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 4000 });
     const answered = post(a, code);
-    await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+    await waitFor(() => sandbox.callsFor(code) === 1, 5000);
     await redis.stop();
     await redis.start(); // --save '': the claim is gone
     // Re-asserted by the claimant once it reconnects, while its Authing call still runs.
@@ -159,7 +173,6 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     await waitFor(async () => (await healthz(b)).status === 200, 15_000);
     const other = await untilSent(b, code);
     const first = await answered;
-    // eslint-disable-next-line no-console
     console.log(`Redis restart with a claim pending: the code reached Authing ${sandbox.callsFor(code)} time(s)`);
     expect(first).toEqual({ kind: 'dto', data: sandbox.phoneFor(code) });
     expect(other).toEqual(first);
@@ -178,10 +191,12 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     // Junk codes until Redis refuses writes: each is rejected by Authing once (422) or refused unsent (503), never more.
     const junk: Array<{ code: string; parsed: Parsed }> = [];
     for (let i = 0; i < 5000 && !junk.some(({ parsed }) => isUnsent(parsed)); i += 16) {
-      await Promise.all(Array.from({ length: 16 }, async (_, j) => {
-        const code = `junk-${i + j}-${randomUUID()}`;
-        junk.push({ code, parsed: await post([a, b][j % 2], code) });
-      }));
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, j) => {
+          const code = `junk-${i + j}-${randomUUID()}`;
+          junk.push({ code, parsed: await post([a, b][j % 2], code) });
+        }),
+      );
     }
     for (const { code, parsed } of junk) {
       expect(parsed).toMatchObject(isUnsent(parsed) ? { kind: 'error' } : { kind: 'error', error: 'CODE_REJECTED' });
@@ -197,15 +212,23 @@ describeWithRedis('Redis data loss and a full Redis: the fault matrix', () => {
     const refused = sandbox.mintCode();
     expect(await post(b, refused)).toMatchObject({ kind: 'error', error: 'UPSTREAM_UNAVAILABLE' });
     expect(sandbox.callsFor(refused)).toBe(0);
-    expect(await withRawClient(redis.url, (client) => client.exists([codeKey(keyPrefix, refused), ...unsentJunk.map((code) => codeKey(keyPrefix, code))]))).toBe(0);
+    expect(
+      await withRawClient(redis.url, (client) => client.exists([codeKey(keyPrefix, refused), ...unsentJunk.map((code) => codeKey(keyPrefix, code))])),
+    ).toBe(0);
     expect(await post(a, answered)).toEqual({ kind: 'dto', data: sandbox.phoneFor(answered) });
     for (const proxy of [a, b]) {
       await waitFor(async () => (await healthz(proxy)).status === 503, 5000);
-      expect((await healthz(proxy)).body).toMatchObject({ status: 'unavailable', store: 'redis', redis: 'up', reason: expect.stringContaining('OOM') });
+      expect((await healthz(proxy)).body).toMatchObject({
+        status: 'unavailable',
+        store: 'redis',
+        redis: 'up',
+        reason: expect.stringContaining('OOM'),
+      });
       expect(proxy.logs.text.match(/Redis refuses writes/g)).toHaveLength(1); // once per interval, however many refusals
     }
-    // eslint-disable-next-line no-console
-    console.log(`noeviction full: a junk code's answer takes ${junkBytes} bytes of Redis; ${junk.length - unsentJunk.length} junk codes filled 256 KB; refused unsent after: ${unsentJunk.length}`);
+    console.log(
+      `noeviction full: a junk code's answer takes ${junkBytes} bytes of Redis; ${junk.length - unsentJunk.length} junk codes filled 256 KB; refused unsent after: ${unsentJunk.length}`,
+    );
 
     // Room again: healthy, and every code refused unsent is exchanged once.
     await withRawClient(redis.url, (client) => client.configSet('maxmemory', '0'));

@@ -57,7 +57,7 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 300 });
     const answered = post(proxy, code);
-    await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+    await waitFor(() => sandbox.callsFor(code) === 1, 5000);
     return { keyPrefix, proxy, code, answered };
   }
 
@@ -109,7 +109,10 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     const first = await answered;
     expect(first.status).toBe(200);
     // The save runs after the answer: wait for its failure to be counted before Redis takes writes again.
-    await waitFor(async () => (await (await fetch(`${proxy.url}/metrics`)).text()).includes('phone_proxy_store_failures_total{action="save"} 1'), 5000);
+    await waitFor(
+      async () => (await (await fetch(`${proxy.url}/metrics`)).text()).includes('phone_proxy_store_failures_total{action="save"} 1'),
+      5000,
+    );
     await withRawClient(redis.url, (client) => client.configSet('maxmemory', '0'));
     const repeat = await post(proxy, code);
     expect(repeat.status).toBe(200);
@@ -159,9 +162,13 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     const handler = createFetchHandler({ authing: authingFor(sandbox), logger: false, rateLimit: false, store: { redisUrl: redis.url, keyPrefix } });
     const code = sandbox.mintCode();
     sandbox.inject({ kind: 'latency', ms: 300 });
-    const request = new Request('http://proxy.test/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const request = new Request('http://proxy.test/phone', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     const answered = handler(request);
-    await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+    await waitFor(() => sandbox.callsFor(code) === 1, 5000);
     await handler.close();
     expect((await answered).status).toBe(200);
     expect(JSON.parse((await stored(codeKey(keyPrefix, code))) ?? '{}')).toMatchObject({ ok: true, phone: sandbox.phoneFor(code) });
@@ -171,7 +178,7 @@ describeWithRedis('Redis store: data loss and failures around a claim', () => {
     const quiet = await proxyOn({ keyPrefix: prefix() });
     await withRawClient(redis.url, (client) => client.configSet('maxmemory-policy', 'allkeys-lru'));
     const warned = await proxyOn({ keyPrefix: prefix() });
-    await waitFor(async () => warned.logs.text.includes('maxmemory-policy is allkeys-lru'), 5000);
+    await waitFor(() => warned.logs.text.includes('maxmemory-policy is allkeys-lru'), 5000);
     expect(warned.logs.text).toMatch(/set maxmemory-policy noeviction/);
     expect(quiet.logs.text).toContain('Redis store connected');
     expect(quiet.logs.text).not.toContain('maxmemory-policy');

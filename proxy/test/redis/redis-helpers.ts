@@ -17,7 +17,7 @@ export async function withRawClient<T>(url: string, use: (client: RedisClient) =
 }
 
 /** Polls `check` every 100 ms until it is true; throws after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);

@@ -80,6 +80,7 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Red
 }
 
 function externalRedis(url: string): RedisServer {
-  const cannot = (): Promise<void> => Promise.reject(new Error(`cannot stop or start the Redis at REDIS_URL: install redis-server for this test (${INSTALL_HINT})`));
+  const cannot = (): Promise<void> =>
+    Promise.reject(new Error(`cannot stop or start the Redis at REDIS_URL: install redis-server for this test (${INSTALL_HINT})`));
   return { url, stop: cannot, start: cannot, close: () => Promise.resolve() };
 }

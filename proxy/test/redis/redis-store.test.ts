@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createFetchHandler, startProxy, type ProxyOptions, type RunningProxy } from '../../src';
 import { hashCode } from '../../src/store/dedupe';
 import type { Sandbox } from '../../src/sandbox';
-import { APP_ID, authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
+import { authingFor, closedPortUrl, LogCapture, postJson } from '../helpers';
 import { describeWithRedis } from './describe-with-redis';
 import type { RedisServer } from './redis-server';
 import { startRedisAndSandbox, waitFor, withRawClient as withClientOn } from './redis-helpers';
@@ -27,7 +27,13 @@ describeWithRedis('Redis store', () => {
   /** A proxy on the shared Redis; each test has its own key prefix unless it passes one. */
   async function proxyOn(store: ProxyOptions['store'], extra: Partial<ProxyOptions> = {}): Promise<RunningProxy & { logs: LogCapture }> {
     const logs = new LogCapture();
-    const proxy = await startProxy({ authing: authingFor(sandbox), rateLimit: false, logger: { level: 'info', stream: logs }, store: { redisUrl: redis.url, ...store }, ...extra });
+    const proxy = await startProxy({
+      authing: authingFor(sandbox),
+      rateLimit: false,
+      logger: { level: 'info', stream: logs },
+      store: { redisUrl: redis.url, ...store },
+      ...extra,
+    });
     running.push(proxy);
     return Object.assign(proxy, { logs });
   }
@@ -61,11 +67,11 @@ describeWithRedis('Redis store', () => {
       sandbox.inject({ kind: 'latency', ms: 300 });
       const code = sandbox.mintCode();
       const first = post(a, code);
-      await waitFor(async () => sandbox.callsFor(code) === 1, 5000);
+      await waitFor(() => sandbox.callsFor(code) === 1, 5000);
       const waiter = await post(b, code); // b finds a's claim pending and waits
       expect(waiter.status).toBe(200);
       expect(waiter.body.data).toEqual((await first).body.data);
-      await waitFor(async () => published.length > 0, 2000);
+      await waitFor(() => published.length > 0, 2000);
       expect(published).toEqual([hashCode(code)]);
       expect(sandbox.callsFor(code)).toBe(1);
     });
@@ -102,7 +108,12 @@ describeWithRedis('Redis store', () => {
     expect(replay.body).toMatchObject({ error: 'CODE_REJECTED', statusCode: 422, message: first.body.message });
     expect(sandbox.callsFor(code)).toBe(1);
 
-    const unreachable = await startProxy({ authing: { ...authingFor(sandbox), appHost: await closedPortUrl() }, logger: false, rateLimit: false, store: { redisUrl: redis.url, keyPrefix } });
+    const unreachable = await startProxy({
+      authing: { ...authingFor(sandbox), appHost: await closedPortUrl() },
+      logger: false,
+      rateLimit: false,
+      store: { redisUrl: redis.url, keyPrefix },
+    });
     running.push(unreachable);
     const neverSent = sandbox.mintCode();
     expect((await post(unreachable, neverSent)).body.error).toBe('UPSTREAM_UNAVAILABLE');
@@ -145,10 +156,16 @@ describeWithRedis('Redis store', () => {
   });
 
   it('a handler connects lazily: its first request waits for the connection', async () => {
-    const handler = createFetchHandler({ authing: authingFor(sandbox), logger: false, rateLimit: false, store: { redisUrl: redis.url, keyPrefix: prefix() } });
+    const handler = createFetchHandler({
+      authing: authingFor(sandbox),
+      logger: false,
+      rateLimit: false,
+      store: { redisUrl: redis.url, keyPrefix: prefix() },
+    });
     try {
       const code = sandbox.mintCode();
-      const request = () => new Request('http://proxy.test/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      const request = () =>
+        new Request('http://proxy.test/phone', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
       const [first, second] = await Promise.all([handler(request()), handler(request())]);
       expect([first.status, second.status]).toEqual([200, 200]);
       expect(sandbox.callsFor(code)).toBe(1);

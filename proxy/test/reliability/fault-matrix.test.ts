@@ -22,7 +22,13 @@ interface FaultRow {
 }
 
 const faultRows: FaultRow[] = [
-  { name: 'latency beyond the timeout', fault: { kind: 'latency', ms: UPSTREAM_TIMEOUT_MS * 5 }, status: 504, error: 'UPSTREAM_TIMEOUT', repeatGetsLateAnswer: true },
+  {
+    name: 'latency beyond the timeout',
+    fault: { kind: 'latency', ms: UPSTREAM_TIMEOUT_MS * 5 },
+    status: 504,
+    error: 'UPSTREAM_TIMEOUT',
+    repeatGetsLateAnswer: true,
+  },
   { name: 'HTTP 500', fault: { kind: 'http-status', status: 500 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },
   { name: 'HTTP 503', fault: { kind: 'http-status', status: 503 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },
   { name: 'HTML 502 from a gateway', fault: { kind: 'html', status: 502 }, status: 503, error: 'UPSTREAM_UNAVAILABLE' },
@@ -116,7 +122,7 @@ describe('fault matrix: every success shape gives the same DTO', () => {
       const answer = await postCode(rig.url, code);
       expect(answer.status).toBe(200);
       expect(parseAnswer(answer)).toEqual({ kind: 'dto', data: rig.sandbox.phoneFor(code) });
-      expect(JSON.parse(answer.text).data.countryCode).toBe('86');
+      expect((JSON.parse(answer.text) as { data: { countryCode: unknown } }).data.countryCode).toBe('86');
     } finally {
       await rig.close();
     }

@@ -41,7 +41,10 @@ async function startLimitedProxy(sandbox: Sandbox): Promise<Child> {
     REQUEST_TIMEOUT_MS: '3000',
     MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   };
-  const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', CLI], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', CLI], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer): void => void (output = (output + chunk.toString()).slice(-8000));
   child.stdout?.on('data', keep);
@@ -53,7 +56,12 @@ async function startLimitedProxy(sandbox: Sandbox): Promise<Child> {
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = performance.now() + 30_000;
-  while (!(await fetch(`${url}/healthz`).then((response) => response.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || performance.now() > deadline) {
       await stop();
       throw new Error(`proxy did not start: ${output}`);
@@ -97,13 +105,15 @@ function healthCheck(url: string, agent: http.Agent): Promise<number> {
 async function idleConnections(url: string, count: number): Promise<net.Socket[]> {
   const { port } = new URL(url);
   return Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<net.Socket>((resolve) => {
-        const socket = net.connect(Number(port), '127.0.0.1');
-        socket.on('error', () => undefined);
-        socket.once('connect', () => resolve(socket));
-        socket.once('close', () => resolve(socket));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const socket = net.connect(Number(port), '127.0.0.1');
+          socket.on('error', () => undefined);
+          socket.once('connect', () => resolve(socket));
+          socket.once('close', () => resolve(socket));
+        }),
     ),
   );
 }
@@ -158,13 +168,21 @@ describe('a proxy out of file descriptors under 400 idle connections', () => {
     // The flood ends (the server also closes silent connections after REQUEST_TIMEOUT_MS); every refused code is free.
     idle.forEach((socket) => socket.destroy());
     const deadline = performance.now() + 15_000;
-    while (!(await fetch(`${url}/healthz`).then((response) => response.ok, () => false))) {
+    while (
+      !(await fetch(`${url}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ))
+    ) {
       if (performance.now() > deadline) throw new Error(`no connection accepted after the flood: ${proxy!.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     for (const code of refused) {
       const retry = await exchange(url, code);
-      expect(retry.kind === 'answered' && parseAnswer({ status: retry.status, headers: {}, text: retry.text })).toEqual({ kind: 'dto', data: sandbox.phoneFor(code) });
+      expect(retry.kind === 'answered' && parseAnswer({ status: retry.status, headers: {}, text: retry.text })).toEqual({
+        kind: 'dto',
+        data: sandbox.phoneFor(code),
+      });
     }
     for (const code of codes) expect(sandbox.callsFor(code)).toBe(1);
     expect(proxy!.process.exitCode).toBeNull();

@@ -56,7 +56,9 @@ export function send(baseUrl: string, request: RawRequest, agent?: http.Agent): 
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       },
     );
@@ -153,7 +155,10 @@ export function parseAnswer(answer: Answer): Parsed {
   if (body.statusCode !== answer.status || typeof body.message !== 'string') throw problem('has a wrong envelope');
   if (body.apiCode !== undefined && typeof body.apiCode !== 'number') throw problem('has a non-numeric apiCode');
   // detail carries only a fixed kebab-case reason (docs/en/reference/errors.md, "Refusal reasons"), never anything the caller sent.
-  if (body.detail !== undefined && !(JSON.stringify(Object.keys(body.detail as object)) === '["reason"]' && /^[a-z0-9-]+$/.test(String((body.detail as { reason: unknown }).reason)))) {
+  if (
+    body.detail !== undefined &&
+    !(JSON.stringify(Object.keys(body.detail as object)) === '["reason"]' && /^[a-z0-9-]+$/.test(String((body.detail as { reason: unknown }).reason)))
+  ) {
     throw problem('has a detail that is not { reason }');
   }
   const extra = Object.keys(body).filter((key) => !FAILURE_FIELDS.has(key));

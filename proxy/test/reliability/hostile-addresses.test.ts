@@ -103,7 +103,8 @@ describe.each(TRUST_MODES)('hostile X-Forwarded-For, %s', (_name, trustProxy) =>
     // Same /56 however it is written: the request past the limit in the window is refused.
     const spellings = ['2001:db8:1:100::1%a-b', '[2001:db8:1:100::2]:443', '[2001:db8:1:1ff::3%eth0]:1', '2001:DB8:1:100::4'];
     const statuses: number[] = [];
-    for (let i = 0; i <= RATE_LIMIT.max; i++) statuses.push((await exchangeFrom(rig, spellings[i % spellings.length], rig.sandbox.mintCode(), agent)).status);
+    for (let i = 0; i <= RATE_LIMIT.max; i++)
+      statuses.push((await exchangeFrom(rig, spellings[i % spellings.length], rig.sandbox.mintCode(), agent)).status);
     expect(statuses.slice(0, RATE_LIMIT.max).every((status) => status === 200)).toBe(true);
     expect(statuses[RATE_LIMIT.max]).toBe(429);
     expect((await exchangeFrom(rig, '2001:db8:2::1', rig.sandbox.mintCode())).status).toBe(200);

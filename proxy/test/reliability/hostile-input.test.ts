@@ -23,7 +23,16 @@ const bodies: fc.Arbitrary<string | Buffer> = fc.oneof(
   fc.double().map(String),
   fc.array(fc.string({ unit: HEX, minLength: 64, maxLength: 64 }), { maxLength: 5 }).map(jsonText),
   fc
-    .oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string()), fc.object(), fc.string({ unit: 'binary', maxLength: 200 }))
+    .oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string()),
+      fc.object(),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+    )
     .map((code) => jsonText({ code })),
   fc.record({ code: fc.string({ unit: HEX, minLength: 64, maxLength: 64 }), extra: fc.jsonValue({ maxDepth: 3 }) }).map(jsonText),
   fc.integer({ min: 1, max: 3000 }).map((depth) => `${'{"code":'.repeat(depth)}"x"${'}'.repeat(depth)}`),
@@ -93,13 +102,18 @@ describe('hostile input', () => {
       printable(200),
       fc.integer({ min: 1000, max: 12_000 }).map((length) => `https://servicewechat.com/${'w'.repeat(length)}/1/page-frame.html`),
       fc
-        .tuple(fc.constantFrom(ALLOWED_APPID, 'wx0000000000000000', '', '..', ALLOWED_APPID.toUpperCase()), fc.constantFrom('0', '7', 'devtools', '-1', '1.0', '', '%30'))
+        .tuple(
+          fc.constantFrom(ALLOWED_APPID, 'wx0000000000000000', '', '..', ALLOWED_APPID.toUpperCase()),
+          fc.constantFrom('0', '7', 'devtools', '-1', '1.0', '', '%30'),
+        )
         .map(([appId, version]) => `https://servicewechat.com/${appId}/${version}/page-frame.html`),
       printable(40).map((junk) => `${REFERER}${junk}`),
     ),
     { nil: undefined },
   );
-  const headerName = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz-'), minLength: 1, maxLength: 20 }).filter((name) => !/^-|content-|transfer-|host$|^connection$|^expect$|^referer$|^upgrade$|^te$/.test(name));
+  const headerName = fc
+    .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz-'), minLength: 1, maxLength: 20 })
+    .filter((name) => !/^-|content-|transfer-|host$|^connection$|^expect$|^referer$|^upgrade$|^te$/.test(name));
   const extraHeaders = fc.dictionary(headerName, printable(200), { maxKeys: 6 });
 
   test('random Referers and headers: the DTO exactly when the allow-list matches, else 403', async () => {
@@ -111,7 +125,8 @@ describe('hostile input', () => {
         if (referer !== undefined) headers.referer = referer;
         const answer = await send(rig.url, { headers, body: JSON.stringify({ code }) }, agent);
         const parsed = expectClientSafe(answer);
-        const allowed = referer !== undefined && new RegExp(`^https://servicewechat\\.com/${ALLOWED_APPID}/\\d+/page-frame\\.html$`).test(referer.trim());
+        const allowed =
+          referer !== undefined && new RegExp(`^https://servicewechat\\.com/${ALLOWED_APPID}/\\d+/page-frame\\.html$`).test(referer.trim());
         expect(parsed.kind).toBe(allowed ? 'dto' : 'error');
         if (parsed.kind === 'error') expect(parsed.error).toBe('ORIGIN_FORBIDDEN');
         expect(answer.headers['x-request-id']).not.toBe('forged-id');

@@ -44,7 +44,11 @@ describe('fault matrix: a header value that cannot be sent, at start', () => {
   test.each(BAD_VALUES)('CLI with %s in AUTHING_APP_ID: exits 1 naming the variable, never listens, no stack', async (_name, value) => {
     const sandbox = await startSandbox({ appId: '65a0b1c2d3e4f5a6b7c8d9e0' });
     try {
-      const run = await runCli({ AUTHING_APP_HOST: sandbox.url, AUTHING_APP_ID: value, AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-miniprogram-sandbox' });
+      const run = await runCli({
+        AUTHING_APP_HOST: sandbox.url,
+        AUTHING_APP_ID: value,
+        AUTHING_EXT_IDP_CONNIDENTIFIER: 'wechat-miniprogram-sandbox',
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/AUTHING_APP_ID: cannot be sent as the x-authing-app-id header/);
       expect(run.stderr).not.toMatch(/\n\s+at /);

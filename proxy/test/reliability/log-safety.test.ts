@@ -54,7 +54,12 @@ describe('log redaction by path', () => {
 
 describe("the exchange's summary logger (its redaction spelled out for its one object field, detail)", () => {
   const withoutTime = (line: string): string => line.replace(/"time":\d+,/, '');
-  const detailRows = [...REDACTED_PATHS.map(([, fields]) => fields), { assertion: SECRET }, { privateKey: SECRET }, { signing: { privateKey: SECRET } }];
+  const detailRows = [
+    ...REDACTED_PATHS.map(([, fields]) => fields),
+    { assertion: SECRET },
+    { privateKey: SECRET },
+    { signing: { privateKey: SECRET } },
+  ];
 
   test.each(detailRows)('a summary line with detail %j is written exactly as the full logger writes it', (detail) => {
     const [full, summary] = [new LogCapture(), new LogCapture()];

@@ -14,7 +14,11 @@ const VICTIM = '198.51.100.7';
 const inSlash56 = (n: number, host: number): string => `2001:db8:ab:${n.toString(16).padStart(2, '0')}00::${(host + 1).toString(16)}`;
 
 function post(proxy: RunningProxy, code: string, from: string, agent?: http.Agent): Promise<Answer> {
-  return send(proxy.url, { path: '/phone', headers: { 'content-type': 'application/json', referer: REFERER, 'x-forwarded-for': from }, body: JSON.stringify({ code }) }, agent);
+  return send(
+    proxy.url,
+    { path: '/phone', headers: { 'content-type': 'application/json', referer: REFERER, 'x-forwarded-for': from }, body: JSON.stringify({ code }) },
+    agent,
+  );
 }
 
 interface Flood {
@@ -24,17 +28,22 @@ interface Flood {
 /** `perClient` junk codes from each of `clients` /56s, `concurrency` requests at a time; every answer is checked against the contract. */
 async function flood(proxy: RunningProxy, clients: number, perClient: number, concurrency = 32): Promise<Flood> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const jobs = Array.from({ length: clients * perClient }, (_, index) => ({ code: `junk-${index}-${Math.random().toString(36).slice(2)}`, from: inSlash56(index % clients, index) }));
+  const jobs = Array.from({ length: clients * perClient }, (_, index) => ({
+    code: `junk-${index}-${Math.random().toString(36).slice(2)}`,
+    from: inSlash56(index % clients, index),
+  }));
   const answers: Flood['answers'] = [];
   let next = 0;
   try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < jobs.length) {
-        const { code, from } = jobs[next++];
-        const answer = await post(proxy, code, from, agent);
-        answers.push({ code, parsed: parseAnswer(answer), status: answer.status });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < jobs.length) {
+          const { code, from } = jobs[next++];
+          const answer = await post(proxy, code, from, agent);
+          answers.push({ code, parsed: parseAnswer(answer), status: answer.status });
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }
@@ -76,11 +85,12 @@ describe('memory store flooded from one /48', () => {
     expect(answers.filter(({ parsed }) => parsed.kind === 'error' && parsed.error === 'RATE_LIMITED')).toHaveLength(0);
 
     const retry = await post(served, code, VICTIM);
-    // eslint-disable-next-line no-console
     console.log(`flood: victim's code reached Authing ${sandbox.callsFor(code)} time(s); retry answered ${retry.status}`);
     expect(sandbox.callsFor(code)).toBe(1);
     expect([200, 503]).toContain(retry.status);
-    expect(parseAnswer(retry)).toEqual(retry.status === 200 ? { kind: 'dto', data: sandbox.phoneFor(code) } : expect.objectContaining({ error: 'UPSTREAM_UNAVAILABLE' }));
+    expect(parseAnswer(retry)).toEqual(
+      retry.status === 200 ? { kind: 'dto', data: sandbox.phoneFor(code) } : expect.objectContaining({ error: 'UPSTREAM_UNAVAILABLE' }),
+    );
   });
 
   it('fault matrix: flooded by 256 /56s of one /48 -> no code sent twice, every unsent code free, documented answers, still serving', async () => {

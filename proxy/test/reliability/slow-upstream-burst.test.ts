@@ -27,11 +27,13 @@ async function inPool<T, R>(items: T[], concurrency: number, task: (item: T) => 
 
 async function lateAnswersCounted(rig: Rig, agent: http.Agent): Promise<number> {
   const { text } = await new Promise<Answer>((resolve, reject) => {
-    http.get(`${rig.url}/metrics`, { agent }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: body }));
-    }).on('error', reject);
+    http
+      .get(`${rig.url}/metrics`, { agent }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: body }));
+      })
+      .on('error', reject);
   });
   return [...text.matchAll(/^phone_proxy_upstream_late_answers_total\{[^}]*\} (\d+)/gm)].reduce((sum, [, count]) => sum + Number(count), 0);
 }
@@ -76,7 +78,8 @@ describe.each([
 
     // Late answers arrive within the latency; bounded wait until each 504 has its answer kept.
     const waitUntil = performance.now() + latencyMs + 10_000;
-    while ((await lateAnswersCounted(rig, agent)) < timedOut && performance.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await lateAnswersCounted(rig, agent)) < timedOut && performance.now() < waitUntil)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await lateAnswersCounted(rig, agent)).toBe(timedOut);
 
     const failed = codes.filter((_code, index) => kinds[index] !== 'ok');

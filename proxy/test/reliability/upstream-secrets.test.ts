@@ -53,7 +53,11 @@ test('Authing management mode: no user pool secret or management token in logs, 
   const key = { accessKeyId: 'pool-0c9d8e7f', accessKeySecret: 'pool-secret-3b4c5d6e' };
   const sandbox = await startSandbox({ managementKey: key });
   const logs = new LogCapture();
-  const proxy = await startProxy({ authing: { appHost: sandbox.url, extIdpConnidentifier: CONNECTION, ...key }, rateLimit: false, logger: { level: 'trace', stream: logs } });
+  const proxy = await startProxy({
+    authing: { appHost: sandbox.url, extIdpConnidentifier: CONNECTION, ...key },
+    rateLimit: false,
+    logger: { level: 'trace', stream: logs },
+  });
   const answers: Answer[] = [];
   const post = async (): Promise<void> => void answers.push(await postJson(`${proxy.url}/phone`, { code: sandbox.mintCode() }));
   try {

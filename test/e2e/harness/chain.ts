@@ -52,7 +52,9 @@ export interface Chain<S extends ChainSandbox = Sandbox> {
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   // The built package, as users run it; the sources are only for type checking.
   assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { startProxy, EXCHANGE_PATH } = require('miniprogram-phone-proxy') as ProxyPackage;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { startSandbox } = require('miniprogram-phone-proxy/sandbox') as typeof ProxySandbox;
   const extIdpConnidentifier = options.sandbox?.extIdpConnidentifier ?? SANDBOX_CONNECTION_ID;
   const sandbox = await startSandbox({ ...options.sandbox, extIdpConnidentifier, host: '127.0.0.1', port: 0, userPoolId: SANDBOX_USER_POOL_ID });

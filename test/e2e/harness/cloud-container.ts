@@ -26,34 +26,37 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', (l
 
 export interface CloudContainer {
   /** One invocation from the mini program `identity`, answered with what main resolved. */
-  call(data: unknown, identity: CloudIdentity): Promise<Record<string, unknown>>;
+  readonly call: (data: unknown, identity: CloudIdentity) => Promise<Record<string, unknown>>;
   /** Resolves when the process exits: its code and everything it wrote to stderr. */
-  exited(): Promise<{ code: number | null; stderr: string }>;
+  readonly exited: () => Promise<{ code: number | null; stderr: string }>;
   /** Kills the process if it still runs. */
-  stop(): void;
+  readonly stop: () => void;
 }
 
 export function startCloudContainer(functionDir: string, variables: Record<string, string>, functionName = 'getPhoneNumber'): CloudContainer {
   const driverDir = mkdtempSync(path.join(tmpdir(), 'cloud-container-'));
   const driver = path.join(driverDir, 'container.js');
   writeFileSync(driver, DRIVER);
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [driver, functionDir], { cwd: functionDir, env: { PATH: process.env.PATH, ...variables } });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [driver, functionDir], {
+    cwd: functionDir,
+    env: { PATH: process.env.PATH, ...variables },
+  });
   child.once('exit', () => rmSync(driverDir, { recursive: true, force: true }));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = once(child, 'exit').then(([code]) => ({ code: code as number | null, stderr }));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
-    async call(data, identity) {
+    call: async (data, identity) => {
       child.stdin.write(`${JSON.stringify(platformInvocation(data, identity, functionName))}\n`);
       const { value, done } = await lines.next();
       if (done) throw new Error(`the container exited: ${stderr}`);
-      const answer = JSON.parse(value as string) as { result?: Record<string, unknown>; error?: string };
+      const answer = JSON.parse(value) as { result?: Record<string, unknown>; error?: string };
       if (!answer.result) throw new Error(`main rejected: ${answer.error}`);
       return answer.result;
     },
     exited: () => exit,
-    stop() {
+    stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };

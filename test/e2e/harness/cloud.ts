@@ -27,6 +27,7 @@ export function loadTemplate(env: Record<string, string>): CloudFunction {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the template folder, required as the platform requires it
     return (require(TEMPLATE_DIR) as { main: CloudFunction }).main;
   } finally {
     for (const [name, value] of Object.entries(saved)) {
@@ -46,7 +47,11 @@ export interface CloudPlatform {
 }
 
 /** One call as the platform hands it to main: the data through JSON, the caller's identity injected over it. */
-export function platformInvocation(data: unknown, identity: CloudIdentity, functionName: string): { event: Record<string, unknown>; context: Record<string, unknown> } {
+export function platformInvocation(
+  data: unknown,
+  identity: CloudIdentity,
+  functionName: string,
+): { event: Record<string, unknown>; context: Record<string, unknown> } {
   const parsed = JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
   return { event: { ...parsed, userInfo: { ...identity } }, context: { function_name: functionName } };
 }
@@ -69,7 +74,12 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
       fail(`cloud.callFunction:fail Error: errCode: -504003  | errMsg: Invoking task timed out after ${seconds} seconds`, -504003);
     }, state.functionTimeoutMs);
     // The context is this invocation's: set while main starts (it reads it before its first await), then cleared.
-    const wxContext = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: state.identity.openId, WX_APPID: state.identity.appId, TCB_SOURCE: 'wx_client' };
+    const wxContext = {
+      WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID',
+      WX_OPENID: state.identity.openId,
+      WX_APPID: state.identity.appId,
+      TCB_SOURCE: 'wx_client',
+    };
     Object.assign(process.env, wxContext);
     let invocation: ReturnType<CloudFunction>;
     try {
@@ -80,7 +90,7 @@ export function installCloud(functions: Record<string, CloudFunction>, platform:
     invocation.then(
       (result) => {
         clearTimeout(timer);
-        if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)), errMsg: 'cloud.callFunction:ok' } as never);
+        if (!timedOut) options.success?.({ result: JSON.parse(JSON.stringify(result)) as unknown, errMsg: 'cloud.callFunction:ok' } as never);
       },
       (error: Error) => {
         clearTimeout(timer);

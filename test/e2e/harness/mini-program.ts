@@ -63,6 +63,7 @@ export function loadSimulate(): typeof Simulate {
   if (!simulate) {
     assertBuilt(`${COMPONENT_PATH}.js`, 'npm run build');
     installDom();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only once the DOM is installed: requiring it defines wx and Component
     simulate = require('miniprogram-simulate') as typeof Simulate;
   }
   return simulate;
@@ -77,6 +78,7 @@ export function useRealNetwork(options: WxRequestOptions): void {
 /** The built library (`miniprogram_dist/index.js`), the same module instance the built component uses. */
 export function loadLibrary(): typeof Library {
   loadSimulate();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT library, loaded after miniprogram-simulate as the component loads it
   return require(DIST_DIR) as typeof Library;
 }
 
@@ -98,7 +100,9 @@ export function mountPhoneButton(props: PhoneButtonProps): MountedPhoneButton {
   let privacyAgreements = 0;
   // Properties are written kebab-case in WXML (containerService -> container-service).
   const attribute = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-  const bindings = Object.keys(props).map((name) => `${attribute(name)}="{{${name}}}"`).join(' ');
+  const bindings = Object.keys(props)
+    .map((name) => `${attribute(name)}="{{${name}}}"`)
+    .join(' ');
   const hostId = sim.load({
     template: `<phone-button id="subject" ${bindings} bind:phone="onPhone" bind:error="onError" bind:privacyagree="onPrivacyAgree">验证手机号</phone-button>`,
     usingComponents: { 'phone-button': phoneButtonId },

@@ -11,7 +11,9 @@ import type { Chain, ChainOptions, ChainSandbox } from './chain';
 
 export async function startWechatChain(appId: string, options: Pick<ChainOptions, 'proxy'> = {}): Promise<Chain<ChainSandbox>> {
   assertBuilt(path.resolve(__dirname, '../../../proxy/dist/index.js'), 'npm run build:proxy');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { startProxy } = require('miniprogram-phone-proxy') as Pick<typeof ProxyServer, 'startProxy'>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package, loaded as users load it; the sources type it
   const { startWechatSandbox } = require('miniprogram-phone-proxy/sandbox') as typeof ProxySandbox;
   const wechat = await startWechatSandbox({ appId, host: '127.0.0.1' });
   try {

@@ -17,7 +17,7 @@ export function authingManagementTokens(appHost: string, accessKeyId: string, ac
     async fetch(): Promise<FetchedToken> {
       const { status, body } = await postJson(url, { accessKeyId, accessKeySecret }, timeoutMs);
       const data = isRecord(body) && isRecord(body.data) ? body.data : undefined;
-      const statusCode = isRecord(body) ? body.statusCode ?? body.code : undefined;
+      const statusCode = isRecord(body) ? (body.statusCode ?? body.code) : undefined;
       if (status !== 200 || statusCode !== 200 || typeof data?.access_token !== 'string' || typeof data.expires_in !== 'number') {
         // Authing's message may say why (a wrong secret); the secret itself is never in it.
         const apiCode = isRecord(body) ? body.apiCode : undefined;

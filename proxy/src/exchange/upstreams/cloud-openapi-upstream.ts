@@ -32,12 +32,15 @@ const SDK_ERRCODES: ReadonlySet<number> = new Set([-501001, -601001]);
 
 function outcomeOf(result: PromiseSettledResult<unknown>, code: string): ExchangeOutcome {
   if (result.status === 'fulfilled') {
-    return isRecord(result.value) ? classifyWechatBody(asWechatBody(result.value), code) : classifyError(errorWithCode('cloud.openapi answered no object', 'ERR_RESPONSE_TOO_LARGE'), false, true);
+    return isRecord(result.value)
+      ? classifyWechatBody(asWechatBody(result.value), code)
+      : classifyError(errorWithCode('cloud.openapi answered no object', 'ERR_RESPONSE_TOO_LARGE'), false, true);
   }
   const error = result.reason as Record<string, unknown> | undefined;
-  const errcode = isRecord(error) ? error.errCode ?? error.errcode : undefined;
+  const errcode = isRecord(error) ? (error.errCode ?? error.errcode) : undefined;
   if (typeof errcode === 'number' && !SDK_ERRCODES.has(errcode)) return classifyWechatBody(asWechatBody(error as Record<string, unknown>), code);
-  return classifyError(errorWithCode(`cloud.openapi failed: ${String((error as { message?: unknown })?.message ?? 'unknown')}`, 'ERR_CLOUD_OPENAPI'), false, true);
+  const message = isRecord(error) ? error.message : undefined;
+  return classifyError(errorWithCode(`cloud.openapi failed: ${typeof message === 'string' ? message : 'unknown'}`, 'ERR_CLOUD_OPENAPI'), false, true);
 }
 
 export function createCloudOpenApiUpstream(options: CloudOpenApiOptions): PhoneUpstream {
@@ -59,9 +62,11 @@ export function createCloudOpenApiUpstream(options: CloudOpenApiOptions): PhoneU
     let deadline: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
     const answer = Promise.race([settled, new Promise<ExchangeOutcome>((resolve) => (deadline = setTimeout(() => resolve(timedOut), timeoutMs)))]);
-    const lateGraceMs = closed ? 0 : options.lateGraceMs ?? 0;
+    const lateGraceMs = closed ? 0 : (options.lateGraceMs ?? 0);
     const final = answer.then((first) =>
-      first !== timedOut || lateGraceMs <= 0 ? first : Promise.race([settled, new Promise<ExchangeOutcome>((resolve) => (grace = setTimeout(() => resolve(timedOut), lateGraceMs)))]),
+      first !== timedOut || lateGraceMs <= 0
+        ? first
+        : Promise.race([settled, new Promise<ExchangeOutcome>((resolve) => (grace = setTimeout(() => resolve(timedOut), lateGraceMs)))]),
     );
     void final.then(() => {
       clearTimeout(deadline);
@@ -77,7 +82,9 @@ export function createCloudOpenApiUpstream(options: CloudOpenApiOptions): PhoneU
       if (closed) return unsent('the client is closed', 'ERR_CLIENT_CLOSED');
       const release = slots.tryAcquire();
       if (release) return start(code, caller, release);
-      const waiting = slots.acquire(waitMs).then((slot) => (slot ? start(code, caller, slot) : unsent(`no free upstream slot within ${waitMs} ms`, 'ERR_NO_SLOT')));
+      const waiting = slots
+        .acquire(waitMs)
+        .then((slot) => (slot ? start(code, caller, slot) : unsent(`no free upstream slot within ${waitMs} ms`, 'ERR_NO_SLOT')));
       return { answer: waiting.then((call) => call.answer), final: waiting.then((call) => call.final) };
     },
     async close() {

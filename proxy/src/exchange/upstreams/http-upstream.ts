@@ -24,7 +24,7 @@ export interface HttpUpstreamOptions {
   maxConcurrency?: number;
   /** How long a call answered 504 goes on for a late answer; default 0 (none). */
   lateGraceMs?: number;
-  classify(response: UpstreamResponse, code: string): ExchangeOutcome;
+  classify: (response: UpstreamResponse, code: string) => ExchangeOutcome;
 }
 
 /** One request: its JSON body, and what differs from the endpoint's defaults (a token in the query or a header). */

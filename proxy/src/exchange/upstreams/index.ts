@@ -15,8 +15,8 @@ let processValues: SharedValues | undefined;
 
 function tokenValues(config: ResolvedOptions): { values: SharedValues; close(): Promise<void> } {
   const { redisUrl, keyPrefix } = config.store;
-  if (redisUrl === undefined) return { values: (processValues ??= memorySharedValues()), close: async () => undefined };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (redisUrl === undefined) return { values: (processValues ??= memorySharedValues()), close: () => Promise.resolve() };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only with REDIS_URL: node-redis costs ~16 MB resident
   const { redisSharedValues } = require('../../store/redis-shared-values') as typeof import('../../store/redis-shared-values');
   const values = redisSharedValues(redisUrl, keyPrefix);
   return { values, close: () => values.close() };
@@ -25,7 +25,8 @@ function tokenValues(config: ResolvedOptions): { values: SharedValues; close(): 
 export function createUpstream(config: ResolvedOptions, metrics: ProxyMetrics): PhoneUpstream {
   const { upstreamTimeoutMs: timeoutMs, upstreamMaxConcurrency: maxConcurrency, upstreamLateGraceMs: lateGraceMs } = config;
   const common = { timeoutMs, maxConcurrency, lateGraceMs };
-  const onTokenFetch = (force: boolean): void => metrics.upstreamTokenFetches.inc({ upstream: config.upstream, mode: force ? 'force_refresh' : 'normal' });
+  const onTokenFetch = (force: boolean): void =>
+    metrics.upstreamTokenFetches.inc({ upstream: config.upstream, mode: force ? 'force_refresh' : 'normal' });
   const { wechat, authing } = config;
   if (config.upstream === 'wechat' && wechat?.getPhoneNumber) {
     return createCloudOpenApiUpstream({ ...common, getPhoneNumber: wechat.getPhoneNumber, bindOpenId: wechat.bindOpenId });
@@ -34,7 +35,13 @@ export function createUpstream(config: ResolvedOptions, metrics: ProxyMetrics): 
   const store = needsToken ? tokenValues(config) : undefined;
   const upstream: PhoneUpstream =
     config.upstream === 'wechat'
-      ? createWechatUpstream({ ...common, wechat: wechat!, tokenValues: store?.values ?? memorySharedValues(), onTokenFetch, onTokenRetry: () => metrics.upstreamTokenRetries.inc() })
+      ? createWechatUpstream({
+          ...common,
+          wechat: wechat!,
+          tokenValues: store?.values ?? memorySharedValues(),
+          onTokenFetch,
+          onTokenRetry: () => metrics.upstreamTokenRetries.inc(),
+        })
       : new AuthingClient({ ...authing!, ...common, tokenValues: store?.values, onTokenFetch });
   if (!store) return upstream;
   return { call: (code, caller) => upstream.call(code, caller), close: async () => void (await upstream.close(), await store.close()) };

@@ -30,7 +30,7 @@ export interface TokenCacheOptions {
   /** Only for upstreams with a forced refresh. */
   forceRefresh?: ForceRefreshBound;
   /** Each fetch, for the metrics. */
-  onFetch?(force: boolean): void;
+  onFetch?: (force: boolean) => void;
   now?: () => number;
 }
 
@@ -84,16 +84,18 @@ export class TokenCache {
     const token = this.current();
     if (token !== undefined) return Promise.resolve(token);
     if (this.failure && this.failure.until > this.now()) return Promise.reject(this.failure.error);
-    return (this.pending ??= this.refresh().then(
-      (fresh) => {
-        this.failure = undefined;
-        return fresh;
-      },
-      (error: Error) => {
-        this.failure = { error, until: this.now() + FAILURE_BACKOFF_MS };
-        throw error;
-      },
-    ).finally(() => (this.pending = undefined)));
+    return (this.pending ??= this.refresh()
+      .then(
+        (fresh) => {
+          this.failure = undefined;
+          return fresh;
+        },
+        (error: Error) => {
+          this.failure = { error, until: this.now() + FAILURE_BACKOFF_MS };
+          throw error;
+        },
+      )
+      .finally(() => (this.pending = undefined)));
   }
 
   /** The upstream said `token` is invalid or expired: the next get() brings another. */
@@ -140,7 +142,8 @@ export class TokenCache {
     }
     // Accepted after all (no forced refresh left): the others may use it again too.
     if (fetched.token === this.rejectedToken) this.rejectedToken = undefined;
-    if (typeof fetched.token !== 'string' || fetched.token === '' || !(fetched.expiresInS > 0)) throw new Error('the token endpoint answered without a token');
+    if (typeof fetched.token !== 'string' || fetched.token === '' || !(fetched.expiresInS > 0))
+      throw new Error('the token endpoint answered without a token');
     const lifeMs = fetched.expiresInS * 1000;
     const expiresAt = this.now() + lifeMs;
     const held = { token: fetched.token, expiresAt, refreshAt: expiresAt - Math.min(REFRESH_BEFORE_MS, lifeMs / 5) };
@@ -155,7 +158,9 @@ export class TokenCache {
     const key = `${this.options.key}:forced`;
     const now = this.now();
     const store = values ?? this.localForces;
-    const past = (JSON.parse((await within(store.read(key), STORE_WAIT_MS).catch(() => undefined)) ?? '[]') as number[]).filter((at) => at > now - DAY_MS);
+    const past = (JSON.parse((await within(store.read(key), STORE_WAIT_MS).catch(() => undefined)) ?? '[]') as number[]).filter(
+      (at) => at > now - DAY_MS,
+    );
     if (past.length >= bound.perDay || (past.length > 0 && now - past[past.length - 1] < bound.minIntervalMs)) return false;
     await within(store.write(key, JSON.stringify([...past, now]), DAY_MS), STORE_WAIT_MS).catch(() => undefined);
     return true;

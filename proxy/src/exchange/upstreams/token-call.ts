@@ -16,7 +16,7 @@ export interface TokenCallOptions {
   /** Only a rejection that came within this is retried: the exchange must still answer within its deadlines. */
   retryWithinMs?: number;
   /** Counts a retry. */
-  onRetry?(): void;
+  onRetry?: () => void;
 }
 
 const noToken = (error: unknown): ExchangeOutcome =>
@@ -31,10 +31,15 @@ export function callWithToken(options: TokenCallOptions): UpstreamCall {
   const withToken = (again: boolean): UpstreamCall => {
     const token = tokens.current();
     if (token !== undefined) return attempt(token, again);
-    return later(tokens.get().then((fresh) => attempt(fresh, again), (error) => {
-      const outcome = Promise.resolve(noToken(error));
-      return { answer: outcome, final: outcome };
-    }));
+    return later(
+      tokens.get().then(
+        (fresh) => attempt(fresh, again),
+        (error) => {
+          const outcome = Promise.resolve(noToken(error));
+          return { answer: outcome, final: outcome };
+        },
+      ),
+    );
   };
   const attempt = (token: string, again: boolean): UpstreamCall => {
     const sentAt = performance.now();

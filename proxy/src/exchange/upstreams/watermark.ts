@@ -23,7 +23,11 @@ export function refuseForeignWatermark(outcome: ExchangeOutcome, callerAppId: st
   if (appid === undefined || appid === callerAppId) return outcome;
   return {
     ok: false,
-    failure: { definition: errors.ORIGIN_FORBIDDEN, upstreamRequestId: outcome.ok ? outcome.upstreamRequestId : undefined, detail: { reason: "the phone's watermark names another appid than the caller's", watermarkAppId: appid } },
+    failure: {
+      definition: errors.ORIGIN_FORBIDDEN,
+      upstreamRequestId: outcome.ok ? outcome.upstreamRequestId : undefined,
+      detail: { reason: "the phone's watermark names another appid than the caller's", watermarkAppId: appid },
+    },
     neverSent: false,
   };
 }

@@ -41,7 +41,11 @@ export function classifyWechat(response: UpstreamResponse, code: string): Exchan
   const upstreamStatus = response.status;
   if (upstreamStatus < 200 || upstreamStatus >= 300 || !isRecord(body)) {
     const definition = upstreamStatus >= 500 || upstreamStatus === 429 ? errors.UPSTREAM_UNAVAILABLE : errors.UPSTREAM_ERROR;
-    return { ok: false, failure: { definition, detail: { upstreamStatus, reason: isRecord(body) ? 'HTTP error' : 'not a JSON object' } }, neverSent: false };
+    return {
+      ok: false,
+      failure: { definition, detail: { upstreamStatus, reason: isRecord(body) ? 'HTTP error' : 'not a JSON object' } },
+      neverSent: false,
+    };
   }
   return classifyWechatBody(body, code, upstreamStatus);
 }
@@ -57,6 +61,11 @@ export function classifyWechatBody(body: Record<string, unknown>, code: string, 
     return { ok: false, failure: { definition, detail, retryAfterSeconds }, neverSent: errcode === MISSING_CODE };
   }
   const phone = readPhone(isRecord(body.phone_info) ? body.phone_info : undefined);
-  if (!phone) return { ok: false, failure: { definition: errors.UPSTREAM_ERROR, detail: { ...detail, reason: 'success without a phone number' } }, neverSent: false };
+  if (!phone)
+    return {
+      ok: false,
+      failure: { definition: errors.UPSTREAM_ERROR, detail: { ...detail, reason: 'success without a phone number' } },
+      neverSent: false,
+    };
   return withWatermark({ ok: true, phone }, body.phone_info);
 }

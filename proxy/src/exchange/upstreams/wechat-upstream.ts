@@ -28,14 +28,21 @@ export interface WechatUpstreamOptions {
   lateGraceMs?: number;
   /** Where the token is kept: this process's memory, or Redis shared by the instances. */
   tokenValues: SharedValues;
-  onTokenFetch?(force: boolean): void;
-  onTokenRetry?(): void;
+  onTokenFetch?: (force: boolean) => void;
+  onTokenRetry?: () => void;
 }
 
 export function createWechatUpstream(options: WechatUpstreamOptions): PhoneUpstream {
   const { wechat, timeoutMs } = options;
   const url = endpoint(wechat.apiBase, PHONE_NUMBER_PATH);
-  const http = new HttpUpstream({ url, headers: {}, timeoutMs, maxConcurrency: options.maxConcurrency, lateGraceMs: options.lateGraceMs, classify: classifyWechat });
+  const http = new HttpUpstream({
+    url,
+    headers: {},
+    timeoutMs,
+    maxConcurrency: options.maxConcurrency,
+    lateGraceMs: options.lateGraceMs,
+    classify: classifyWechat,
+  });
   const basePath = http.path;
   const bodyFor = (code: string, caller: UpstreamCaller): string =>
     JSON.stringify(wechat.bindOpenId && caller.openId !== undefined ? { code, openid: caller.openId } : { code });

@@ -43,7 +43,7 @@ export function createExpressMiddleware(options: ProxyOptions): ExpressMiddlewar
       next();
       return;
     }
-    serveNode(app, req, res, embedded.request(req, path, { value: req.body }, req), embedded.closing);
+    serveNode(app, req, res, embedded.request(req, path, { value: req.body }, req), () => embedded.closing());
   };
   return Object.assign(middleware, { close: () => embedded.close() });
 }

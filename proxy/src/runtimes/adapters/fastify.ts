@@ -48,13 +48,16 @@ async function answer(
   path = embedded.app.config.routePath,
 ): Promise<FastifyReplyLike> {
   const response = await embedded.respond(request.raw, reply.raw, embedded.request(request.raw, path, body, request));
-  return reply.code(response.status).headers(response.headers).send(response.body ?? undefined);
+  return reply
+    .code(response.status)
+    .headers(response.headers)
+    .send(response.body ?? undefined);
 }
 
 /** What fastify adds to a plugin's options from register(plugin, opts): fastify's, not ours (an unknown key of ours is an error). */
 const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 
-async function plugin(fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> {
+function registerRoutes(fastify: FastifyInstanceLike, options: ProxyOptions): void {
   const ours = Object.fromEntries(Object.entries(options).filter(([key]) => !FASTIFY_REGISTER_OPTIONS.includes(key))) as unknown as ProxyOptions;
   const embedded = createEmbedded(ours);
   const methods = embedded.serves('OPTIONS', embedded.app.config.routePath) ? ['POST', 'OPTIONS'] : ['POST'];
@@ -86,9 +89,13 @@ async function plugin(fastify: FastifyInstanceLike, options: ProxyOptions): Prom
     });
   }
   // fastify closes its server before the onClose hooks: answers in flight must end their keep-alive connection.
-  fastify.addHook('preClose', async () => embedded.drain());
+  fastify.addHook('preClose', () => Promise.resolve(embedded.drain()));
   fastify.addHook('onClose', () => embedded.close());
 }
+
+/** fastify waits for the promise of a two-argument plugin: a ConfigError thrown while registering rejects it. */
+const plugin = (fastify: FastifyInstanceLike, options: ProxyOptions): Promise<void> =>
+  new Promise((resolve) => resolve(registerRoutes(fastify, options)));
 
 /** Register with `fastify.register(phoneExchangePlugin, options)`; close() of fastify lets exchanges in flight finish. */
 export const phoneExchangePlugin = Object.assign(plugin, {
