@@ -5,7 +5,7 @@ import { validateHeaderValue } from 'node:http';
 import * as v from 'valibot';
 import { text } from './rules';
 
-/** The headers the Authing client sends the tenant options in (shared/protocol.md §2 names them). */
+/** The headers the Authing client sends the tenant options in (docs/en/reference/protocol.md, "What the proxy sends Authing", names them). */
 export const AUTHING_HEADERS = Object.freeze({ appId: 'x-authing-app-id', userPoolId: 'x-authing-userpool-id', lang: 'x-authing-lang' });
 
 /**

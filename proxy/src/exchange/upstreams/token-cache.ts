@@ -14,7 +14,7 @@ export interface TokenSource {
   fetch(force: boolean): Promise<FetchedToken>;
 }
 
-/** WeChat's force_refresh: at most 20 a day, at least 30 s apart (stable_token docs; shared/protocol.md §7). */
+/** WeChat's force_refresh: at most 20 a day, at least 30 s apart (stable_token docs; docs/en/deploy/upstream.md, "The token story"). */
 export interface ForceRefreshBound {
   perDay: number;
   minIntervalMs: number;

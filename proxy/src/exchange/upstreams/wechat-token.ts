@@ -1,6 +1,6 @@
 // WeChat's stable access token: POST {apiBase}/cgi-bin/stable_token { grant_type: 'client_credential', appid, secret,
-// force_refresh } -> { access_token, expires_in } (WeChat docs, 获取稳定版接口调用凭据; shared/protocol.md §7 in the
-// project's notes). Normal mode hands every caller the same valid token, so this proxy never invalidates the token
+// force_refresh } -> { access_token, expires_in } (WeChat docs, 获取稳定版接口调用凭据; docs/en/deploy/upstream.md,
+// "The token story"). Normal mode hands every caller the same valid token, so this proxy never invalidates the token
 // another backend (or Authing) holds for the same appid, as cgi-bin/token would; force_refresh rotates it and is
 // limited to 20 a day, 30 s apart.
 import { isRecord } from '../classify';
