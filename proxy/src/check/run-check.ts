@@ -26,9 +26,7 @@ export async function runCheck(env: NodeJS.ProcessEnv = process.env, options: Ch
     warn(
       'variables',
       warning,
-      closest === undefined
-        ? `remove ${name}, or rename it to the variable you meant (README "Environment variables")`
-        : `rename ${name} to ${closest}`,
+      closest === undefined ? `remove ${name}, or rename it to the variable you meant (docs/en/reference/config.md)` : `rename ${name} to ${closest}`,
     ),
   );
 

@@ -36,7 +36,7 @@ export async function probeSigning(config: ResolvedOptions): Promise<CheckLine> 
     return fail(
       SIGNING_ITEM,
       `cannot sign and verify: ${(error as Error).message}`,
-      'check ASSERTION_PRIVATE_KEY(_FILE): an EC P-256 or Ed25519 private key (README "Signed phone assertions")',
+      'check ASSERTION_PRIVATE_KEY(_FILE): an EC P-256 or Ed25519 private key (docs/en/trust/assertions.md)',
     );
   }
 }

@@ -52,9 +52,9 @@ export const emitConfigWarning = (warning: string): void => process.emitWarning(
  */
 function whereToSet(env: NodeJS.ProcessEnv): string {
   if (env.TENCENTCLOUD_RUNENV !== undefined || env.SCF_FUNCTIONNAME !== undefined) {
-    return 'In a WeChat cloud function set them in the cloud console: 云开发控制台 → 云函数 → this function → 函数配置 → 环境变量 (README "Deploying as a WeChat cloud function").';
+    return 'In a WeChat cloud function set them in the cloud console: 云开发控制台 → 云函数 → this function → 函数配置 → 环境变量 (docs/en/deploy/cloud-function.md).';
   }
-  return 'Set them to your Authing application (see README). For local development without Authing run `miniprogram-phone-proxy dev`.';
+  return 'Set them to your Authing application (docs/en/reference/config.md). For local development without Authing run `miniprogram-phone-proxy dev`.';
 }
 
 /** TRUST_PROXY: true/false, a hop count, or a comma list of trusted addresses/CIDRs (passed on as is). */

@@ -15,7 +15,7 @@ interface AnySchema {
 /** What a missing required option is for. */
 const REQUIRED: Readonly<Record<string, string>> = {
   options: 'must be an object: { authing: { appHost, appId or userPoolId, extIdpConnidentifier }, ... }',
-  authing: 'required: { appHost, appId or userPoolId, extIdpConnidentifier }, your Authing application (README "Environment variables")',
+  authing: 'required: { appHost, appId or userPoolId, extIdpConnidentifier }, your Authing application (docs/en/reference/config.md)',
   'authing.appHost': 'required: your Authing application domain, e.g. https://example.authing.cn',
   'authing.extIdpConnidentifier': 'required: the identifier of the WeChat mini program connection (身份源连接) in Authing',
   'rateLimit.max': 'required when rateLimit is an object, e.g. { max: 60, timeWindowMs: 60000 }',

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 
 const USAGE = `Usage:
   miniprogram-phone-proxy [serve]              serve; configured by environment variables only
-                                               (AUTHING_APP_HOST, PORT, ...; see README), no flags
+                                               (AUTHING_APP_HOST, PORT, ...; see docs/en/reference/config.md), no flags
   miniprogram-phone-proxy check [--json]       checks serve's configuration (same variables) without spending a
                                                user's code; exit 0 when nothing failed, 1 otherwise
   miniprogram-phone-proxy dev [--port 8787] [--host 127.0.0.1] [--upstream authing|wechat] [--i-know-this-is-public]
