@@ -49,13 +49,17 @@ type Json = Record<string, unknown>;
 /** A JSON object: not null, not an array. */
 export const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
-  let body: unknown;
+/** An upstream's body as JSON, or undefined when it is not JSON (a gateway's HTML page, a truncated body). */
+export function parseJsonOrUndefined(text: string): unknown {
   try {
-    body = JSON.parse(response.body);
+    return JSON.parse(text) as unknown;
   } catch {
-    body = undefined;
+    return undefined;
   }
+}
+
+export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
+  const body = parseJsonOrUndefined(response.body);
   if (!isRecord(body)) {
     // Not our JSON envelope at all: an HTML error page from a gateway, a truncated body...
     return fail(byHttpStatus(response.status), { detail: { upstreamStatus: response.status, reason: 'not a JSON object' } }, response);
@@ -134,7 +138,8 @@ function byHttpStatus(status: number): ProxyErrorDefinition {
   return errors.UPSTREAM_ERROR;
 }
 
-function byWechatErrcode(errcode: number): ProxyErrorDefinition {
+/** WeChat's errcodes, as Authing relays them and as WeChat answers directly (upstreams/wechat-classify.ts adds its own). */
+export function byWechatErrcode(errcode: number): ProxyErrorDefinition {
   if (WECHAT_CODE_REJECTED.has(errcode)) return errors.CODE_REJECTED;
   if (errcode === WECHAT_RATE_LIMITED) return errors.RATE_LIMITED;
   if (errcode === WECHAT_BUSY) return errors.UPSTREAM_UNAVAILABLE;

@@ -27,13 +27,6 @@ export interface RedisConnection {
 /** The command failed before it was written (disconnected, or closed): it cannot have run on the server. */
 export const neverWritten = (error: unknown): boolean => error instanceof ClientOfflineError || error instanceof ClientClosedError;
 
-/** The URL without its password, for messages and logs. */
-export function redactedUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
-
 export function connectRedis(url: string, keyPrefix: string, onError: (error: Error) => void): RedisConnection {
   const client = createClient({
     url,

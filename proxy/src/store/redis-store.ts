@@ -8,7 +8,8 @@ import { compactOutcome } from './outcome-codec';
 import { limiterOptions, rateLimiterOver } from '../guards/rate-limit';
 import type { ProxyMetrics } from '../observability/metrics';
 import { memoryRateLimiter } from './rate-limiters';
-import { connectRedis, redactedUrl, type RedisConnection } from './redis-connection';
+import { connectRedis, type RedisConnection } from './redis-connection';
+import { maskRedisUrl } from '../config/summary';
 import { watchForDataLoss, type DataLossWatch } from './redis-marker';
 import { createRedisSingleFlight, type Result } from './redis-single-flight';
 import { storeDownPolicy } from './store-down';
@@ -21,7 +22,7 @@ const RateLimiterRedis = require('rate-limiter-flexible/lib/RateLimiterRedis') a
 
 export function createRedisStore(config: ResolvedOptions, redisUrl: string, metrics: ProxyMetrics, logger: Logger | undefined): Store {
   const { keyPrefix, failure } = config.store;
-  const where = redactedUrl(redisUrl);
+  const where = maskRedisUrl(redisUrl);
   const warn = throttledWarning(logger);
   let watch: DataLossWatch | undefined;
   // Every Redis failure an exchange meets is also looked at for an OOM (Redis refusing writes: health and log).

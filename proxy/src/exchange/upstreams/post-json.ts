@@ -2,6 +2,7 @@
 // size. Its errors never carry the request body, which holds the secret.
 import http from 'node:http';
 import https from 'node:https';
+import { parseJsonOrUndefined } from '../classify';
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -22,15 +23,7 @@ export function postJson(url: URL, body: unknown, timeoutMs: number): Promise<Js
         if (size > MAX_ANSWER_BYTES) request.destroy(new Error('token answer too large'));
         else chunks.push(chunk);
       });
-      response.on('end', () => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: response.statusCode ?? 0, body: parsed });
-      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: parseJsonOrUndefined(Buffer.concat(chunks).toString('utf8')) }));
       response.on('error', () => reject(new Error(`token endpoint ${url.pathname}: connection reset`)));
     });
     request.on('timeout', () => request.destroy(new Error(`token endpoint ${url.pathname}: no answer within ${timeoutMs} ms`)));

@@ -5,6 +5,7 @@
 import { errors } from '../../errors';
 import type { ExchangeOutcome } from '../classify';
 
+// Its own copy of classify.ts's isRecord: classify.ts imports this module, and importing back would make a cycle.
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const WECHAT_APPID = /^wx[0-9a-f]{16}$/i;

@@ -10,20 +10,16 @@
 //   45011 API minute quota      -> RATE_LIMITED, retry after 60 s
 import { errors, type ProxyErrorDefinition } from '../../errors';
 import { scrubLogText } from '../../observability/scrub';
-import { isRecord, readPhone, type ExchangeOutcome, type UpstreamResponse } from '../classify';
+import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type ExchangeOutcome, type UpstreamResponse } from '../classify';
 import { withWatermark } from './watermark';
 
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001, 40014]);
 const MISSING_CODE = 41008;
 const QUOTA_RETRY_AFTER_S = 60;
 
-const BY_ERRCODE: ReadonlyMap<number, ProxyErrorDefinition> = new Map([
-  [-1, errors.UPSTREAM_UNAVAILABLE],
-  [40013, errors.MISCONFIGURED],
-  [40029, errors.CODE_REJECTED],
-  [40163, errors.CODE_REJECTED],
+/** What only a direct answer means; -1, 40013, 40029, 40163 and 45011 read as Authing relays them (classify.ts). */
+const DIRECT_ONLY: ReadonlyMap<number, ProxyErrorDefinition> = new Map([
   [MISSING_CODE, errors.MISCONFIGURED],
-  [45011, errors.RATE_LIMITED],
   ...[...TOKEN_ERRCODES].map((errcode): [number, ProxyErrorDefinition] => [errcode, errors.UPSTREAM_UNAVAILABLE]),
 ]);
 
@@ -32,12 +28,7 @@ export const wechatErrcodeOf = (outcome: ExchangeOutcome): number | undefined =>
   outcome.ok ? undefined : (outcome.failure.detail?.wechatErrcode as number | undefined);
 
 export function classifyWechat(response: UpstreamResponse, code: string): ExchangeOutcome {
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body);
-  } catch {
-    body = undefined;
-  }
+  const body = parseJsonOrUndefined(response.body);
   const upstreamStatus = response.status;
   if (upstreamStatus < 200 || upstreamStatus >= 300 || !isRecord(body)) {
     const definition = upstreamStatus >= 500 || upstreamStatus === 429 ? errors.UPSTREAM_UNAVAILABLE : errors.UPSTREAM_ERROR;
@@ -56,7 +47,7 @@ export function classifyWechatBody(body: Record<string, unknown>, code: string, 
   const upstreamMessage = typeof body.errmsg === 'string' ? scrubLogText(body.errmsg, code) : undefined;
   const detail = { upstreamStatus, wechatErrcode: errcode, upstreamMessage };
   if (errcode !== 0) {
-    const definition = BY_ERRCODE.get(errcode) ?? errors.UPSTREAM_ERROR;
+    const definition = DIRECT_ONLY.get(errcode) ?? byWechatErrcode(errcode);
     const retryAfterSeconds = definition === errors.RATE_LIMITED ? QUOTA_RETRY_AFTER_S : undefined;
     return { ok: false, failure: { definition, detail, retryAfterSeconds }, neverSent: errcode === MISSING_CODE };
   }
