@@ -5,7 +5,7 @@ import { ConfigError, loadConfigFromEnv, resolveOptions, type ResolvedOptions } 
 import { envLookAlikes } from '../config/env-typos';
 import { KNOWN_VARIABLES } from '../config/env';
 import { configWarnings, type WarningTopic } from '../config/summary';
-import { MINIMUM_NODE, nodeTooOld } from '../node-version';
+import { MINIMUM_NODE, nodeTooOld } from '../config/node-version';
 import { probeAuthing } from './authing-probe';
 import { fail, pass, warn, type CheckLine, type CheckReport } from './lines';
 import { probeRedis } from './redis-probe';
