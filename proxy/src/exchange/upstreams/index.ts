@@ -4,11 +4,15 @@ import type { ResolvedOptions } from '../../config';
 import type { ProxyMetrics } from '../../observability/metrics';
 import { memorySharedValues, type SharedValues } from '../../store/shared-values';
 import { AuthingClient } from '../authing-client';
-import { createCloudOpenApiUpstream } from './cloud-openapi-upstream';
 import type { PhoneUpstream } from './types';
-import { createWechatUpstream } from './wechat-upstream';
 
 export type { PhoneUpstream, UpstreamCaller } from './types';
+
+// The WeChat upstreams load only when configured: an Authing deployment starts without them (cold start, issue 23).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cloudOpenApiModule = () => require('./cloud-openapi-upstream') as typeof import('./cloud-openapi-upstream');
+const wechatModule = () => require('./wechat-upstream') as typeof import('./wechat-upstream');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** This process's tokens when there is no Redis: every exchange of the process shares them. */
 let processValues: SharedValues | undefined;
@@ -29,13 +33,13 @@ export function createUpstream(config: ResolvedOptions, metrics: ProxyMetrics): 
     metrics.upstreamTokenFetches.inc({ upstream: config.upstream, mode: force ? 'force_refresh' : 'normal' });
   const { wechat, authing } = config;
   if (config.upstream === 'wechat' && wechat?.getPhoneNumber) {
-    return createCloudOpenApiUpstream({ ...common, getPhoneNumber: wechat.getPhoneNumber, bindOpenId: wechat.bindOpenId });
+    return cloudOpenApiModule().createCloudOpenApiUpstream({ ...common, getPhoneNumber: wechat.getPhoneNumber, bindOpenId: wechat.bindOpenId });
   }
   const needsToken = config.upstream === 'wechat' ? wechat?.openApi === 'token' : authing?.accessKeyId !== undefined;
   const store = needsToken ? tokenValues(config) : undefined;
   const upstream: PhoneUpstream =
     config.upstream === 'wechat'
-      ? createWechatUpstream({
+      ? wechatModule().createWechatUpstream({
           ...common,
           wechat: wechat!,
           tokenValues: store?.values ?? memorySharedValues(),
