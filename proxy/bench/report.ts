@@ -58,6 +58,8 @@ export interface BenchReport {
   memory: {
     /** The distinct-code load, in two runs (the live heap is read between them). */
     loads: LoadResult[];
+    /** Codes the store (default bound) had room for during that load: answered 200; every later one refused 503. */
+    storeRoom: number;
     rssBytes: number;
     peakRssBytes: number;
     earlyRequests: number;
@@ -207,7 +209,10 @@ function render(report: BenchReport, markdown: boolean): string {
         ],
         ['ratio signing on/off (req/s), median of rounds', spreadText(spread(signingToPlain), ms)],
         ['ratio signing on/off (requests per server CPU second), median of rounds', spreadText(spread(signingCpu), ms)],
-        [`RSS after ${options.memoryRequests} distinct codes (floor: ${mb(report.memory.floorRssBytes)})`, mb(report.memory.rssBytes)],
+        [
+          `RSS after ${options.memoryRequests} distinct codes, the memory store at its default bound: ${storeText(report.memory.storeRoom, options.memoryRequests)} (floor: ${mb(report.memory.floorRssBytes)})`,
+          mb(report.memory.rssBytes),
+        ],
         [`peak RSS during those ${options.memoryRequests}`, mb(report.memory.peakRssBytes)],
         [
           `live heap after full GC, at ${report.memory.earlyRequests} / ${options.memoryRequests} codes`,
@@ -231,6 +236,10 @@ function render(report: BenchReport, markdown: boolean): string {
 export function renderText(report: BenchReport): string {
   return render(report, false);
 }
+
+/** What the memory phase's store did: every code answered, or answered until full and the rest refused. */
+const storeText = (room: number, codes: number): string =>
+  codes <= room ? `${codes} answered 200` : `${room} answered 200, then full: ${codes - room} refused 503, nothing sent`;
 
 /** --cpu-prof: per round, the floor's and the memory proxy's profiles side by side (bench/profile.ts). */
 export function renderProfiles(report: BenchReport, markdown = false): string {

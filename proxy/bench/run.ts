@@ -25,6 +25,7 @@ import {
   type TargetFigures,
 } from './report';
 import { median } from './stats';
+import { DEFAULT_STORE_ENTRIES } from './servers/common';
 import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../test/redis/redis-server';
 
 /** bench/ in the source tree (this file runs from bench/.build/bench/). */
@@ -158,8 +159,9 @@ async function measureDedupe(proxy: ChildServer, upstream: ChildServer, codes: n
 }
 
 /**
- * RSS after `memoryRequests` distinct codes, and the live heap (after a full GC) at a fifth of them and at the end:
- * a bounded de-duplication cache shows as a live heap that stops growing.
+ * RSS after `memoryRequests` distinct codes, and the live heap (after a full GC) at a fifth of them and at the end, with
+ * the memory store at its default bound (DEFAULT_STORE_ENTRIES): it fills, then refuses new codes (503, nothing sent), and
+ * its live heap stops growing. The de-duplication check runs first, while the store has room.
  */
 async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<BenchReport, 'memory' | 'dedupe'>> {
   progress(`proxy: ${options.memoryRequests} distinct codes, then de-duplication`);
@@ -168,17 +170,20 @@ async function measureMemoryAndDedupe(options: BenchOptions): Promise<Pick<Bench
     'proxy',
     options,
     async (proxy, upstream) => {
+      const dedupe = await measureDedupe(proxy, upstream, 20, 50);
       const load = { url: proxy.url, connections: options.connections };
       const first = await runLoad({ ...load, amount: early });
       const liveHeapEarlyBytes = await proxy.liveHeap();
       const rest = await runLoad({ ...load, amount: options.memoryRequests - early });
       const { rssBytes, peakRssBytes } = proxy.memory(); // before our GC: what the process holds
       const liveHeapBytes = await proxy.liveHeap();
-      const memory = { loads: [first, rest], rssBytes, peakRssBytes, earlyRequests: early, liveHeapEarlyBytes, liveHeapBytes };
-      const dedupe = await measureDedupe(proxy, upstream, 20, 50);
+      // Every code but the dedupe check's until the store is full; the rest refused.
+      const storeRoom = Math.max(0, DEFAULT_STORE_ENTRIES - dedupe.codes);
+      const memory = { loads: [first, rest], storeRoom, rssBytes, peakRssBytes, earlyRequests: early, liveHeapEarlyBytes, liveHeapBytes };
       return { memory, dedupe };
     },
     ['--expose-gc'],
+    { BENCH_DEFAULT_STORE: '1' },
   );
   // The floor under the same distinct-code load, in the same run: the RSS target is relative to it. It gets the same
   // --expose-gc and the same forced GC at a fifth of the codes as the proxy, so both are measured alike.

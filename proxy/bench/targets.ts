@@ -4,6 +4,7 @@
 import { megabytes } from './memory';
 import type { LoadResult } from './load';
 import { totalCommands } from './redis-commands';
+import { DEFAULT_STORE_ENTRIES } from './servers/common';
 import type { BenchReport, TargetFigures } from './report';
 import { spread, type Spread } from './stats';
 
@@ -80,8 +81,17 @@ function failedRuns(report: BenchReport): string[] {
       if (target.fixedRate) runs.push([`${target.label} (round ${i + 1}, fixed rate)`, target.fixedRate]);
     }
   });
-  report.memory.loads.forEach((run, i) => runs.push([`${report.rounds[0]?.proxy.label} (memory run ${i + 1})`, run]));
-  return runs.filter(([, run]) => run.non2xx > 0 || run.errors > 0).map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+  const failed = runs.filter(([, run]) => run.non2xx > 0 || run.errors > 0).map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+  return [...failed, ...memoryPhaseSurprises(report)];
+}
+
+/** The memory phase fills the store at its default bound: the codes it had room for answered 200, every later one refused. */
+function memoryPhaseSurprises({ memory, options }: BenchReport): string[] {
+  const sum = (pick: (run: LoadResult) => number) => memory.loads.reduce((total, run) => total + pick(run), 0);
+  const [answered, errors] = [sum((run) => run.responses - run.non2xx), sum((run) => run.errors)];
+  const expected = Math.min(memory.storeRoom, options.memoryRequests);
+  if (answered === expected && errors === 0 && sum((run) => run.responses) === options.memoryRequests) return [];
+  return [`memory phase: ${answered} answered 200 (expected ${expected}, the store's room), ${sum((run) => run.non2xx)} non-2xx, ${errors} errors`];
 }
 
 export function verdicts(report: BenchReport): Verdict[] {
@@ -99,7 +109,7 @@ export function verdicts(report: BenchReport): Verdict[] {
     .map(([name, calls]) => `${name} ${fixed(calls)}`)
     .join(', ');
   return [
-    { target: 'every load request answered 200', measured: failed.length === 0 ? 'yes' : failed.join('; '), pass: failed.length === 0 },
+    { target: 'every load request answered 200 (the memory phase: until its store was full, then 503)', measured: failed.length === 0 ? 'yes' : failed.join('; '), pass: failed.length === 0 },
     {
       target: `requests per server CPU second, proxy (memory store) / floor >= ${PROXY_PER_CPU}x (stretch ${PROXY_PER_CPU_STRETCH}x)`,
       measured: `${ratio(cpuRatio)}${cpuRatio.median >= PROXY_PER_CPU_STRETCH ? ', stretch met' : ''}`,
@@ -123,7 +133,7 @@ export function verdicts(report: BenchReport): Verdict[] {
     { target: `p50 at ${rate}: proxy - floor <= ${P50_PROXY_MS} ms`, measured: ms(p50Proxy), pass: p50Proxy.median <= P50_PROXY_MS },
     { target: `p50 at ${rate}: Redis store - memory store <= ${P50_REDIS_MS} ms`, measured: ms(p50Redis), pass: p50Redis.median <= P50_REDIS_MS },
     {
-      target: `RSS after ${options.memoryRequests} distinct codes <= floor's RSS + ${RSS_MARGIN_MB} MB (same run)`,
+      target: `RSS after ${options.memoryRequests} distinct codes, the memory store full at its default bound (${DEFAULT_STORE_ENTRIES} answers), <= floor's RSS + ${RSS_MARGIN_MB} MB (same run)`,
       measured: `${mb(memory.rssBytes)} vs floor ${mb(memory.floorRssBytes)} + ${RSS_MARGIN_MB} MB = ${mb(rssBudgetBytes)} (peak ${mb(memory.peakRssBytes)})`,
       pass: memory.rssBytes <= rssBudgetBytes,
     },

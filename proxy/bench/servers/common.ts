@@ -14,6 +14,12 @@ export const EXT_IDP_CONNIDENTIFIER = 'wechat-miniprogram-sandbox';
 export const MINIPROGRAM_APPID = 'wx0123456789abcdef';
 export const REFERER = `https://servicewechat.com/${MINIPROGRAM_APPID}/1/page-frame.html`;
 
+/**
+ * DEDUPE_MAX_ENTRIES's default (docs/en/reference/config.md): the memory phase runs the proxy with it, full, as a deployment
+ * with the defaults runs once that many codes live (issue 23: a full memory store refuses new codes, it never evicts).
+ */
+export const DEFAULT_STORE_ENTRIES = 10_000;
+
 /** The upstream base URL the runner handed over. */
 export function upstreamUrl(): string {
   const url = process.env.BENCH_UPSTREAM_URL;

@@ -5,7 +5,7 @@
 // BENCH_UPSTREAM=wechat: the WeChat upstream (its sandbox) instead of Authing.
 import { generateKeyPairSync } from 'node:crypto';
 import { startProxy } from '../../src/index';
-import { AUTHING_APP_ID, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
+import { AUTHING_APP_ID, DEFAULT_STORE_ENTRIES, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
 
 const signingKey = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 
@@ -13,8 +13,10 @@ const signingKey = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256'
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for the WeChat upstream
 const sandboxSecret = (): string => (require('../../src/sandbox/index') as typeof import('../../src/sandbox/index')).WECHAT_SANDBOX_SECRET;
 
-/** Room for every code a bench run sends within a code's life (the memory phase sends 100k). */
+/** Room for every code a throughput run sends within a code's life. */
 const BENCH_DEDUPE_ENTRIES = 1_000_000;
+/** The memory phase (BENCH_DEFAULT_STORE): the store's default bound, its one client standing for every user. */
+const storeEntries = process.env.BENCH_DEFAULT_STORE ? DEFAULT_STORE_ENTRIES : BENCH_DEDUPE_ENTRIES;
 
 async function main(): Promise<void> {
   const proxy = await startProxy({
@@ -27,8 +29,9 @@ async function main(): Promise<void> {
     allowedAppIds: [MINIPROGRAM_APPID],
     rateLimit: { max: 1_000_000_000, timeWindowMs: 60_000 },
     // The load generator is one loopback client standing for every user, sending thousands of distinct codes a second:
-    // the memory store holds them all (a full store refuses new codes 503, which would measure refusals, not exchanges).
-    dedupe: { maxEntries: BENCH_DEDUPE_ENTRIES, maxEntriesPerClient: BENCH_DEDUPE_ENTRIES },
+    // the throughput runs' store holds them all (a full store refuses new codes 503, which would measure refusals, not
+    // exchanges); the memory phase's has the default bound and fills it.
+    dedupe: { maxEntries: storeEntries, maxEntriesPerClient: storeEntries },
     logger: { level: 'info' },
     assertion: process.env.BENCH_SIGNING ? { privateKey: signingKey(), audience: 'bench-app-backend' } : undefined,
     store: process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } : undefined,
