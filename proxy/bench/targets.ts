@@ -81,7 +81,9 @@ function failedRuns(report: BenchReport): string[] {
       if (target.fixedRate) runs.push([`${target.label} (round ${i + 1}, fixed rate)`, target.fixedRate]);
     }
   });
-  const failed = runs.filter(([, run]) => run.non2xx > 0 || run.errors > 0).map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+  const failed = runs
+    .filter(([, run]) => run.non2xx > 0 || run.errors > 0)
+    .map(([name, run]) => `${name}: ${run.non2xx} non-2xx, ${run.errors} errors`);
   return [...failed, ...memoryPhaseSurprises(report)];
 }
 
@@ -109,7 +111,11 @@ export function verdicts(report: BenchReport): Verdict[] {
     .map(([name, calls]) => `${name} ${fixed(calls)}`)
     .join(', ');
   return [
-    { target: 'every load request answered 200 (the memory phase: until its store was full, then 503)', measured: failed.length === 0 ? 'yes' : failed.join('; '), pass: failed.length === 0 },
+    {
+      target: 'every load request answered 200 (the memory phase: until its store was full, then 503)',
+      measured: failed.length === 0 ? 'yes' : failed.join('; '),
+      pass: failed.length === 0,
+    },
     {
       target: `requests per server CPU second, proxy (memory store) / floor >= ${PROXY_PER_CPU}x (stretch ${PROXY_PER_CPU_STRETCH}x)`,
       measured: `${ratio(cpuRatio)}${cpuRatio.median >= PROXY_PER_CPU_STRETCH ? ', stretch met' : ''}`,

@@ -5,7 +5,16 @@
 // BENCH_UPSTREAM=wechat: the WeChat upstream (its sandbox) instead of Authing.
 import { generateKeyPairSync } from 'node:crypto';
 import { startProxy } from '../../src/index';
-import { AUTHING_APP_ID, DEFAULT_STORE_ENTRIES, EXT_IDP_CONNIDENTIFIER, MINIPROGRAM_APPID, ROUTE_PATH, answerLiveHeap, serve, upstreamUrl } from './common';
+import {
+  AUTHING_APP_ID,
+  DEFAULT_STORE_ENTRIES,
+  EXT_IDP_CONNIDENTIFIER,
+  MINIPROGRAM_APPID,
+  ROUTE_PATH,
+  answerLiveHeap,
+  serve,
+  upstreamUrl,
+} from './common';
 
 const signingKey = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 
