@@ -68,7 +68,13 @@ export interface BenchReport {
     /** The floor's RSS after the same distinct-code load, same run. */
     floorRssBytes: number;
   };
-  coldStart: { runs: number; listenMs: number; firstAnswerMs: number };
+  coldStart: {
+    runs: number;
+    listenMs: number;
+    firstAnswerMs: number;
+    /** The same with the runner's NODE_EXTRA_CA_CERTS, when it has one (run.ts: the proxy is measured without it). */
+    withMachineCa?: { caFile: string; listenMs: number; firstAnswerMs: number };
+  };
   redisCommands: RedisCommandFigures;
   dedupe: { codes: number; duplicates: number; minCalls: number; maxCalls: number; allAnswered: boolean };
   /** Wall time of the whole bench. */
@@ -220,6 +226,14 @@ function render(report: BenchReport, markdown: boolean): string {
         ],
         [`cold start: spawn to listening (median of ${coldStart.runs})`, `${fixed(coldStart.listenMs, 0)} ms`],
         [`cold start: spawn to first answer (median of ${coldStart.runs})`, `${fixed(coldStart.firstAnswerMs, 0)} ms`],
+        ...(coldStart.withMachineCa
+          ? [
+              [
+                `cold start with this machine's NODE_EXTRA_CA_CERTS (${coldStart.withMachineCa.caFile}, read by Node at boot): listening / first answer`,
+                `${fixed(coldStart.withMachineCa.listenMs, 0)} / ${fixed(coldStart.withMachineCa.firstAnswerMs, 0)} ms`,
+              ],
+            ]
+          : []),
         [
           `upstream calls per code, ${report.dedupe.duplicates} concurrent duplicates x ${report.dedupe.codes} codes`,
           `${report.dedupe.minCalls}..${report.dedupe.maxCalls}`,

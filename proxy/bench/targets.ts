@@ -144,8 +144,10 @@ export function verdicts(report: BenchReport): Verdict[] {
       pass: memory.rssBytes <= rssBudgetBytes,
     },
     {
-      target: `cold start, spawn to first answer <= ${COLD_START_MS} ms (median of ${coldStart.runs})`,
-      measured: `${fixed(coldStart.firstAnswerMs, 0)} ms (listening after ${fixed(coldStart.listenMs, 0)} ms)`,
+      target: `cold start, spawn to first answer <= ${COLD_START_MS} ms (median of ${coldStart.runs}; without the machine's NODE_EXTRA_CA_CERTS)`,
+      measured:
+        `${fixed(coldStart.firstAnswerMs, 0)} ms (listening after ${fixed(coldStart.listenMs, 0)} ms)` +
+        (coldStart.withMachineCa ? `; with it ${fixed(coldStart.withMachineCa.firstAnswerMs, 0)} ms` : ''),
       pass: coldStart.firstAnswerMs <= COLD_START_MS,
     },
     { target: 'throughput proxy/express+axios >= 2x (issue 5)', measured: ratio(expressRatio), pass: expressRatio.median >= 2 },
