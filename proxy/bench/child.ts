@@ -99,3 +99,13 @@ export class ChildServer {
     });
   }
 }
+
+/** Starts `script`, hands it to `use`, and stops it whatever happens. */
+export async function withChild<T>(script: ServerScript, options: StartOptions, use: (child: ChildServer) => Promise<T>): Promise<T> {
+  const child = await ChildServer.start(script, options);
+  try {
+    return await use(child);
+  } finally {
+    await child.stop();
+  }
+}

@@ -6,7 +6,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ChildServer, type ServerScript, type StartOptions } from './child';
+import { withChild, type ChildServer, type ServerScript, type StartOptions } from './child';
+import { measureColdStart } from './cold-start';
 import { postCode } from './client';
 import { distinctCodes } from './codes';
 import { runAtRate, runLoad } from './load';
@@ -32,15 +33,6 @@ import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../t
 const BENCH_DIR = path.resolve(__dirname, '..', '..');
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-async function withChild<T>(script: ServerScript, options: StartOptions, use: (child: ChildServer) => Promise<T>): Promise<T> {
-  const child = await ChildServer.start(script, options);
-  try {
-    return await use(child);
-  } finally {
-    await child.stop();
-  }
-}
 
 const PROFILES_DIR = path.join(BENCH_DIR, 'profiles');
 let profiles = 0;
@@ -118,36 +110,6 @@ async function measureTarget(
     env,
   );
   return { ...result, ...(script === 'proxy' ? { logLines } : {}), ...(profile ? { profile } : {}) };
-}
-
-/**
- * Spawn to listening and to the first answer, medians. Node reads NODE_EXTRA_CA_CERTS when it boots, before any code of
- * ours (60..90 ms for a system bundle of some 140 certificates on this VM, issue 23): the proxy is measured without the
- * runner's, as deployed (a deployment sets one only for an upstream with a private CA), and, when the runner has one,
- * again with it, printed beside.
- */
-async function measureColdStart(options: BenchOptions): Promise<BenchReport['coldStart']> {
-  progress(`cold start x${options.coldStarts}`);
-  const nextCode = distinctCodes();
-  const machineCa = process.env.NODE_EXTRA_CA_CERTS;
-  const startAll = async (upstream: ChildServer, env: Record<string, string>) => {
-    const listen: number[] = [];
-    const firstAnswer: number[] = [];
-    for (let run = 0; run < options.coldStarts; run++) {
-      await withChild('proxy', { env: { BENCH_UPSTREAM_URL: upstream.url, ...env }, stdout: 'ignore' }, async (proxy) => {
-        const answer = await postCode(proxy.url, nextCode());
-        if (answer.status !== 200) throw new Error(`cold start: first answer was HTTP ${answer.status}`);
-        firstAnswer.push(performance.now() - proxy.spawnedAt);
-        listen.push(proxy.readyAt - proxy.spawnedAt);
-      });
-    }
-    return { listenMs: median(listen), firstAnswerMs: median(firstAnswer) };
-  };
-  return withChild('upstream', {}, async (upstream) => {
-    const asDeployed = await startAll(upstream, { NODE_EXTRA_CA_CERTS: '' }); // empty: Node reads no file
-    const withMachineCa = machineCa ? { caFile: machineCa, ...(await startAll(upstream, {})) } : undefined;
-    return { runs: options.coldStarts, ...asDeployed, withMachineCa };
-  });
 }
 
 /** N codes, each sent by `duplicates` concurrent requests: the upstream must see each code once. */
@@ -257,6 +219,7 @@ async function main(): Promise<void> {
     await redis.close();
   }
   const { memory, dedupe } = await measureMemoryAndDedupe(options);
+  progress(`cold start x${options.coldStarts}`);
   const coldStart = await measureColdStart(options);
   const elapsedSeconds = (performance.now() - started) / 1000;
   const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, redisCommands, elapsedSeconds };

@@ -139,7 +139,7 @@ export function verdicts(report: BenchReport): Verdict[] {
     { target: `p50 at ${rate}: proxy - floor <= ${P50_PROXY_MS} ms`, measured: ms(p50Proxy), pass: p50Proxy.median <= P50_PROXY_MS },
     { target: `p50 at ${rate}: Redis store - memory store <= ${P50_REDIS_MS} ms`, measured: ms(p50Redis), pass: p50Redis.median <= P50_REDIS_MS },
     {
-      target: `RSS after ${options.memoryRequests} distinct codes, the memory store full at its default bound (${DEFAULT_STORE_ENTRIES} answers), <= floor's RSS + ${RSS_MARGIN_MB} MB (same run)`,
+      target: `RSS after ${options.memoryRequests} distinct codes, the memory store at its default bound (${DEFAULT_STORE_ENTRIES} answers, full after ${memory.storeRoom} codes), <= floor's RSS + ${RSS_MARGIN_MB} MB (same run)`,
       measured: `${mb(memory.rssBytes)} vs floor ${mb(memory.floorRssBytes)} + ${RSS_MARGIN_MB} MB = ${mb(rssBudgetBytes)} (peak ${mb(memory.peakRssBytes)})`,
       pass: memory.rssBytes <= rssBudgetBytes,
     },
