@@ -6,7 +6,7 @@ module.exports = {
   displayName: 'component',
   rootDir: __dirname,
   testEnvironment: 'jsdom',
-  testMatch: ['<rootDir>/**/*.spec.ts'],
+  testMatch: ['<rootDir>/**/*.test.ts'],
   // test/examples runs the examples/ projects after they are installed (npm run test:examples).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/e2e/', '<rootDir>/examples/'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
