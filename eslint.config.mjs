@@ -58,6 +58,11 @@ export default tseslint.config(
     },
   },
   {
+    // WXS (the template's computed values) is WeChat's own ES5 subset: parsing it as ES5 rejects let, const and arrows.
+    files: ['**/*.wxs'],
+    languageOptions: { ecmaVersion: 5, sourceType: 'script', globals: { module: 'writable' } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
     rules: {
