@@ -1,5 +1,5 @@
 import { phoneError } from './errors';
-import { isRecord } from './guards';
+import { isRecord } from './is-record';
 import type { ProxyAnswer } from './transports/answer';
 import type { PhoneNumberResult } from './types';
 
