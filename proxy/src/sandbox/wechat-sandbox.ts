@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROBE_CODE_PREFIX } from '../check/probe-code';
 import { CodeBook } from './code-book';
 import { fakeMobileFor } from './phone';
 import { parseBody, readBody } from './request';
@@ -119,7 +120,8 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     if (code !== undefined) codes.recordCall(code);
     if (typeof body?.openid === 'string') lastOpenId = body.openid;
     if (code === undefined) return json(res, { errcode: 41008, errmsg: 'missing code' }, delay);
-    const redeemed = codes.redeem(code);
+    // `check`'s probe code is never one WeChat issued: invalid, as WeChat answers it, even though codes are lenient here.
+    const redeemed = code.startsWith(PROBE_CODE_PREFIX) ? 'unknown' : codes.redeem(code);
     if (redeemed === 'used') return json(res, { errcode: 40163, errmsg: 'code been used' }, delay);
     if (redeemed !== 'ok') return json(res, { errcode: 40029, errmsg: 'invalid code' }, delay);
     const phone = sandbox.phoneFor(code);
