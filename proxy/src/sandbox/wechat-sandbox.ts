@@ -17,6 +17,8 @@ export type WechatSandboxFault = { kind: 'errcode'; errcode: number; ms?: number
 
 export interface WechatSandboxOptions {
   host?: string;
+  /** Default 0: any free port. */
+  port?: number;
   appId?: string;
   appSecret?: string;
   /** A token's life, default 7200 s. */
@@ -139,7 +141,7 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
 
   const sandbox: WechatSandbox = {
