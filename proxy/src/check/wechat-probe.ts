@@ -1,5 +1,5 @@
 // Whether WeChat answers this configuration (UPSTREAM=wechat), proved without spending a user's code
-// (docs/en/deploy/upstream.md, "Checking a configuration"):
+// (docs/en/deploy/server.md, "Before starting: check"):
 // - token mode: stable_token hands out a token (the appid, the secret and the IP whitelist are right), then
 //   getuserphonenumber refuses the probe code (probe-code.ts) as invalid, 40029: the token works for this appid's phone
 //   API. Nothing is stored: the probe keeps the token in memory only, never prints it, and never shares it.

@@ -1,5 +1,5 @@
 // The `sandbox` subcommand: one sandbox alone, Authing's (default) or WeChat's (`--upstream wechat`), for a proxy the
-// user runs themselves; the WeChat one prints the variables that point the proxy at it (docs/en/guide/development.md).
+// user runs themselves; the WeChat one prints the variables that point the proxy at it (docs/en/reference/protocol.md, "The sandboxes").
 import { parseFlags, parsePort } from './cli-flags';
 import { DEFAULT_CONNECTION_ID, startSandbox } from '../sandbox/sandbox';
 import type { Sandbox, SandboxOptions } from '../sandbox/types';
