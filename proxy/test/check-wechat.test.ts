@@ -138,6 +138,18 @@ describe('token mode', () => {
     expect(line(report.lines, 'WeChat phone API').status).toBe('FAIL');
   });
 
+  it('a base that never answers fails the token line within UPSTREAM_TIMEOUT_MS', async () => {
+    const report = await withServer(
+      () => undefined,
+      (url) => runCheck({ ...env, WECHAT_API_BASE: url, UPSTREAM_TIMEOUT_MS: '1000' }),
+    );
+    expect(line(report.lines, 'WeChat token')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringMatching(/: no answer within 1000 ms$/),
+      fix: expect.stringContaining('WECHAT_API_BASE'),
+    });
+  });
+
   it('a phone API that refuses the fresh token fails the phone line', async () => {
     sandbox.inject({ kind: 'errcode', errcode: 40001 });
     const report = await runCheck(env);
