@@ -38,9 +38,11 @@ export async function probeWechat(config: WechatConfig): Promise<CheckLine[]> {
       ),
     ];
   }
+  const started = performance.now();
   const token = await fetchToken(wechat, config.upstreamTimeoutMs);
-  if (typeof token !== 'string') return [token, fail(PHONE_API, 'not checked: no token', 'fix the line above first')];
-  return [pass(TOKEN, `stable_token at ${shown(wechat.apiBase)} issued a token for ${wechat.appId}`), await probePhoneApi(config, token)];
+  const ms = Math.round(performance.now() - started);
+  if (typeof token !== 'string') return [{ ...token, ms }, fail(PHONE_API, 'not checked: no token', 'fix the line above first')];
+  return [pass(TOKEN, `stable_token at ${shown(wechat.apiBase)} issued a token for ${wechat.appId}`, ms), await probePhoneApi(config, token)];
 }
 
 /** A token from stable_token, or the line saying why none came. */
