@@ -10,7 +10,9 @@ import { success } from '../src/sandbox/envelopes';
 const code = randomBytes(32).toString('hex');
 const phone = { phoneNumber: '13812345678', purePhoneNumber: '13812345678', countryCode: '86' };
 const watermark = { timestamp: 1_700_000_000, appid: 'wx0123456789abcdef' };
-const authingAnswer = Buffer.from(success({ shape: 'phone_info', ...phone, timestampSeconds: watermark.timestamp, wechatAppId: watermark.appid }).body);
+const authingAnswer = Buffer.from(
+  success({ shape: 'phone_info', ...phone, timestampSeconds: watermark.timestamp, wechatAppId: watermark.appid }).body,
+);
 const wechatAnswer = Buffer.from(JSON.stringify({ errcode: 0, errmsg: 'ok', phone_info: { ...phone, watermark } }));
 
 function microsPerCall(work: () => unknown): { best: number; median: number } {
