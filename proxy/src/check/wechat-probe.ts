@@ -6,7 +6,8 @@
 // - cloudbase: getuserphonenumber through Cloud Hosting's open API service, no token; 40029 proves the service adds one
 //   for this API. Which mini program that token belongs to cannot be probed: only a real phone's watermark shows it.
 // stable_token's errcodes for a wrong setting (WeChat docs: getStableAccessToken, and the global return codes): 40013
-// invalid appid, 40125 invalid appsecret, 40164 "invalid ip ..., not in whitelist" (its errmsg names the IP).
+// invalid appid, 40125 invalid appsecret, 40164 "invalid ip ..., not in whitelist" (its errmsg names the IP: the format
+// is from answers quoted in WeChat's developer community, not a documented contract, so the IP is shown only when found).
 import { performance } from 'node:perf_hooks';
 import type { ResolvedOptions, ResolvedWechatOptions } from '../config';
 import type { ExchangeOutcome } from '../exchange/classify';
