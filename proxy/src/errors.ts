@@ -1,25 +1,10 @@
 // The wire error table (docs/en/reference/protocol.md; the codes: docs/en/reference/errors.md), created once and named.
 // Messages are fixed and safe to show: upstream text never reaches the client.
 
-export type ProxyErrorCode =
-  | 'INVALID_REQUEST'
-  | 'ORIGIN_FORBIDDEN'
-  | 'CODE_REJECTED'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'MISCONFIGURED'
-  | 'NOT_FOUND'
-  | 'INTERNAL_ERROR'
-  | 'REFUSED'
-  | 'HOOK_FAILED';
+// The error shapes are the wire contract's (contract.ts); re-exported here beside the table they describe.
+import type { ExchangeAnswer, FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './contract';
 
-export interface ProxyErrorDefinition {
-  readonly error: ProxyErrorCode;
-  readonly statusCode: number;
-  readonly message: string;
-}
+export type { FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './contract';
 
 function define(error: ProxyErrorCode, statusCode: number, message: string): ProxyErrorDefinition {
   return Object.freeze({ error, statusCode, message });
@@ -48,36 +33,6 @@ export const errors = Object.freeze({
   HOOK_FAILED: define('HOOK_FAILED', 500, 'The phone number was verified but the app could not complete the request, retry'),
 });
 
-/** A failure to answer with: the table row plus what the client may see and what only the log may see. */
-export interface ProxyFailure {
-  readonly definition: ProxyErrorDefinition;
-  readonly apiCode?: number;
-  readonly upstreamRequestId?: string;
-  /** Seconds for the Retry-After header (RATE_LIMITED). */
-  readonly retryAfterSeconds?: number;
-  /** The host's own error code for its refusal (onPhone), sent instead of `definition.error` (REFUSED, the metric label). */
-  readonly error?: string;
-  /** Why, for the log only: upstream status, WeChat errcode, scrubbed upstream message, error code. */
-  readonly detail?: Readonly<Record<string, unknown>>;
-  /** Why, safe to show (a fixed kebab-case word, never a value): sent as the answer's `detail.reason` (docs/en/reference/errors.md, "Refusal reasons"). */
-  readonly reason?: string;
-}
-
-/** The failure envelope of our wire contract. */
-export interface FailureBody {
-  statusCode: number;
-  message: string;
-  /** One of ProxyErrorCode, or the code an onPhone hook refused with. */
-  error: ProxyErrorCode | (string & {});
-  apiCode?: number;
-  requestId: string;
-  upstreamRequestId?: string;
-  /** RATE_LIMITED: seconds before trying again (as the Retry-After header, for transports without headers). */
-  retryAfter?: number;
-  /** Why, when the proxy can say it safely: e.g. `{ reason: 'devtools' }` (docs/en/reference/errors.md, "Refusal reasons"). */
-  detail?: { reason: string };
-}
-
 export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
   const { definition } = failure;
   const body: FailureBody = {
@@ -94,6 +49,6 @@ export function failureBody(failure: ProxyFailure, requestId: string): FailureBo
 }
 
 /** A failure as an answer in any runtime: its HTTP status, the envelope, and the seconds for Retry-After. */
-export function failureAnswer(failure: ProxyFailure, requestId: string): { status: number; body: FailureBody; retryAfterSeconds?: number } {
+export function failureAnswer(failure: ProxyFailure, requestId: string): ExchangeAnswer & { body: FailureBody } {
   return { status: failure.definition.statusCode, body: failureBody(failure, requestId), retryAfterSeconds: failure.retryAfterSeconds };
 }

@@ -30,9 +30,8 @@ export {
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';
 export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
-export type { PhoneInfo } from './exchange/classify';
-export type { SuccessBody } from './exchange/phone-exchange';
-export { createPhoneExchange, type PhoneExchange, type ExchangeRequest, type ExchangeAnswer } from './exchange/phone-exchange';
+export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract';
+export { createPhoneExchange, type PhoneExchange, type ExchangeRequest } from './exchange/phone-exchange';
 export type { Caller } from './guards/caller';
 export type { ExchangeInput, BodyOutcome } from './guards/request-body';
 export { EXCHANGE_PATH } from './exchange/authing-client';

@@ -1,5 +1,6 @@
 // Authing's answers, one by one, straight into the classifier: the shapes the sandbox does not produce.
-import { classifyResponse, type ExchangeOutcome } from '../src/exchange/classify';
+import type { ExchangeOutcome } from '../src/contract';
+import { classifyResponse } from '../src/exchange/classify';
 
 const CODE = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const PHONE = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };

@@ -1,25 +1,6 @@
 // The exchange's answer: what the exchange decided (a phone number or a refusal) as our wire contract's body and status.
-import { failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
-import type { PhoneInfo } from './classify';
-
-/** The success answer of our wire contract. */
-export interface SuccessBody {
-  statusCode: 200;
-  message: string;
-  requestId: string;
-  upstreamRequestId?: string;
-  data: PhoneInfo;
-  /** The signed phone assertion (a JWT) for the app's backend, when a signing key is configured. */
-  assertion?: string;
-}
-
-export interface ExchangeAnswer {
-  /** The HTTP status: 200, or the failure's. */
-  status: number;
-  body: SuccessBody | FailureBody;
-  /** Seconds for a Retry-After header (RATE_LIMITED). */
-  retryAfterSeconds?: number;
-}
+import type { ExchangeAnswer, PhoneInfo, SuccessBody } from '../contract';
+import { failureAnswer, type ProxyFailure } from '../errors';
 
 export type Refusal = { readonly failure: ProxyFailure };
 export type ExchangeResult =

@@ -4,8 +4,7 @@
 import { hash } from 'node:crypto';
 import { errors, type ProxyFailure } from '../errors';
 import type { Caller } from '../guards/caller';
-import type { ExchangeOutcome } from './classify';
-import type { DedupeSource } from '../store/dedupe';
+import type { DedupeSource, ExchangeOutcome } from '../contract';
 
 /** sha256 over what identifies the page session; the nonce itself is never stored. */
 export function bindingOf(caller: Caller, nonce: string | undefined): string {

@@ -1,33 +1,9 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
+import type { ExchangeOutcome, PhoneInfo } from '../contract';
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';
-
-export interface PhoneInfo {
-  phoneNumber: string;
-  purePhoneNumber: string;
-  countryCode: string;
-}
-
-export type ExchangeOutcome =
-  | {
-      readonly ok: true;
-      readonly phone: PhoneInfo;
-      readonly upstreamRequestId?: string;
-      /** Whom the phone was fetched for (exchange/caller-binding.ts): set by the exchange, shared by the single flight. */
-      readonly binding?: string;
-    }
-  | {
-      readonly ok: false;
-      readonly failure: ProxyFailure;
-      /**
-       * True only when the request's bytes were never written (no upstream slot or socket in time, connection refused,
-       * DNS, EMFILE, the client closed...): the one failure the same code may be sent again after. Any answer from
-       * upstream, even throttling or a configuration error, may have been preceded by a use of the code.
-       */
-      readonly neverSent: boolean;
-    };
 
 export interface UpstreamResponse {
   status: number;

@@ -5,8 +5,8 @@
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import { isRecord, type PhoneInfo } from './classify';
-import type { DedupeSource } from '../store/dedupe';
+import type { DedupeSource, PhoneInfo } from '../contract';
+import { isRecord } from './classify';
 
 export interface OnPhoneContext {
   /** The verified phone number (the success body's `data`). */

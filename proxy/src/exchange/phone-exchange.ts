@@ -17,12 +17,11 @@ import { startWithinMs } from './upstreams/http-upstream';
 import { createUpstream } from './upstreams';
 import { createUpstreamFlight } from './upstream-flight';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
-import { hashCode, type DedupeSource } from '../store/dedupe';
+import type { DedupeSource, ExchangeAnswer } from '../contract';
+import { hashCode } from '../store/dedupe';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
-import { answerFor, type ExchangeAnswer, type ExchangeResult, type Refusal } from './answer';
-
-export type { ExchangeAnswer, SuccessBody } from './answer';
+import { answerFor, type ExchangeResult, type Refusal } from './answer';
 
 /** Timer lag and the store's last round trip, beyond the longest a call for the code may take to answer. */
 const WAIT_SLACK_MS = 1000;

@@ -7,7 +7,8 @@
 // Each upstream brings its own classification of a complete answer (`classify`); failures without one are shared.
 import type http from 'node:http';
 import type https from 'node:https';
-import { classifyError, RESPONSE_TOO_LARGE, type ExchangeOutcome, type UpstreamResponse } from './classify';
+import type { ExchangeOutcome } from '../contract';
+import { classifyError, RESPONSE_TOO_LARGE, type UpstreamResponse } from './classify';
 
 /** Connection failures worth one more try (the first may be a stale DNS answer or a restarting upstream). */
 const RETRIED_UNSENT_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);

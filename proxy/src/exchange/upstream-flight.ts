@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import { errors } from '../errors';
 import { shortHash } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { DedupeSource } from '../store/dedupe';
+import type { DedupeSource } from '../contract';
 import type { SingleFlight } from '../store/single-flight';
 import type { PhoneUpstream, UpstreamCaller } from './upstreams/types';
 import { refuseForeignWatermark } from './upstreams/watermark';
-import type { ExchangeOutcome } from './classify';
+import type { ExchangeOutcome } from '../contract';
 
 export interface FlightResult {
   outcome: ExchangeOutcome;

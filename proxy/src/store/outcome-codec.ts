@@ -2,7 +2,7 @@
 // failure's table row is stored by its name in `errors` and rebuilt from the table; its log-only `detail` is not stored.
 // Phone numbers are stored: replaying the answer needs them, and so is the success's binding (a hash:
 // exchange/caller-binding.ts), so only the caller it was fetched for gets it.
-import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
+import type { ExchangeOutcome, PhoneInfo } from '../contract';
 import { errors, type ProxyErrorDefinition } from '../errors';
 
 type ErrorName = keyof typeof errors;

@@ -6,7 +6,7 @@
 // answers channel, and every instance writes back its remembered answers and re-asserts its claims in flight; then it
 // marks Redis again. The look is also a write: a Redis that refuses writes (OOM under noeviction) is told here.
 import { randomUUID } from 'node:crypto';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { ExchangeOutcome } from '../contract';
 import { errors } from '../errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { RedisConnection } from './redis-connection';

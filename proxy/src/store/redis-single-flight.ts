@@ -6,8 +6,8 @@
 // instances, and its claims in flight are re-asserted (redis-restore.ts).
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import { randomUUID } from 'node:crypto';
-import type { ExchangeOutcome } from '../exchange/classify';
-import type { Dedupe, DedupeSource } from './dedupe';
+import type { DedupeSource, ExchangeOutcome } from '../contract';
+import type { Dedupe } from './dedupe';
 import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';

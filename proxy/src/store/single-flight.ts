@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from '../exchange/classify';
-import { Dedupe, type DedupeCodec, type DedupeRefusal, type DedupeSource } from './dedupe';
+import type { DedupeSource, ExchangeOutcome } from '../contract';
+import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
 import { errors } from '../errors';
 import { clientKey } from '../guards/rate-limit';
 import { DEFAULT_RATE_LIMIT } from '../config';

@@ -1,5 +1,5 @@
 // The one interface behind which claims, answers and rate-limit counters live: this process's memory, or Redis.
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { ExchangeOutcome } from '../contract';
 import type { SingleFlight } from './single-flight';
 import type { RateLimiter, RateLimitSettings } from '../guards/rate-limit';
 

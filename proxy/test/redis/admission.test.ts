@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
-import type { ExchangeOutcome } from '../../src/exchange/classify';
+import type { ExchangeOutcome } from '../../src/contract';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore, type Store } from '../../src/store';
 import { redisClaims, RELEASED } from '../../src/store/redis-claims';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
 import { errors } from '../../src/errors';
-import type { ExchangeOutcome } from '../../src/exchange/classify';
+import type { ExchangeOutcome } from '../../src/contract';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore } from '../../src/store';
 import { hashCode } from '../../src/store/dedupe';

@@ -2,7 +2,8 @@
 // never sent (503, send the same code again). The upstream rejecting the token: the token is dropped, and when the
 // upstream allows it the call is made once more with a fresh token.
 import { performance } from 'node:perf_hooks';
-import { classifyError, type ExchangeOutcome } from '../classify';
+import type { ExchangeOutcome } from '../../contract';
+import { classifyError } from '../classify';
 import { errorWithCode, type UpstreamCall } from '../upstream-call';
 import type { TokenCache } from './token-cache';
 

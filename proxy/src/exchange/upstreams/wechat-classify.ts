@@ -10,7 +10,8 @@
 //   45011 API minute quota      -> RATE_LIMITED, retry after 60 s
 import { errors, type ProxyErrorDefinition } from '../../errors';
 import { scrubLogText } from '../../observability/scrub';
-import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type ExchangeOutcome, type UpstreamResponse } from '../classify';
+import type { ExchangeOutcome } from '../../contract';
+import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type UpstreamResponse } from '../classify';
 import { withWatermark } from './watermark';
 
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001, 40014]);
