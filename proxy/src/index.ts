@@ -7,7 +7,7 @@ export { createCloudFunction, type CloudFunction } from './runtimes/cloud-functi
 export { createExpressMiddleware, type ExpressMiddleware, type ExpressRequestLike } from './runtimes/adapters/express';
 export { createKoaMiddleware, type KoaMiddleware, type KoaContextLike } from './runtimes/adapters/koa';
 export { phoneExchangePlugin, type FastifyInstanceLike, type FastifyRequestLike, type FastifyReplyLike } from './runtimes/adapters/fastify';
-export type { OnPhoneHook, OnPhoneContext, OnPhoneResult, OnPhoneRefusal } from './exchange/on-phone';
+export type { OnPhoneHook, OnPhoneContext, OnPhoneResult, OnPhoneRefusal } from './config';
 export {
   loadConfigFromEnv,
   resolveOptions,

@@ -1,9 +1,10 @@
 // The options users write (programmatic and, through env.ts, the environment), their resolved form and defaults.
-import type { OnPhoneHook } from '../exchange/on-phone';
+import type { OnPhoneHook } from './on-phone-hook';
 import type { ResolvedWechatOptions, UpstreamName, WechatOptions } from './upstream-options';
 import type { PrivateKeyInput, PublicKeyInput, SigningKey, VerificationKey } from './assertion-keys';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
+export type { OnPhoneContext, OnPhoneHook, OnPhoneRefusal, OnPhoneResult } from './on-phone-hook';
 export type { CloudGetPhoneNumber, ResolvedWechatOptions, UpstreamName, WechatOpenApi, WechatOptions } from './upstream-options';
 
 export interface AuthingOptions {

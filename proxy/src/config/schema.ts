@@ -1,7 +1,7 @@
 // One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
 import * as v from 'valibot';
 import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
-import type { OnPhoneHook } from '../exchange/on-phone';
+import type { OnPhoneHook } from './on-phone-hook';
 import { readPublicKey, readSigningKey } from './assertion-keys';
 import {
   CODE_LIFE_MS,
