@@ -10,28 +10,70 @@ function define(error: ProxyErrorCode, statusCode: number, message: string): Pro
   return Object.freeze({ error, statusCode, message });
 }
 
-export const errors = Object.freeze({
+/** One row per code the client sees, keyed by that code (REFUSED has no row: its status and message are the host's). */
+const byCode = Object.freeze({
   INVALID_REQUEST: define('INVALID_REQUEST', 400, 'Invalid request: send JSON {"code": "<phone code>"}'),
-  PAYLOAD_TOO_LARGE: define('INVALID_REQUEST', 413, 'Request body too large'),
-  UNSUPPORTED_MEDIA_TYPE: define('INVALID_REQUEST', 415, 'Content-Type must be application/json'),
   ORIGIN_FORBIDDEN: define('ORIGIN_FORBIDDEN', 403, 'Caller not allowed'),
   CODE_REJECTED: define('CODE_REJECTED', 422, 'The phone code is invalid, expired or already used'),
   RATE_LIMITED: define('RATE_LIMITED', 429, 'Too many requests, retry later'),
   UPSTREAM_ERROR: define('UPSTREAM_ERROR', 502, 'Unexpected answer from the identity provider'),
   UPSTREAM_UNAVAILABLE: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider unavailable, retry later'),
-  // The call could not start (the proxy's upstream slots were busy, no connection, the client closing): the code never
-  // left this machine, so it stays free and the very same code may be sent again.
-  UPSTREAM_NOT_SENT: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider busy: nothing was sent, send the same code again'),
-  // The same wire code (nothing was sent, the client may send the same code again), but the fault is our store's.
-  STORE_UNAVAILABLE: define('UPSTREAM_UNAVAILABLE', 503, 'Shared store unavailable: nothing was sent, send the same code again'),
   UPSTREAM_TIMEOUT: define('UPSTREAM_TIMEOUT', 504, 'Identity provider did not answer in time'),
   MISCONFIGURED: define('MISCONFIGURED', 500, 'Phone service is misconfigured'),
   NOT_FOUND: define('NOT_FOUND', 404, 'Not found'),
   INTERNAL_ERROR: define('INTERNAL_ERROR', 500, 'Internal error'),
-  // The host's onPhone hook threw or answered something unusable (exchange/on-phone.ts). A refusal (REFUSED) has no
-  // fixed row: its status and message are the host's.
+  // The host's onPhone hook threw or answered something unusable (exchange/on-phone.ts).
   HOOK_FAILED: define('HOOK_FAILED', 500, 'The phone number was verified but the app could not complete the request, retry'),
 });
+
+/** Rows that send one of the codes above with their own status or message: keyed by that wire code, then by why. */
+export const variants = Object.freeze({
+  INVALID_REQUEST: Object.freeze({
+    payloadTooLarge: define('INVALID_REQUEST', 413, 'Request body too large'),
+    unsupportedMediaType: define('INVALID_REQUEST', 415, 'Content-Type must be application/json'),
+  }),
+  UPSTREAM_UNAVAILABLE: Object.freeze({
+    // The call could not start (the proxy's upstream slots were busy, no connection, the client closing): the code
+    // never left this machine, so it stays free and the very same code may be sent again.
+    notSent: define('UPSTREAM_UNAVAILABLE', 503, 'Identity provider busy: nothing was sent, send the same code again'),
+    // The same wire code (nothing was sent, the client may send the same code again), but the fault is our store's.
+    storeUnavailable: define('UPSTREAM_UNAVAILABLE', 503, 'Shared store unavailable: nothing was sent, send the same code again'),
+  }),
+});
+
+/** The names the table had before it was keyed by wire code: still readable, left out of its keys. */
+type FormerKeys = {
+  /** @deprecated Sends INVALID_REQUEST: use `variants.INVALID_REQUEST.payloadTooLarge`. */
+  readonly PAYLOAD_TOO_LARGE: ProxyErrorDefinition;
+  /** @deprecated Sends INVALID_REQUEST: use `variants.INVALID_REQUEST.unsupportedMediaType`. */
+  readonly UNSUPPORTED_MEDIA_TYPE: ProxyErrorDefinition;
+  /** @deprecated Sends UPSTREAM_UNAVAILABLE: use `variants.UPSTREAM_UNAVAILABLE.notSent`. */
+  readonly UPSTREAM_NOT_SENT: ProxyErrorDefinition;
+  /** @deprecated Sends UPSTREAM_UNAVAILABLE: use `variants.UPSTREAM_UNAVAILABLE.storeUnavailable`. */
+  readonly STORE_UNAVAILABLE: ProxyErrorDefinition;
+};
+
+const formerKeys: FormerKeys = {
+  PAYLOAD_TOO_LARGE: variants.INVALID_REQUEST.payloadTooLarge,
+  UNSUPPORTED_MEDIA_TYPE: variants.INVALID_REQUEST.unsupportedMediaType,
+  UPSTREAM_NOT_SENT: variants.UPSTREAM_UNAVAILABLE.notSent,
+  STORE_UNAVAILABLE: variants.UPSTREAM_UNAVAILABLE.storeUnavailable,
+};
+
+/**
+ * Every row by a name that never changes: the codes, and the variants under the keys they had before the table was
+ * keyed by wire code. The Redis store keeps a failure by this name (store/outcome-codec.ts): instances of other
+ * versions read it.
+ */
+export const rowsByName: Readonly<typeof byCode & FormerKeys> = Object.freeze({ ...byCode, ...formerKeys });
+
+/** The wire error table, keyed by the code the client sees (`Object.keys(errors)` lists exactly those codes). */
+export const errors: typeof byCode & FormerKeys = Object.freeze(
+  Object.defineProperties(
+    { ...byCode },
+    Object.fromEntries(Object.entries(formerKeys).map(([key, value]) => [key, { value, enumerable: false }])),
+  ) as typeof byCode & FormerKeys,
+);
 
 export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
   const { definition } = failure;

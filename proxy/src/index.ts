@@ -29,7 +29,7 @@ export {
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';
-export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
+export { errors, variants, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
 export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract';
 export { createPhoneExchange, type PhoneExchange, type ExchangeRequest } from './exchange/phone-exchange';
 export type { Caller } from './guards/caller';

@@ -1,7 +1,7 @@
 // Store semantics that need no Redis: the memory store's health, how answers are written for the Redis store
 // (a failure by its table name, rebuilt from the table; log-only details and codes never stored), and how the memory of
 // answers packs a success.
-import { errors } from '../src';
+import { errors, variants } from '../src';
 import type { ExchangeOutcome } from '../src/contract';
 import { compactOutcome, decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
 import { startStack } from './helpers';
@@ -26,7 +26,7 @@ describe('stored answers', () => {
     ['a success with its caller binding', { ok: true, phone, upstreamRequestId: 'up-3', binding: 'q3Wv-binding-hash' }],
     ['a rejection', { ok: false, failure: { definition: errors.CODE_REJECTED, apiCode: 601, upstreamRequestId: 'up-2' }, neverSent: false }],
     ['throttling', { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, retryAfterSeconds: 30 }, neverSent: false }],
-    ['a 413 (same error name, its own row)', { ok: false, failure: { definition: errors.PAYLOAD_TOO_LARGE }, neverSent: true }],
+    ['a 413 (same error name, its own row)', { ok: false, failure: { definition: variants.INVALID_REQUEST.payloadTooLarge }, neverSent: true }],
   ])('%s comes back as it was, the same table row', (_name, outcome) => {
     const decoded = decodeOutcome(encodeOutcome(outcome));
     expect(decoded).toEqual(outcome);

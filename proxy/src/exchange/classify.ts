@@ -1,7 +1,7 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
 import type { ExchangeOutcome, PhoneInfo } from '../contract';
-import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { errors, variants, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';
 
@@ -85,7 +85,7 @@ export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
 export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
-  if (!sent) return { ok: false, failure: { definition: errors.UPSTREAM_NOT_SENT, detail }, neverSent: true };
+  if (!sent) return { ok: false, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent, detail }, neverSent: true };
   if (timedOut) {
     return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, neverSent: false };
   }

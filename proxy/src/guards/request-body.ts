@@ -1,7 +1,7 @@
 // The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
 // {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
-import { errors, type ProxyFailure } from '../errors';
+import { errors, variants, type ProxyFailure } from '../errors';
 import type { AppRequest } from '../http-messages';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
@@ -22,8 +22,8 @@ export interface ExchangeInput {
 export type BodyOutcome = { readonly body: unknown } | { readonly failure: ProxyFailure };
 
 const invalid = (reason: string): ProxyFailure => Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason } });
-const UNSUPPORTED_MEDIA_TYPE: ProxyFailure = Object.freeze({ definition: errors.UNSUPPORTED_MEDIA_TYPE });
-const TOO_LARGE: ProxyFailure = Object.freeze({ definition: errors.PAYLOAD_TOO_LARGE });
+const UNSUPPORTED_MEDIA_TYPE: ProxyFailure = Object.freeze({ definition: variants.INVALID_REQUEST.unsupportedMediaType });
+const TOO_LARGE: ProxyFailure = Object.freeze({ definition: variants.INVALID_REQUEST.payloadTooLarge });
 const ABORTED = invalid('the client stopped sending the body');
 const NOT_JSON = invalid('body is not valid JSON');
 const NOT_AN_OBJECT = invalid('body is not a JSON object');

@@ -1,11 +1,11 @@
 // ExchangeOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. In JSON a
-// failure's table row is stored by its name in `errors` and rebuilt from the table; its log-only `detail` is not stored.
+// failure's table row is stored by its name in `rowsByName` and rebuilt from the table; its log-only `detail` is not stored.
 // Phone numbers are stored: replaying the answer needs them, and so is the success's binding (a hash:
 // exchange/caller-binding.ts), so only the caller it was fetched for gets it.
 import type { ExchangeOutcome, PhoneInfo } from '../contract';
-import { errors, type ProxyErrorDefinition } from '../errors';
+import { rowsByName, type ProxyErrorDefinition } from '../errors';
 
-type ErrorName = keyof typeof errors;
+type ErrorName = keyof typeof rowsByName;
 
 interface StoredFailure {
   ok: false;
@@ -16,7 +16,7 @@ interface StoredFailure {
   neverSent?: true;
 }
 
-const nameOf = new Map<ProxyErrorDefinition, ErrorName>(Object.entries(errors).map(([name, definition]) => [definition, name as ErrorName]));
+const nameOf = new Map<ProxyErrorDefinition, ErrorName>(Object.entries(rowsByName).map(([name, definition]) => [definition, name as ErrorName]));
 
 export function encodeOutcome(outcome: ExchangeOutcome): string {
   if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding: outcome.binding });
@@ -46,9 +46,9 @@ export function decodeOutcome(text: string): ExchangeOutcome | undefined {
   if (stored.ok === true && isPhone(stored.phone)) {
     return { ok: true, phone: stored.phone, upstreamRequestId: optionalString(stored.upstreamRequestId), binding: optionalString(stored.binding) };
   }
-  if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(errors, stored.error)) return undefined;
+  if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(rowsByName, stored.error)) return undefined;
   const failure = {
-    definition: errors[stored.error as ErrorName],
+    definition: rowsByName[stored.error as ErrorName],
     apiCode: typeof stored.apiCode === 'number' ? stored.apiCode : undefined,
     upstreamRequestId: optionalString(stored.upstreamRequestId),
     retryAfterSeconds: typeof stored.retryAfterSeconds === 'number' ? stored.retryAfterSeconds : undefined,
