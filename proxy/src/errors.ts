@@ -75,6 +75,37 @@ export const errors: typeof byCode & FormerKeys = Object.freeze(
   ) as typeof byCode & FormerKeys,
 );
 
+const prebuilt = (definition: ProxyErrorDefinition, reason?: string): ProxyFailure =>
+  Object.freeze(reason === undefined ? { definition } : { definition, detail: { reason } });
+
+/** The failures that carry nothing of the request, created once; `reason` (log only) tells rows of one code apart. */
+export const failures = Object.freeze({
+  NOT_FOUND: prebuilt(errors.NOT_FOUND),
+  /** The exchange is closing: no more answers, not even remembered ones. */
+  CLOSED: prebuilt(errors.UPSTREAM_UNAVAILABLE, 'the exchange is closed'),
+  /** Redis unreachable under REDIS_FAILURE=closed (store/store-down.ts): nothing was sent, the client may say why. */
+  STORE_UNAVAILABLE: Object.freeze({
+    definition: variants.UPSTREAM_UNAVAILABLE.storeUnavailable,
+    reason: 'store-unavailable',
+    detail: { reason: 'shared store unavailable' },
+  }),
+  // The exchange request's body (guards/request-body.ts).
+  UNSUPPORTED_MEDIA_TYPE: prebuilt(variants.INVALID_REQUEST.unsupportedMediaType),
+  BODY_TOO_LARGE: prebuilt(variants.INVALID_REQUEST.payloadTooLarge),
+  BODY_ABORTED: prebuilt(errors.INVALID_REQUEST, 'the client stopped sending the body'),
+  NOT_JSON: prebuilt(errors.INVALID_REQUEST, 'body is not valid JSON'),
+  NOT_AN_OBJECT: prebuilt(errors.INVALID_REQUEST, 'body is not a JSON object'),
+  NO_CODE: prebuilt(errors.INVALID_REQUEST, 'code is missing or not a string'),
+  BAD_CODE: prebuilt(errors.INVALID_REQUEST, 'code has an invalid length or characters'),
+  BAD_NONCE: prebuilt(errors.INVALID_REQUEST, 'nonce must be 1 to 128 printable ASCII characters'),
+});
+
+/** The one place a bug becomes INTERNAL_ERROR: the log gets its message and stack, the client only the fixed row. */
+export function internalError(error: unknown): ProxyFailure {
+  const { message, stack } = error as Error;
+  return { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } };
+}
+
 export function failureBody(failure: ProxyFailure, requestId: string): FailureBody {
   const { definition } = failure;
   const body: FailureBody = {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
-import { errors, type ProxyFailure } from '../errors';
+import { errors, failures, internalError, type ProxyFailure } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import { forbidden, rateLimited } from '../guards/refusals';
 import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
@@ -27,8 +27,6 @@ import { answerFor, type ExchangeResult, type Refusal } from './answer';
 const WAIT_SLACK_MS = 1000;
 /** No rate limit: every request is admitted at once. */
 const NO_WAIT = Promise.resolve(0);
-
-const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
 
 export interface ExchangeRequest {
   readonly caller: Caller;
@@ -111,7 +109,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     const key = hashCode(input.code);
     trace.codeHash = shortHash(key);
     // Closed: no more answers, not even remembered ones that a store shared with other runtimes still holds.
-    if (closing) return (await limited) ?? { failure: CLOSED };
+    if (closing) return (await limited) ?? { failure: failures.CLOSED };
     const binding = bindingOf(request.caller, input.nonce);
     const admitted = limited.then(
       (refusal) => refusal === undefined,
@@ -148,8 +146,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
       result = await decide(request, requestId, trace);
     } catch (error) {
       // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
-      const { message, stack } = error as Error;
-      result = { failure: { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } } };
+      result = { failure: internalError(error) };
     }
 
     const failure = 'failure' in result ? result.failure : undefined;

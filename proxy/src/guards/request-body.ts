@@ -1,7 +1,7 @@
 // The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
 // {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
-import { errors, variants, type ProxyFailure } from '../errors';
+import { failures, type ProxyFailure } from '../errors';
 import type { AppRequest } from '../http-messages';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
@@ -21,15 +21,7 @@ export interface ExchangeInput {
 /** A body read for the exchange: the parsed JSON value, or why there is none. */
 export type BodyOutcome = { readonly body: unknown } | { readonly failure: ProxyFailure };
 
-const invalid = (reason: string): ProxyFailure => Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason } });
-const UNSUPPORTED_MEDIA_TYPE: ProxyFailure = Object.freeze({ definition: variants.INVALID_REQUEST.unsupportedMediaType });
-const TOO_LARGE: ProxyFailure = Object.freeze({ definition: variants.INVALID_REQUEST.payloadTooLarge });
-const ABORTED = invalid('the client stopped sending the body');
-const NOT_JSON = invalid('body is not valid JSON');
-const NOT_AN_OBJECT = invalid('body is not a JSON object');
-const NO_CODE = invalid('code is missing or not a string');
-const BAD_CODE = invalid('code has an invalid length or characters');
-const BAD_NONCE = invalid('nonce must be 1 to 128 printable ASCII characters');
+const { UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, BODY_ABORTED, NOT_JSON, NOT_AN_OBJECT, NO_CODE, BAD_CODE, BAD_NONCE } = failures;
 const NO_BODY: BodyOutcome = Object.freeze({ body: undefined });
 
 /** application/json, in UTF-8 (JSON's only encoding on the wire) when a charset is named at all. */
@@ -55,7 +47,7 @@ export async function readJsonBody(request: AppRequest): Promise<BodyOutcome> {
   if (!request.hasBody) return NO_BODY;
   if (!isJsonContentType(request.headers['content-type'])) return { failure: UNSUPPORTED_MEDIA_TYPE };
   const read = await request.readBody(BODY_LIMIT_BYTES);
-  if ('failed' in read) return { failure: read.failed === 'too-large' ? TOO_LARGE : read.failed === 'not-json' ? NOT_JSON : ABORTED };
+  if ('failed' in read) return { failure: read.failed === 'too-large' ? BODY_TOO_LARGE : read.failed === 'not-json' ? NOT_JSON : BODY_ABORTED };
   if ('parsed' in read) return { body: read.parsed };
   try {
     return { body: JSON.parse(read.bytes.toString('utf8')) };
