@@ -2,7 +2,7 @@
 // the answer, plus /healthz and /metrics. runtimes/ put it behind node:http, a Node handler or a fetch handler.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_RATE_LIMIT, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
+import { DEFAULTS, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
 import { errors, failures, internalError } from './errors';
 import { createPhoneExchange } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
@@ -42,7 +42,7 @@ export function createApp(options: ProxyOptions): App {
   const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
   const clientAddress = createClientAddress(config.trustProxy);
   const { routePath } = config;
-  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULT_RATE_LIMIT.ipv6Prefix;
+  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULTS.rateLimit.ipv6Prefix;
   const probeLimiter = memoryRateLimiter({ ...PROBE_RATE_LIMIT, ipv6Prefix });
 
   const route = async (request: AppRequest, requestId: string): Promise<AppResponse> => {

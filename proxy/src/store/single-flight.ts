@@ -7,7 +7,7 @@ import type { DedupeSource, ExchangeOutcome } from '../contract';
 import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
 import { errors } from '../errors';
 import { clientKey } from '../guards/rate-limit';
-import { DEFAULT_RATE_LIMIT } from '../config';
+import { DEFAULTS } from '../config';
 import { compactOutcome, type CompactOutcome } from './outcome-codec';
 import { throttledWarning, type ThrottledWarning } from './throttled-warning';
 
@@ -130,7 +130,7 @@ export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterabl
     whenFull: { refuse: refusalCounter(config, sinks), maxPerHolder: config.dedupe.maxEntriesPerClient },
   });
   // The client as the rate limit counts it: an IPv6 client by its prefix (one host often holds a whole /56).
-  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULT_RATE_LIMIT.ipv6Prefix;
+  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULTS.rateLimit.ipv6Prefix;
   return {
     async run(key, call, admitted, client) {
       if (!(await admitted)) return { outcome: NOT_ADMITTED, source: 'upstream' };
