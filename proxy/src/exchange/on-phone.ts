@@ -12,7 +12,10 @@ import { isRecord } from './classify';
 /** What the hook changes: fields for the success body, or a failure to answer instead. */
 export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
 
-/** Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set. */
+/**
+ * Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set: the
+ * component's ENVELOPE_FIELDS among them (src/proxy-answer.ts; docs/test/contract-rules.test.ts checks).
+ */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'statusCode',
   'message',
@@ -24,8 +27,11 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'apiCode',
   'retryAfter',
 ]);
-/** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/**
+ * The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts's
+ * ERROR_CODE_PATTERN, which this bounds to 64 characters; docs/test/contract-rules.test.ts keeps the two in step).
+ */
+export const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneStep = Object.freeze({});
 /** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
 const PROXY_CODES: ReadonlySet<string> = new Set(
@@ -57,7 +63,7 @@ function problemWith(result: unknown): string | undefined {
   if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
     return 'onPhone refuse.status must be a whole number from 400 to 599';
   if (typeof message !== 'string' || message.length === 0 || message.length > 500) return 'onPhone refuse.message must be 1 to 500 characters';
-  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error)))
+  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE_PATTERN.test(error)))
     return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
   if (error !== undefined && PROXY_CODES.has(error))
     return `onPhone refuse.error must not be the proxy's own code ${error}: use REFUSED or a code of the app's own`;

@@ -9,8 +9,11 @@ export const BODY_LIMIT_BYTES = 4096;
 
 /** WeChat phone codes are 64 hex characters; leave room for format changes, refuse anything odd. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-/** The app backend's nonce comes back inside the signed assertion: printable ASCII only, so it survives any JOSE library. */
-const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
+/**
+ * The app backend's nonce comes back inside the signed assertion: printable ASCII only, so it survives any JOSE library.
+ * The component checks the same rule (src/config.ts; docs/test/contract-rules.test.ts keeps the two in step).
+ */
+export const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 /** What the exchange needs from a request. */
 export interface ExchangeInput {
