@@ -80,7 +80,8 @@ export interface ExchangeAnswer {
 /** Where a request's phone came from: a new upstream call, one shared in flight, or an answer remembered for its code. */
 export type DedupeSource = 'upstream' | 'inflight' | 'remembered';
 
-export type ExchangeOutcome =
+/** What one upstream call produced for a code: a phone, or a failure; shared by the single flight, remembered by the store. */
+export type UpstreamOutcome =
   | {
       readonly ok: true;
       readonly phone: PhoneInfo;

@@ -2,7 +2,7 @@
 // (a failure by its table name, rebuilt from the table; log-only details and codes never stored), and how the memory of
 // answers packs a success.
 import { errors, variants } from '../src';
-import type { ExchangeOutcome } from '../src/contract';
+import type { UpstreamOutcome } from '../src/contract';
 import { compactOutcome, decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
 import { startStack } from './helpers';
 
@@ -20,7 +20,7 @@ it('/healthz names the memory store', async () => {
 describe('stored answers', () => {
   const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a success', { ok: true, phone, upstreamRequestId: 'up-1' }],
     ['a success without upstream id', { ok: true, phone, upstreamRequestId: undefined }],
     ['a success with its caller binding', { ok: true, phone, upstreamRequestId: 'up-3', binding: 'q3Wv-binding-hash' }],
@@ -57,7 +57,7 @@ describe('stored answers', () => {
 describe('remembered answers in memory', () => {
   const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a success', { ok: true, phone, upstreamRequestId: 'up-1', binding: 'q3Wv-binding-hash' }],
     ['a success without upstream id or binding', { ok: true, phone }],
   ])('%s is packed into one string and comes back as it was', (_name, outcome) => {
@@ -66,7 +66,7 @@ describe('remembered answers in memory', () => {
     expect(compactOutcome.unpack(packed)).toEqual(outcome);
   });
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a failure', { ok: false, failure: { definition: errors.CODE_REJECTED, detail: { reason: 'kept for the log' } }, neverSent: false }],
     ['a field holding the separator', { ok: true, phone, upstreamRequestId: 'up\n1' }],
     ['an empty upstream id', { ok: true, phone, upstreamRequestId: '' }],

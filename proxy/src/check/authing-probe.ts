@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuthingOptions, ResolvedOptions } from '../config';
 import { createUpstream } from '../exchange/upstreams';
 import { createMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract';
 import { fail, pass, warn, type CheckLine } from './lines';
 import { PROBE_CODE } from './probe-code';
 
@@ -27,7 +27,7 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
   // The upstream the proxy would build (management mode included: its token is fetched as in an exchange).
   const client = createUpstream(config, createMetrics());
   const started = performance.now();
-  let outcome: ExchangeOutcome;
+  let outcome: UpstreamOutcome;
   try {
     outcome = await client.call(PROBE_CODE, {}).answer;
   } finally {
@@ -60,7 +60,7 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
 }
 
 function identifiers(
-  outcome: ExchangeOutcome,
+  outcome: UpstreamOutcome,
   detail: Readonly<Record<string, unknown>>,
   config: ResolvedOptions & { authing: AuthingOptions },
 ): CheckLine {

@@ -1,6 +1,6 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
-import type { ExchangeOutcome, PhoneInfo } from '../contract';
+import type { UpstreamOutcome, PhoneInfo } from '../contract';
 import { errors, variants, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';
@@ -34,7 +34,7 @@ export function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
+export function classifyResponse(response: UpstreamResponse, code: string): UpstreamOutcome {
   const body = parseJsonOrUndefined(response.body);
   if (!isRecord(body)) {
     // Not our JSON envelope at all: an HTML error page from a gateway, a truncated body...
@@ -82,7 +82,7 @@ export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
  * A call that produced no complete response. `timedOut`: our deadline fired. `sent`: the request's bytes were written,
  * so they may have reached Authing. Unsent, whatever the reason, the code is free: 503 "nothing was sent".
  */
-export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
+export function classifyError(error: unknown, timedOut: boolean, sent: boolean): UpstreamOutcome {
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
   if (!sent) return { ok: false, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent, detail }, neverSent: true };
@@ -99,7 +99,7 @@ function fail(
   definition: ProxyErrorDefinition,
   extra: Omit<ProxyFailure, 'definition' | 'retryAfterSeconds'>,
   response: UpstreamResponse,
-): ExchangeOutcome {
+): UpstreamOutcome {
   const rateLimited = definition === errors.RATE_LIMITED;
   const failure: ProxyFailure = rateLimited
     ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) }

@@ -14,7 +14,7 @@ import { startWithinMs } from './upstreams/http-upstream';
 import { createUpstream } from './upstreams';
 import { createUpstreamFlight } from './upstream-flight';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
-import type { DedupeSource, ExchangeAnswer, ExchangeOutcome } from '../contract';
+import type { DedupeSource, ExchangeAnswer, UpstreamOutcome } from '../contract';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
 import { answerFor, type ExchangeResult } from './answer';
@@ -113,7 +113,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     request: ExchangeRequest,
     requestId: string,
     nonce: string | undefined,
-    { phone, upstreamRequestId }: Extract<ExchangeOutcome, { ok: true }>,
+    { phone, upstreamRequestId }: Extract<UpstreamOutcome, { ok: true }>,
     source: DedupeSource,
   ): Promise<ExchangeResult> => {
     const { appId, openId } = request.caller;
