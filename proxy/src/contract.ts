@@ -99,3 +99,9 @@ export type UpstreamOutcome =
        */
       readonly neverSent: boolean;
     };
+
+/** A stage's way of saying the request fails, and with what: the body read, the hook, the exchange's decision. */
+export type Failed = { readonly failure: ProxyFailure };
+
+/** What a code's single flight hands a request: the upstream's outcome, and where it came from. */
+export type SourcedOutcome = { outcome: UpstreamOutcome; source: DedupeSource };

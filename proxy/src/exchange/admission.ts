@@ -1,7 +1,7 @@
 // An exchange's first stages, before its code's single flight (phone-exchange.ts runs the rest): who calls, whether the
 // proxy can answer at all, the rate limit (counted while the body is read), the body, and whether the exchange closed.
 import type { ResolvedOptions } from '../config';
-import type { DedupeSource } from '../contract';
+import type { DedupeSource, Failed } from '../contract';
 import { failures } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import type { RateLimiter } from '../guards/rate-limit';
@@ -9,7 +9,6 @@ import { forbidden, rateLimited } from '../guards/refusals';
 import { readExchangeInput, type BodyOutcome, type ExchangeInput } from '../guards/request-body';
 import { shortHash } from '../observability/logging';
 import { hashCode } from '../store/dedupe';
-import type { Refusal } from './answer';
 import { unusableSigner, type AssertionSigner } from './assertion-signer';
 
 /** No rate limit: every request is admitted at once. */
@@ -35,7 +34,7 @@ export interface Trace {
 export interface Admission {
   readonly input: ExchangeInput;
   readonly key: string;
-  readonly limited: Promise<Refusal | undefined>;
+  readonly limited: Promise<Failed | undefined>;
 }
 
 export interface AdmissionParts {
@@ -49,7 +48,7 @@ export interface AdmissionParts {
 }
 
 /** Runs the checks in order: the first refusal answers (the rate limit's first, once it is counted). */
-export type Admit = (request: ExchangeRequest, trace: Trace) => Promise<Admission | Refusal>;
+export type Admit = (request: ExchangeRequest, trace: Trace) => Promise<Admission | Failed>;
 
 export function createAdmission(parts: AdmissionParts): Admit {
   const { config, limiter, signer } = parts;
@@ -66,7 +65,7 @@ export function createAdmission(parts: AdmissionParts): Admit {
     // 3. The rate limit: counted while the body is read, and alongside the code's claim (on Redis both usually go in
     // one write, one round trip).
     const { rateLimitKey } = request.caller;
-    const limited = (limiter ? limiter.take(rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
+    const limited = (limiter ? limiter.take(rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Failed | undefined =>
       retryAfterSeconds > 0 ? { failure: rateLimited(rateLimitKey, retryAfterSeconds, config.trustProxy) } : undefined,
     );
     limited.catch(() => undefined); // awaited on every path below

@@ -1,10 +1,9 @@
 // The exchange's answer: what the exchange decided (a phone number or a refusal) as our wire contract's body and status.
-import type { ExchangeAnswer, PhoneInfo, SuccessBody } from '../contract';
-import { failureAnswer, type ProxyFailure } from '../errors';
+import type { ExchangeAnswer, Failed, PhoneInfo, SuccessBody } from '../contract';
+import { failureAnswer } from '../errors';
 
-export type Refusal = { readonly failure: ProxyFailure };
 export type ExchangeResult =
-  Refusal | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
+  Failed | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
 
 /** A refusal as its failure envelope; a phone number as the success body, with the onPhone hook's fields. */
 export function answerFor(result: ExchangeResult, requestId: string): ExchangeAnswer {

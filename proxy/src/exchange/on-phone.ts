@@ -6,11 +6,11 @@ import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors'
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { OnPhoneContext, OnPhoneHook, OnPhoneRefusal } from '../config';
-import type { PhoneInfo } from '../contract';
+import type { Failed, PhoneInfo } from '../contract';
 import { isRecord } from './classify';
 
 /** What the hook changes: fields for the success body, or a failure to answer instead. */
-export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
+export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | Failed;
 
 /**
  * Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set: the

@@ -1,6 +1,7 @@
 // The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
 // {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
+import type { Failed } from '../contract';
 import { failures, type ProxyFailure } from '../errors';
 import type { AppRequest } from '../http-messages';
 
@@ -22,7 +23,7 @@ export interface ExchangeInput {
 }
 
 /** A body read for the exchange: the parsed JSON value, or why there is none. */
-export type BodyOutcome = { readonly body: unknown } | { readonly failure: ProxyFailure };
+export type BodyOutcome = { readonly body: unknown } | Failed;
 
 const { UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, BODY_ABORTED, NOT_JSON, NOT_AN_OBJECT, NO_CODE, BAD_CODE, BAD_NONCE } = failures;
 const NO_BODY: BodyOutcome = Object.freeze({ body: undefined });

@@ -6,7 +6,7 @@
 // instances, and its claims in flight are re-asserted (redis-restore.ts).
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import { randomUUID } from 'node:crypto';
-import type { DedupeSource, UpstreamOutcome } from '../contract';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract';
 import type { Dedupe } from './dedupe';
 import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
@@ -24,8 +24,6 @@ const possiblySpent = (reason: string): UpstreamOutcome => ({
   failure: { definition: errors.UPSTREAM_TIMEOUT, detail: { reason } },
   neverSent: false,
 });
-
-export type Result = { outcome: UpstreamOutcome; source: DedupeSource };
 
 /** Resolves after `ms`, or sooner when `heard.wake` is called. */
 function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void> {
@@ -49,7 +47,7 @@ export interface RedisSingleFlight extends SingleFlight {
 export function createRedisSingleFlight(
   redis: RedisConnection,
   settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string; markerKey: string },
-  local: Dedupe<Result, CompactOutcome>,
+  local: Dedupe<SourcedOutcome, CompactOutcome>,
   storeDown: StoreDownPolicy,
   onUnmarked: () => void,
 ): RedisSingleFlight {
@@ -104,7 +102,7 @@ export function createRedisSingleFlight(
   };
 
   /** The code's claim, sent with the request's rate-limit count (one round trip), and what follows it. */
-  const runShared = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<Result> => {
+  const runShared = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<SourcedOutcome> => {
     const token = randomUUID();
     // Listening before the claim: an answer published right after it is not missed.
     const heard: { answer?: string; wake?: () => void } = {};
@@ -163,7 +161,7 @@ export function createRedisSingleFlight(
   };
 
   /** One flight through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
-  const runLocal = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<Result> => {
+  const runLocal = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<SourcedOutcome> => {
     const { promise, source } = local.run(
       key,
       () => {

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { DedupeSource, UpstreamOutcome } from '../contract';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract';
 import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
 import { errors } from '../errors';
 import { clientKey } from '../guards/rate-limit';
@@ -32,12 +32,7 @@ export interface SingleFlight {
    * before that, so that both take one round trip; it undoes that work when the request is not admitted. `client`: the
    * request's rate-limit key; the memory store bounds what one client (its IPv6 prefix, or its IPv4 address) may hold.
    */
-  run(
-    key: string,
-    call: () => Promise<UpstreamOutcome>,
-    admitted: Promise<boolean>,
-    client?: string,
-  ): Promise<{ outcome: UpstreamOutcome; source: DedupeSource }>;
+  run(key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>, client?: string): Promise<SourcedOutcome>;
   /**
    * After the last exchange: waits for work still under way in the store (a Redis save), then forgets this process's
    * memory. What a shared store holds stays there for the other instances.
