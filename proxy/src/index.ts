@@ -33,6 +33,6 @@ export { errors, variants, type ProxyErrorCode, type ProxyErrorDefinition, type 
 export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract';
 export { createPhoneExchange, type PhoneExchange, type ExchangeRequest } from './exchange/phone-exchange';
 export type { Caller } from './guards/caller';
-export type { ExchangeInput, BodyOutcome } from './guards/request-body';
+export type { ExchangeInput, JsonBody, BodyOutcome } from './guards/request-body';
 export { EXCHANGE_PATH } from './exchange/authing-client';
 // The Authing sandbox has its own entry point, miniprogram-phone-proxy/sandbox: production code never loads it by accident.

@@ -6,7 +6,7 @@ import { failures } from '../errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import type { RateLimiter } from '../guards/rate-limit';
 import { forbidden, rateLimited } from '../guards/refusals';
-import { readExchangeInput, type BodyOutcome, type ExchangeInput } from '../guards/request-body';
+import { readExchangeInput, type JsonBody, type ExchangeInput } from '../guards/request-body';
 import { shortHash } from '../observability/logging';
 import { hashCode } from '../store/dedupe';
 import { unusableSigner, type AssertionSigner } from './assertion-signer';
@@ -17,7 +17,7 @@ const NO_WAIT = Promise.resolve(0);
 export interface ExchangeRequest {
   readonly caller: Caller;
   /** The request's body, read once the caller passed the allow-list (its rate limit is counted meanwhile). */
-  readBody(): BodyOutcome | Promise<BodyOutcome>;
+  readBody(): JsonBody | Promise<JsonBody>;
   /** The runtime's own request id (over HTTP also `x-request-id`); a new one when left out. */
   readonly requestId?: string;
   /** The runtime's own request object, handed to the onPhone hook as `context.request`. */

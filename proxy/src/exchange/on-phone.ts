@@ -10,7 +10,7 @@ import type { Failed, PhoneInfo } from '../contract';
 import { isRecord } from './classify';
 
 /** What the hook changes: fields for the success body, or a failure to answer instead. */
-export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | Failed;
+export type OnPhoneEffect = { readonly extra?: Record<string, unknown> } | Failed;
 
 /**
  * Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set: the
@@ -32,7 +32,7 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
  * ERROR_CODE_PATTERN, which this bounds to 64 characters; docs/test/contract-rules.test.ts keeps the two in step).
  */
 export const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
-const UNCHANGED: OnPhoneStep = Object.freeze({});
+const UNCHANGED: OnPhoneEffect = Object.freeze({});
 /** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
 const PROXY_CODES: ReadonlySet<string> = new Set(
   Object.values(errors)
@@ -87,7 +87,7 @@ export async function applyOnPhone(
   context: OnPhoneContext,
   upstreamRequestId: string | undefined,
   metrics: ProxyMetrics,
-): Promise<OnPhoneStep> {
+): Promise<OnPhoneEffect> {
   if (hook === undefined) return UNCHANGED;
   const { phone } = context;
   let result: unknown;

@@ -17,7 +17,7 @@ import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
 import type { DedupeSource, ExchangeAnswer, UpstreamOutcome } from '../contract';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
-import { answerFor, type ExchangeResult } from './answer';
+import { answerFor, type Decision } from './answer';
 import { createAdmission, type ExchangeRequest, type Trace } from './admission';
 
 export type { ExchangeRequest } from './admission';
@@ -84,7 +84,7 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   });
 
   /** The stages in order: 1-5 admit (admission.ts), 6 the code's single flight, 7 whose phone, then complete. */
-  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<ExchangeResult> => {
+  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Decision> => {
     const admission = await admit(request, trace);
     if ('failure' in admission) return admission;
     const { input, key, limited } = admission;
@@ -115,32 +115,32 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     nonce: string | undefined,
     { phone, upstreamRequestId }: Extract<UpstreamOutcome, { ok: true }>,
     source: DedupeSource,
-  ): Promise<ExchangeResult> => {
+  ): Promise<Decision> => {
     const { appId, openId } = request.caller;
     // Signed per request, after the single flight (a retry gets its own jti), and before the hook: the hook's side
     // effects happen only for an answer that can be sent.
     const signed = signer ? await signer.sign(phone, { appId, openId, nonce }) : undefined;
     if (signed && 'failure' in signed) return { failure: { ...signed.failure, upstreamRequestId } };
     const context = { phone, appId, openId, nonce, requestId, source, request: request.request };
-    const step = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
-    if ('failure' in step) return step;
-    return { phone, upstreamRequestId, extra: step.extra, assertion: signed?.assertion };
+    const effect = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
+    if ('failure' in effect) return effect;
+    return { phone, upstreamRequestId, extra: effect.extra, assertion: signed?.assertion };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
     const requestId = request.requestId ?? randomUUID();
     const started = performance.now();
     const trace: Trace = {};
-    let result: ExchangeResult;
+    let decision: Decision;
     try {
-      result = await decide(request, requestId, trace);
+      decision = await decide(request, requestId, trace);
     } catch (error) {
       // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
-      result = { failure: internalError(error) };
+      decision = { failure: internalError(error) };
     }
 
-    const failure = 'failure' in result ? result.failure : undefined;
-    const answer = answerFor(result, requestId);
+    const failure = 'failure' in decision ? decision.failure : undefined;
+    const answer = answerFor(decision, requestId);
     const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
     summary?.(
@@ -152,8 +152,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
         ms: Math.round(performance.now() - started),
         codeHash: trace.codeHash,
         dedupe: trace.source,
-        phone: 'phone' in result ? maskPhone(result.phone.purePhoneNumber) : undefined,
-        upstreamRequestId: 'phone' in result ? result.upstreamRequestId : failure?.upstreamRequestId,
+        phone: 'phone' in decision ? maskPhone(decision.phone.purePhoneNumber) : undefined,
+        upstreamRequestId: 'phone' in decision ? decision.upstreamRequestId : failure?.upstreamRequestId,
         apiCode: failure?.apiCode,
         detail: failure?.detail,
       },

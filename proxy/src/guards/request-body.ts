@@ -22,11 +22,13 @@ export interface ExchangeInput {
   readonly nonce?: string;
 }
 
-/** A body read for the exchange: the parsed JSON value, or why there is none. */
-export type BodyOutcome = { readonly body: unknown } | Failed;
+/** The exchange request's body as a JSON value, or why there is none. */
+export type JsonBody = { readonly body: unknown } | Failed;
+/** @deprecated Renamed JsonBody. */
+export type BodyOutcome = JsonBody;
 
 const { UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, BODY_ABORTED, NOT_JSON, NOT_AN_OBJECT, NO_CODE, BAD_CODE, BAD_NONCE } = failures;
-const NO_BODY: BodyOutcome = Object.freeze({ body: undefined });
+const NO_BODY: JsonBody = Object.freeze({ body: undefined });
 
 /** application/json, in UTF-8 (JSON's only encoding on the wire) when a charset is named at all. */
 function isJsonContentType(header: string | undefined): boolean {
@@ -46,7 +48,7 @@ export function readExchangeInput(body: unknown): ExchangeInput | ProxyFailure {
 }
 
 /** Reads an HTTP exchange request's JSON body. */
-export async function readJsonBody(request: AppRequest): Promise<BodyOutcome> {
+export async function readJsonBody(request: AppRequest): Promise<JsonBody> {
   // No body at all is a request without a code (400), whatever its content type says.
   if (!request.hasBody) return NO_BODY;
   if (!isJsonContentType(request.headers['content-type'])) return { failure: UNSUPPORTED_MEDIA_TYPE };
