@@ -78,7 +78,10 @@ export const errors: typeof byCode & FormerKeys = Object.freeze(
 const prebuilt = (definition: ProxyErrorDefinition, reason?: string): ProxyFailure =>
   Object.freeze(reason === undefined ? { definition } : { definition, detail: { reason } });
 
-/** The failures that carry nothing of the request, created once; `reason` (log only) tells rows of one code apart. */
+/**
+ * The failures that carry nothing of the request, created once; `detail.reason` (log only) tells rows of one code apart.
+ * Refusals that name a reason and an operator's fix (403 per allow-list reason, 429) are built in guards/refusals.ts.
+ */
 export const failures = Object.freeze({
   NOT_FOUND: prebuilt(errors.NOT_FOUND),
   /** The exchange is closing: no more answers, not even remembered ones. */
