@@ -103,9 +103,12 @@ export const failures = Object.freeze({
   BAD_NONCE: prebuilt(errors.INVALID_REQUEST, 'nonce must be 1 to 128 printable ASCII characters'),
 });
 
-/** The one place a bug becomes INTERNAL_ERROR: the log gets its message and stack, the client only the fixed row. */
+/**
+ * The one place a bug becomes INTERNAL_ERROR: the log gets its message and stack, the client only the fixed row. Never
+ * throws, whatever was thrown (`throw null` included): the app's last resort calls it.
+ */
 export function internalError(error: unknown): ProxyFailure {
-  const { message, stack } = error as Error;
+  const { message, stack } = (error ?? {}) as Partial<Error>;
   return { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } };
 }
 

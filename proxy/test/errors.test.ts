@@ -1,7 +1,7 @@
 // The error table is keyed by the code the client sees; rows that send a code with their own status or message are its
 // variants, and the names the table had before (public, and stored in Redis) still read the same rows.
 import { errors, variants } from '../src';
-import { rowsByName } from '../src/errors';
+import { internalError, rowsByName } from '../src/errors';
 
 describe('the error table', () => {
   it('keys every row by the wire code it sends', () => {
@@ -26,5 +26,11 @@ describe('the error table', () => {
     expect(Object.keys(rowsByName).sort()).toEqual(
       [...Object.keys(errors), 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UPSTREAM_NOT_SENT', 'STORE_UNAVAILABLE'].sort(),
     );
+  });
+
+  it('turns any thrown value into INTERNAL_ERROR, its message and stack for the log only', () => {
+    const bug = new Error('boom');
+    expect(internalError(bug)).toEqual({ definition: errors.INTERNAL_ERROR, detail: { errorMessage: 'boom', stack: bug.stack } });
+    for (const thrown of [null, undefined, 'text', 42]) expect(internalError(thrown).definition).toBe(errors.INTERNAL_ERROR);
   });
 });
