@@ -7,7 +7,7 @@ export const DEFAULT_TIMEOUT = 10000;
 /** setTimeout's largest delay: a longer one fires at once. */
 const MAX_TIMEOUT = 2147483647;
 /** The proxy's rule for a nonce (docs/en/reference/protocol.md): 1 to 128 printable ASCII characters. */
-const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
+export const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 /** One exchange's options: every default applied, as the transports need them. */
 export interface CallOptions {

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuthingOptions, ResolvedOptions } from '../config';
 import { createUpstream } from '../exchange/upstreams';
 import { createMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import { fail, pass, warn, type CheckLine } from './lines';
 import { noAnswer } from './no-answer';
 import { PROBE_CODE } from './probe-code';
@@ -19,7 +19,7 @@ export async function probeAuthing(config: ResolvedOptions & { authing: AuthingO
   // The upstream the proxy would build (management mode included: its token is fetched as in an exchange).
   const client = createUpstream(config, createMetrics());
   const started = performance.now();
-  let outcome: ExchangeOutcome;
+  let outcome: UpstreamOutcome;
   try {
     outcome = await client.call(PROBE_CODE, {}).answer;
   } finally {
@@ -48,7 +48,7 @@ export async function probeAuthing(config: ResolvedOptions & { authing: AuthingO
 }
 
 function identifiers(
-  outcome: ExchangeOutcome,
+  outcome: UpstreamOutcome,
   detail: Readonly<Record<string, unknown>>,
   config: ResolvedOptions & { authing: AuthingOptions },
 ): CheckLine {
