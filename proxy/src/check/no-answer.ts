@@ -1,9 +1,9 @@
 // Whether an upstream gave the probe no answer at all (nothing to judge the identifiers by), and why, for the
 // "reachable" lines of the Authing and WeChat probes.
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 
 /** Why no answer came (a timeout, or the connection's error code), or undefined when the upstream answered. */
-export function noAnswer(outcome: ExchangeOutcome, timeoutMs: number): string | undefined {
+export function noAnswer(outcome: UpstreamOutcome, timeoutMs: number): string | undefined {
   if (outcome.ok) return undefined;
   const { error } = outcome.failure.definition;
   const detail = outcome.failure.detail ?? {};

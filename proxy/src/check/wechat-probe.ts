@@ -10,7 +10,7 @@
 // is from answers quoted in WeChat's developer community, not a documented contract, so the IP is shown only when found).
 import { performance } from 'node:perf_hooks';
 import type { ResolvedOptions, ResolvedWechatOptions } from '../config';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import { HttpUpstream } from '../exchange/upstreams/http-upstream';
 import { endpoint } from '../exchange/upstreams/post-json';
 import { classifyWechat } from '../exchange/upstreams/wechat-classify';
@@ -99,7 +99,7 @@ async function probePhoneApi({ wechat, upstreamTimeoutMs }: WechatConfig, token:
   });
   const path = token === undefined ? undefined : `${http.path}?access_token=${encodeURIComponent(token)}`;
   const started = performance.now();
-  let outcome: ExchangeOutcome;
+  let outcome: UpstreamOutcome;
   try {
     outcome = await http.call(PROBE_CODE, { body: JSON.stringify({ code: PROBE_CODE }), path }).answer;
   } finally {
