@@ -20,7 +20,7 @@ export const DEFAULTS = Object.freeze({
   corsOrigins: Object.freeze([] as string[]),
   trustProxy: false,
   trustWechatGateway: false,
-  /** `maxEntriesPerClient`: defaultMaxEntriesPerClient(maxEntries). */
+  /** `maxEntriesPerClient`: defaultMaxEntriesPerClient(dedupe, rateLimit). */
   dedupe: Object.freeze({ ttlMs: CODE_LIFE_MS, maxEntries: 10_000 }),
   logger: Object.freeze({ level: 'info' }),
   authing: Object.freeze({ allowInsecure: false }),
@@ -48,5 +48,16 @@ export const DEFAULTS = Object.freeze({
   env: Object.freeze({ host: '0.0.0.0', port: 8787 }),
 } as const);
 
-/** The default share of the memory store one client may hold: 1% (100 of the default 10 000), at least 1. */
-export const defaultMaxEntriesPerClient = (maxEntries: number): number => Math.max(1, Math.floor(maxEntries / 100));
+/**
+ * The default share of the memory store one client may hold: what the rate limit lets it send within an answer's life
+ * (its fixed windows: any `ttlMs` meets at most ceil(ttlMs / timeWindowMs) + 1 of them), so a client within its rate
+ * limit is never refused for its share and hears 429 with Retry-After first; at least 1% of `maxEntries` (the share
+ * without a rate limit), at most all of it. With the defaults: 60 x 6 = 360 of 10 000.
+ */
+export function defaultMaxEntriesPerClient(
+  dedupe: { maxEntries: number; ttlMs: number },
+  rateLimit: { max: number; timeWindowMs: number } | false,
+): number {
+  const admitted = rateLimit ? rateLimit.max * (Math.ceil(dedupe.ttlMs / rateLimit.timeWindowMs) + 1) : 0;
+  return Math.min(dedupe.maxEntries, Math.max(1, Math.floor(dedupe.maxEntries / 100), admitted));
+}

@@ -78,7 +78,8 @@ export interface ProxyOptions {
   /**
    * Remembered answers per code hash: for `ttlMs`, at most `maxEntries` answers and calls in flight. The memory store
    * never evicts a live one: full, it refuses new codes (503, nothing sent); one client (its IPv6 prefix, or its IPv4
-   * address) may hold at most `maxEntriesPerClient` (1% of `maxEntries`, at least 1).
+   * address) may hold at most `maxEntriesPerClient` (by default what the rate limit admits in `ttlMs`, 360 with the
+   * default limit, so that a client hears 429 before its share refuses it; at least 1% of `maxEntries`, at most all).
    * @default { ttlMs: 300000, maxEntries: 10000 }
    */
   dedupe?: { ttlMs?: number; maxEntries?: number; maxEntriesPerClient?: number };

@@ -110,17 +110,11 @@ const optionsSchema = v.object({
   trustWechatGateway: v.optional(v.boolean('must be true or false'), DEFAULTS.trustWechatGateway),
   dedupe: v.optional(
     // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
-    v.pipe(
-      v.object({
-        ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), DEFAULTS.dedupe.ttlMs),
-        maxEntries: v.optional(positiveInt(1, 10_000_000), DEFAULTS.dedupe.maxEntries),
-        maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
-      }),
-      v.transform(({ maxEntriesPerClient, ...dedupe }) => ({
-        ...dedupe,
-        maxEntriesPerClient: maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe.maxEntries),
-      })),
-    ),
+    v.object({
+      ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), DEFAULTS.dedupe.ttlMs),
+      maxEntries: v.optional(positiveInt(1, 10_000_000), DEFAULTS.dedupe.maxEntries),
+      maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
+    }),
     {},
   ),
   store: v.optional(
@@ -161,5 +155,6 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   const result = v.safeParse(optionsSchema, options);
   if (!result.success) throw configErrorFor(result.issues[0]);
   checkUpstreamSettings(result.output);
-  return result.output;
+  const { dedupe, rateLimit } = result.output;
+  return { ...result.output, dedupe: { ...dedupe, maxEntriesPerClient: dedupe.maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe, rateLimit) } };
 }
