@@ -156,5 +156,8 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   if (!result.success) throw configErrorFor(result.issues[0]);
   checkUpstreamSettings(result.output);
   const { dedupe, rateLimit } = result.output;
-  return { ...result.output, dedupe: { ...dedupe, maxEntriesPerClient: dedupe.maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe, rateLimit) } };
+  return {
+    ...result.output,
+    dedupe: { ...dedupe, maxEntriesPerClient: dedupe.maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe, rateLimit) },
+  };
 }
