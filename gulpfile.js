@@ -10,7 +10,7 @@ const DIST = 'miniprogram_dist';
 // Where the WeChat developer tool's "构建 npm" would put the package, so the demo uses the user's paths.
 const DEMO_PACKAGE = 'miniprogram/miniprogram_npm/miniprogram-phone-button';
 const TS_SOURCES = ['src/**/*.ts', 'components/**/*.ts'];
-const COMPONENT_ASSETS = ['components/**/*.{json,wxml,wxss}'];
+const COMPONENT_ASSETS = ['components/**/*.{json,wxml,wxss,wxs}'];
 
 const tsProject = ts.createProject('tsconfig.json', { declaration: true });
 

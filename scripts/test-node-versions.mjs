@@ -21,7 +21,7 @@ const PATTERNS = [
   'proxy/test/(routing|exchange|cloud-function|serverless|assertion|assertion-keys|verify-package|verify-options|sandbox|cli|shutdown|store|input|trusted-identity|replay-binding|authing-client|observability)\\.test\\.ts$',
   'proxy/test/adapters/',
   'proxy/test/redis/redis-store\\.test\\.ts$',
-  'test/e2e/cloud-function-bundle\\.spec\\.ts$',
+  'test/e2e/cloud-function-bundle\\.test\\.ts$',
 ];
 
 const own = Number(process.versions.node.split('.')[0]);

@@ -1,5 +1,5 @@
 import { phoneError } from './errors';
-import { isRecord } from './guards';
+import { isRecord } from './is-record';
 import type { CloudTransport, ContainerTransport, PhoneClientOptions, Transport } from './types';
 
 /** Same as Authing's server SDKs: long enough for a slow upstream, short enough for a waiting user. */
@@ -7,10 +7,10 @@ export const DEFAULT_TIMEOUT = 10000;
 /** setTimeout's largest delay: a longer one fires at once. */
 const MAX_TIMEOUT = 2147483647;
 /** The proxy's rule for a nonce (docs/en/reference/protocol.md): 1 to 128 printable ASCII characters. */
-const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
+export const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
-/** Options with every default applied, as the transports need them. */
-export interface ResolvedOptions {
+/** One exchange's options: every default applied, as the transports need them. */
+export interface CallOptions {
   endpoint?: string;
   timeout: number;
   header: Record<string, string>;
@@ -32,8 +32,8 @@ export function configure(options: PhoneClientOptions): void {
   globals = { ...options, header: header && { ...header }, transport: typeof transport === 'object' ? { ...transport } : transport };
 }
 
-/** Per-call options over the global defaults over the built-in defaults; headers are merged key by key. */
-export function resolveOptions(overrides: PhoneClientOptions = {}): ResolvedOptions {
+/** Checks the per-call options and lays them over the global defaults over the built-in defaults; headers merge key by key. */
+export function callOptions(overrides: PhoneClientOptions = {}): CallOptions {
   // A bad per-call option (or component property) surfaces like any other failure, so no tap ends silently.
   const problem = optionsProblem(overrides);
   if (problem) throw phoneError('misconfigured', `options: ${problem}`);

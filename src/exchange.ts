@@ -1,4 +1,4 @@
-import { resolveOptions, type ResolvedOptions } from './config';
+import { callOptions, type CallOptions } from './config';
 import { PhoneExchangeError, phoneError } from './errors';
 import { readPhoneCode } from './phone-code';
 import { readProxyAnswer } from './proxy-answer';
@@ -25,7 +25,7 @@ const CODE_LIFE_MS = 5 * 60 * 1000;
  */
 export async function sendPhoneCode(code: string, options?: PhoneClientOptions): Promise<PhoneNumberResult> {
   if (typeof code !== 'string' || code === '') throw new TypeError('sendPhoneCode(): code must be a non-empty string');
-  const resolved = resolveOptions(options);
+  const resolved = callOptions(options);
   const { nonce } = resolved;
   const body: ExchangeBody = nonce === undefined ? { code } : { code, nonce };
   const startedAt = Date.now();
@@ -39,7 +39,7 @@ export async function sendPhoneCode(code: string, options?: PhoneClientOptions):
 }
 
 /** One request with the code, through the configured transport, read into the DTO or a PhoneExchangeError. */
-async function sendOnce(body: ExchangeBody, { endpoint, timeout, header, transport }: ResolvedOptions): Promise<PhoneNumberResult> {
+async function sendOnce(body: ExchangeBody, { endpoint, timeout, header, transport }: CallOptions): Promise<PhoneNumberResult> {
   let sending: Promise<ProxyAnswer>;
   /** The HTTP path the answer came from, named when nothing answers there (a cloud function has no path). */
   let path: string | undefined;

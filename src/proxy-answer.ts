@@ -1,10 +1,10 @@
 import { phoneError } from './errors';
-import { isRecord } from './guards';
+import { isRecord } from './is-record';
 import type { ProxyAnswer } from './transports/answer';
 import type { PhoneNumberResult } from './types';
 
 /** The success envelope's own fields (docs/en/reference/protocol.md); any other top-level field is the app server's `extra`. */
-const ENVELOPE_FIELDS: readonly string[] = ['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion'];
+export const ENVELOPE_FIELDS: readonly string[] = ['statusCode', 'message', 'requestId', 'upstreamRequestId', 'data', 'assertion'];
 
 /**
  * Turns the proxy's answer into the DTO, or throws `rejected` (the proxy sent its error envelope) or
@@ -76,13 +76,16 @@ function extraFields(envelope: Record<string, unknown>): { extra?: Record<string
   return names.length === 0 ? {} : { extra: Object.fromEntries(names.map((name) => [name, envelope[name]])) };
 }
 
+/** The failure envelope's `error`: an UPPER_SNAKE code (the proxy's own, or an onPhone hook's). */
+export const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+
 /**
  * Our failure envelope carries a machine-readable UPPER_SNAKE `error` on a failure status. A gateway's or a
  * framework's own error body (`"error": "Not Found"`) is not a proxy answer: it is `invalid-response`.
  */
 function isFailureEnvelope(error: unknown, statusCode: number | undefined): error is string {
   const successStatus = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
-  return typeof error === 'string' && /^[A-Z][A-Z0-9_]*$/.test(error) && !successStatus;
+  return typeof error === 'string' && ERROR_CODE_PATTERN.test(error) && !successStatus;
 }
 
 function parseJson(text: string): unknown {

@@ -65,8 +65,8 @@ Component({
       const env = cloudEnv || undefined;
       if (transport === 'cloud') return { type: 'cloud', name: cloudFunction, env };
       if (transport === 'container') return { type: 'container', service: containerService, env, path: containerPath || undefined };
-      // Anything but '' and 'request' goes on as is, so the library's validation names the mistake.
-      return (transport || undefined) as Transport | undefined;
+      // Left: '' or 'request', or text a page bound that is neither; it goes on as is, so the library's validation names it.
+      return transport || undefined;
     },
 
     /** Ends a flow: the second and last setData, unless the component is gone. */

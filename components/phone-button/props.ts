@@ -1,3 +1,18 @@
+/** The `transport` property's values; empty: the `configure()` transport. */
+export type TransportProperty = '' | 'request' | 'cloud' | 'container';
+/** The native button's `type`. */
+export type ButtonType = 'default' | 'primary' | 'warn';
+/** The native button's `size`. */
+export type ButtonSize = 'default' | 'mini';
+
+/**
+ * A String property typed as the values it takes, so the component reads them without casts. WeChat itself checks
+ * only that it is a string: a page can still bind any text, and the library's validation names a wrong transport.
+ */
+function stringOf<T extends string>(value: T): { type: StringConstructor; value: T } {
+  return { type: String, value };
+}
+
 /**
  * `<phone-button>` properties. Exchange settings left at their empty default fall back to `configure()`.
  */
@@ -9,7 +24,7 @@ export const phoneButtonProps = {
   /** Extra request headers (e.g. the page's session token), merged over the `configure()` header. */
   header: { type: Object, value: {} },
   /** `request` | `cloud` | `container`. Empty: the `configure()` transport (default `request`). */
-  transport: { type: String, value: '' },
+  transport: stringOf<TransportProperty>(''),
   /** The cloud function's name, required with `transport="cloud"`. */
   cloudFunction: { type: String, value: '' },
   /** The cloud environment id, with `transport="cloud"` or `"container"`. Empty: the one from `wx.cloud.init()`. */
@@ -28,9 +43,9 @@ export const phoneButtonProps = {
   /** WeChat's own toast when the quota is used up (`phone-number-no-quota-toast`). */
   noQuotaToast: { type: Boolean, value: true },
   /** Native button look: `default` | `primary` | `warn`. */
-  type: { type: String, value: 'primary' },
+  type: stringOf<ButtonType>('primary'),
   /** `default` | `mini`. */
-  size: { type: String, value: 'default' },
+  size: stringOf<ButtonSize>('default'),
   plain: { type: Boolean, value: false },
   /** Full width. */
   block: { type: Boolean, value: false },

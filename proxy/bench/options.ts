@@ -24,6 +24,8 @@ export interface BenchOptions {
   write: boolean;
   /** Write a CPU profile of the proxy (node --cpu-prof) into bench/profiles/. */
   cpuProfile: boolean;
+  /** Only the proxy in front of Authing and of WeChat, each round (issue 21's ratio). */
+  upstreamsOnly: boolean;
 }
 
 const NUMBERS = {
@@ -59,13 +61,21 @@ ${Object.values(NUMBERS)
   .join('\n')}
   --quick                 a smoke run (1 round, 1 s warm-up, 2 s runs, 5000 codes, 1 cold start); flags still win
   --write                 also write bench/RESULTS.md
-  --cpu-prof              write a CPU profile of the proxy into bench/profiles/`;
+  --cpu-prof              write a CPU profile of the proxy into bench/profiles/
+  --upstreams             only the proxy in front of the Authing and the WeChat sandbox, each round (issue 21)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const flags = Object.fromEntries(Object.values(NUMBERS).map(({ flag }) => [flag, { type: 'string' as const }]));
   const { values } = parseArgs({
     args: argv,
-    options: { ...flags, quick: { type: 'boolean' }, write: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      ...flags,
+      quick: { type: 'boolean' },
+      write: { type: 'boolean' },
+      'cpu-prof': { type: 'boolean' },
+      upstreams: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -92,5 +102,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     redisExchanges: Math.round(number('redisExchanges')),
     write: values.write === true,
     cpuProfile: values['cpu-prof'] === true,
+    upstreamsOnly: values.upstreams === true,
   };
 }

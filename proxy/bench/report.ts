@@ -27,6 +27,8 @@ export interface TargetFigures {
   throughput: LoadResult;
   /** The server process's CPU time (user + system) per answered request during the throughput run. */
   cpuMicrosPerRequest: number;
+  /** The upstream sandbox's CPU time per answered request, same run (its own process). */
+  upstreamCpuMicrosPerRequest?: number;
   peakRssBytes: number;
   /** The fixed-rate latency run (floor and the proxy on either store). */
   fixedRate?: LoadResult;

@@ -27,6 +27,7 @@ import {
 } from './report';
 import { median } from './stats';
 import { DEFAULT_STORE_ENTRIES } from './servers/common';
+import { pairRatios, renderUpstreamPairs, type UpstreamPair } from './upstream-pair';
 import { hasRedisServer, INSTALL_HINT, startRedis, type RedisServer } from '../test/redis/redis-server';
 
 /** bench/ in the source tree (this file runs from bench/.build/bench/). */
@@ -93,18 +94,19 @@ async function measureTarget(
   const { result, logLines, profile } = await withServer(
     script,
     options,
-    async (server) => {
+    async (server, upstream) => {
       const load = { url: server.url, connections: options.connections };
       if (env.BENCH_SIGNING && !(await postCode(server.url, distinctCodes()())).body.includes('"assertion":"ey')) {
         throw new Error(`${label} answered without an assertion`);
       }
       await runLoad({ ...load, durationSeconds: options.warmupSeconds });
-      const cpuBefore = server.cpuMicros();
+      const [cpuBefore, upstreamCpuBefore] = [server.cpuMicros(), upstream.cpuMicros()];
       const throughput = await runLoad({ ...load, durationSeconds: options.durationSeconds });
       const cpuMicrosPerRequest = (server.cpuMicros() - cpuBefore) / throughput.responses;
+      const upstreamCpuMicrosPerRequest = (upstream.cpuMicros() - upstreamCpuBefore) / throughput.responses;
       const fixedRate = typeof rate === 'function' ? rate(throughput.requestsPerSecond) : rate;
       const rated = fixedRate ? await runAtRate({ ...load, durationSeconds: options.rateSeconds, rate: fixedRate }) : undefined;
-      return { label, throughput, cpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
+      return { label, throughput, cpuMicrosPerRequest, upstreamCpuMicrosPerRequest, fixedRate: rated, peakRssBytes: server.memory().peakRssBytes };
     },
     [],
     env,
@@ -197,9 +199,30 @@ async function measureRound(options: BenchOptions, round: number, redis: RedisSe
   return { rate, floor, express, proxy, proxyRedis, signing, wechat };
 }
 
+/** --upstreams: the proxy in front of Authing, then of WeChat (the order alternating by round), nothing else. */
+async function measureUpstreamPairs(options: BenchOptions): Promise<void> {
+  const pairs: UpstreamPair[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    progress(`round ${round} of ${options.rounds}`);
+    const authing = () => measureTarget('proxy', '3 miniprogram-phone-proxy', options, undefined);
+    const wechat = () => measureTarget('proxy', '6 proxy, WeChat upstream', options, undefined, { BENCH_UPSTREAM: 'wechat' });
+    if (round % 2 === 1) pairs.push({ authing: await authing(), wechat: await wechat() });
+    else {
+      const second = await wechat();
+      pairs.push({ authing: await authing(), wechat: second });
+    }
+  }
+  console.log(renderUpstreamPairs(pairs));
+  if (options.cpuProfile) {
+    for (const [index, { authing, wechat }] of pairs.entries())
+      console.log(`round ${index + 1} profiles: Authing ${authing.profile ?? '-'}, WeChat ${wechat.profile ?? '-'}`);
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.upstreamsOnly) return measureUpstreamPairs(options);
   if (!hasRedisServer()) throw new Error(`the bench measures the Redis store on a local redis-server: ${INSTALL_HINT}`);
   const redis = await startRedis();
   const rounds: RoundFigures[] = [];
@@ -224,8 +247,11 @@ async function main(): Promise<void> {
   const elapsedSeconds = (performance.now() - started) / 1000;
   const report: BenchReport = { machine: describeMachine(), options, rounds, memory, dedupe, coldStart, redisCommands, elapsedSeconds };
   console.log(renderText(report));
-  const ratio = median(rounds.map((round) => round.wechat.throughput.requestsPerSecond / round.proxy.throughput.requestsPerSecond));
-  console.log(`WeChat upstream / Authing upstream (same proxy, memory store), throughput: ${ratio.toFixed(2)} (median of ${rounds.length} rounds)`);
+  const ratios = rounds.map((round) => pairRatios({ authing: round.proxy, wechat: round.wechat }));
+  console.log(
+    `WeChat upstream / Authing upstream (same proxy, memory store), median of ${rounds.length} rounds: throughput ` +
+      `${median(ratios.map((ratio) => ratio.throughput)).toFixed(2)}, per proxy CPU second ${median(ratios.map((ratio) => ratio.perCpuSecond)).toFixed(2)}`,
+  );
   if (options.cpuProfile) console.log(renderProfiles(report));
   if (options.write) {
     const file = path.join(BENCH_DIR, 'RESULTS.md');

@@ -2,8 +2,8 @@
 // the answer, plus /healthz and /metrics. runtimes/ put it behind node:http, a Node handler or a fetch handler.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_RATE_LIMIT, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
-import { errors, type ProxyFailure } from './errors';
+import { DEFAULTS, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
+import { errors, failures, internalError } from './errors';
 import { createPhoneExchange } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
 import { createClientAddress } from './guards/client-address';
@@ -14,8 +14,6 @@ import { InFlight } from './in-flight';
 import type { ProxyMetrics } from './observability/metrics';
 import { memoryRateLimiter } from './store/rate-limiters';
 
-const NOT_FOUND: ProxyFailure = Object.freeze({ definition: errors.NOT_FOUND });
-const INTERNAL_ERROR: ProxyFailure = Object.freeze({ definition: errors.INTERNAL_ERROR });
 /**
  * /healthz and /metrics per client: far above what a balancer's or a scraper's checks send (a few a second), low
  * enough that a flood costs little. Counted in memory, whatever the store: a probe must not depend on Redis.
@@ -44,7 +42,7 @@ export function createApp(options: ProxyOptions): App {
   const cors = config.corsOrigins.length > 0 ? new Cors(config.corsOrigins) : undefined;
   const clientAddress = createClientAddress(config.trustProxy);
   const { routePath } = config;
-  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULT_RATE_LIMIT.ipv6Prefix;
+  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULTS.rateLimit.ipv6Prefix;
   const probeLimiter = memoryRateLimiter({ ...PROBE_RATE_LIMIT, ipv6Prefix });
 
   const route = async (request: AppRequest, requestId: string): Promise<AppResponse> => {
@@ -77,7 +75,7 @@ export function createApp(options: ProxyOptions): App {
         };
       }
     }
-    return failureResponse(NOT_FOUND, requestId);
+    return failureResponse(failures.NOT_FOUND, requestId);
   };
 
   const held = new InFlight();
@@ -90,8 +88,9 @@ export function createApp(options: ProxyOptions): App {
     try {
       response = await route(request, requestId);
     } catch (error) {
+      // A bug outside the exchange (which answers its own): logged whole, answered as errors.ts's internalError.
       logger?.error({ reqId: requestId, err: error }, 'unhandled error');
-      response = failureResponse(INTERNAL_ERROR, requestId);
+      response = failureResponse(internalError(error), requestId);
     }
     response.headers['cache-control'] ??= 'no-store';
     response.headers['x-request-id'] = requestId;

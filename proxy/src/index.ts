@@ -7,7 +7,7 @@ export { createCloudFunction, type CloudFunction } from './runtimes/cloud-functi
 export { createExpressMiddleware, type ExpressMiddleware, type ExpressRequestLike } from './runtimes/adapters/express';
 export { createKoaMiddleware, type KoaMiddleware, type KoaContextLike } from './runtimes/adapters/koa';
 export { phoneExchangePlugin, type FastifyInstanceLike, type FastifyRequestLike, type FastifyReplyLike } from './runtimes/adapters/fastify';
-export type { OnPhoneHook, OnPhoneContext, OnPhoneResult, OnPhoneRefusal } from './exchange/on-phone';
+export type { OnPhoneHook, OnPhoneContext, OnPhoneResult, OnPhoneRefusal } from './config';
 export {
   loadConfigFromEnv,
   resolveOptions,
@@ -29,11 +29,10 @@ export {
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
 export type { PhoneAssertionClaims } from './assertion-claims';
-export { errors, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
-export type { PhoneInfo } from './exchange/classify';
-export type { SuccessBody } from './exchange/phone-exchange';
-export { createPhoneExchange, type PhoneExchange, type ExchangeRequest, type ExchangeAnswer } from './exchange/phone-exchange';
+export { errors, variants, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
+export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract';
+export { createPhoneExchange, type PhoneExchange, type ExchangeRequest } from './exchange/phone-exchange';
 export type { Caller } from './guards/caller';
-export type { ExchangeInput, BodyOutcome } from './guards/request-body';
+export type { ExchangeInput, JsonBody, BodyOutcome } from './guards/request-body';
 export { EXCHANGE_PATH } from './exchange/authing-client';
 // The Authing sandbox has its own entry point, miniprogram-phone-proxy/sandbox: production code never loads it by accident.

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { AuthingClient, EXCHANGE_PATH } from '../src/exchange/authing-client';
-import { errors } from '../src/errors';
+import { errors, variants } from '../src/errors';
 
 const SUCCESS = JSON.stringify({
   statusCode: 200,
@@ -151,7 +151,7 @@ describe('AuthingClient', () => {
     expect(order).toEqual(['answered', 'closed']);
 
     const late = await client.exchange('code-2');
-    expect(late).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT } });
+    expect(late).toMatchObject({ ok: false, neverSent: true, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent } });
     expect(upstream.requests).toHaveLength(1);
   });
 });
@@ -165,7 +165,7 @@ describe('AuthingClient never throws outside its promise', () => {
     process.on('uncaughtException', onUncaught);
     try {
       const outcome = await client.exchange('code-1');
-      expect(outcome).toMatchObject({ ok: false, neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT } });
+      expect(outcome).toMatchObject({ ok: false, neverSent: true, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent } });
       // Past the deadline: the old client called destroy() on a request it never had, outside any promise.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(uncaught).toEqual([]);

@@ -1,14 +1,15 @@
 // Authing's answers, one by one, straight into the classifier: the shapes the sandbox does not produce.
-import { classifyResponse, type ExchangeOutcome } from '../src/exchange/classify';
+import type { UpstreamOutcome } from '../src/contract';
+import { classifyResponse } from '../src/exchange/classify';
 
 const CODE = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';
 const PHONE = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
 
-const answer = (status: number, body: unknown, retryAfter?: string): ExchangeOutcome =>
+const answer = (status: number, body: unknown, retryAfter?: string): UpstreamOutcome =>
   classifyResponse({ status, retryAfter, body: JSON.stringify(body) }, CODE);
 
 /** The error code an outcome carries, or 'ok'. */
-const errorOf = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
+const errorOf = (outcome: UpstreamOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
 
 it.each<[string, string, number, unknown]>([
   ['HTTP 200 with body statusCode 429', 'RATE_LIMITED', 200, { statusCode: 429, message: 'Too many requests', apiCode: 429 }],

@@ -64,8 +64,12 @@ it('answers the same DTO (countryCode 86 read as "86"), one call per code, a rep
 
 it.each([
   [40029, 'CODE_REJECTED'],
+  [40163, 'CODE_REJECTED'],
   [45011, 'RATE_LIMITED'],
   [-1, 'UPSTREAM_UNAVAILABLE'],
+  [40013, 'MISCONFIGURED'],
+  [41008, 'MISCONFIGURED'],
+  [40999, 'UPSTREAM_ERROR'],
 ])('a thrown errCode %i is %s', async (errcode, error) => {
   const main = cloudFunction();
   sandbox.inject({ kind: 'errcode', errcode });

@@ -83,9 +83,13 @@ describe('loadConfigFromEnv', () => {
     });
   });
 
-  it("a client's share of the memory store defaults to 1% of DEDUPE_MAX_ENTRIES, at least 1", () => {
-    expect(resolveOptions(loadConfigFromEnv(BASE)).dedupe).toEqual({ ttlMs: 300_000, maxEntries: 10_000, maxEntriesPerClient: 100 });
-    expect(resolveOptions(loadConfigFromEnv({ ...BASE, DEDUPE_MAX_ENTRIES: '50' })).dedupe.maxEntriesPerClient).toBe(1);
+  it("a client's share of the memory store defaults to what the rate limit admits in an answer's life, at least 1%", () => {
+    // 60 a minute over 5 minutes of fixed windows: at most 6 windows, 360 codes; so the rate limit answers 429 first.
+    expect(resolveOptions(loadConfigFromEnv(BASE)).dedupe).toEqual({ ttlMs: 300_000, maxEntries: 10_000, maxEntriesPerClient: 360 });
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, RATE_LIMIT_MAX: '10', DEDUPE_TTL_MS: '600000' })).dedupe.maxEntriesPerClient).toBe(110);
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, RATE_LIMIT_MAX: '0' })).dedupe.maxEntriesPerClient).toBe(100); // no limit: 1%
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, RATE_LIMIT_MAX: '0', DEDUPE_MAX_ENTRIES: '50' })).dedupe.maxEntriesPerClient).toBe(1);
+    expect(resolveOptions(loadConfigFromEnv({ ...BASE, DEDUPE_MAX_ENTRIES: '50' })).dedupe.maxEntriesPerClient).toBe(50); // never above the store
     expect(resolveOptions(loadConfigFromEnv({ ...BASE, DEDUPE_MAX_ENTRIES_PER_CLIENT: '7' })).dedupe.maxEntriesPerClient).toBe(7);
   });
 

@@ -12,7 +12,7 @@ interface Ended {
 }
 
 /** Runs the fixture; with `until`, kills it once stdout matches (it would run forever). */
-function runFixture(mode: 'exit' | 'throw' | 'stay', count: number, until?: RegExp): Promise<Ended> {
+function runFixture(mode: 'exit' | 'throw' | 'stay', count: number, until?: RegExp, readerPauseMs = 0): Promise<Ended> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, mode, String(count)], { env: { PATH: process.env.PATH ?? '' } });
   let stdout = '';
   const killer = setTimeout(() => child.kill('SIGKILL'), 20_000); // bounded, whatever happens
@@ -20,6 +20,13 @@ function runFixture(mode: 'exit' | 'throw' | 'stay', count: number, until?: RegE
     stdout += chunk.toString();
     if (until?.test(stdout)) child.kill('SIGKILL');
   });
+  if (readerPauseMs > 0) {
+    // From the first line on, the reader rests: the pipe fills up and the child's writes wait for it.
+    child.stdout.once('data', () => {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), readerPauseMs);
+    });
+  }
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -36,6 +43,13 @@ const numbers = (count: number): number[] => Array.from({ length: count }, (_, n
 
 test('process.exit() right after logging: every line is written, in order', async () => {
   const { lines, code } = await runFixture('exit', 5000); // about 60 batches and a partial one
+  expect(code).toBe(0);
+  expect(lines.map((line) => line.n)).toEqual(numbers(5000));
+});
+
+test('process.exit() while the reader is slow: every line is written, in order', async () => {
+  // 5000 lines are about 400 KB, more than the pipe holds: writes meet a full pipe (EAGAIN) and wait for the reader.
+  const { lines, code } = await runFixture('exit', 5000, undefined, 300);
   expect(code).toBe(0);
   expect(lines.map((line) => line.n)).toEqual(numbers(5000));
 });

@@ -1,5 +1,6 @@
 // A code's answer belongs to the request that spent it: a retry from the same page (same nonce, appid and openid)
 // gets it again, anyone else gets CODE_REJECTED, as Authing answers a used code. Real sandbox, real HTTP, real JWKS.
+// The memory store; the same concern over the Redis store, which needs a redis-server, is redis/replay-binding.test.ts.
 import { createCloudFunction } from '../src';
 import { startSandbox, type Sandbox } from '../src/sandbox';
 import { verifyPhoneAssertion } from '../src/verify';

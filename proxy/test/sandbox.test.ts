@@ -482,16 +482,19 @@ describe('CLI', () => {
         '--numeric-country-code',
       ]),
     ).toEqual({
-      port: 4000,
-      host: '0.0.0.0',
-      shape: 'flat',
-      strictCodes: true,
-      extIdpConnidentifier: 'my-wxapp',
-      appId: 'app-1',
-      userPoolId: 'pool-1',
-      numericCountryCode: true,
+      upstream: 'authing',
+      options: {
+        port: 4000,
+        host: '0.0.0.0',
+        shape: 'flat',
+        strictCodes: true,
+        extIdpConnidentifier: 'my-wxapp',
+        appId: 'app-1',
+        userPoolId: 'pool-1',
+        numericCountryCode: true,
+      },
     });
-    expect(parseSandboxArgs([])).toEqual({});
+    expect(parseSandboxArgs([])).toEqual({ upstream: 'authing', options: {} });
     expect(parseSandboxArgs(['--strict', '--help'])).toBe('help');
   });
 
@@ -504,6 +507,10 @@ describe('CLI', () => {
     [['--port='], /--port needs a value/],
     [['--strict=yes'], /--strict takes no value/],
     [['extra'], /unexpected argument extra/],
+    [['--upstream', 'alipay'], /--upstream must be authing or wechat, got alipay/],
+    [['--upstream', 'wechat', '--shape', 'flat'], /--shape applies to --upstream authing only/],
+    [['--secret', 's'], /--secret applies to --upstream wechat only/],
+    [['--upstream', 'wechat', '--appid', 'app-1'], /--appid must be a mini program appid/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseSandboxArgs(argv)).toThrow(message);
   });
@@ -513,7 +520,7 @@ describe('CLI', () => {
     const sigints = process.listenerCount('SIGINT');
     const cli = await runSandboxCli(['--port', '0', '--shape', 'flat', '--connection', 'my-wxapp'], (line) => lines.push(line));
     expect(cli).toBeDefined();
-    const { sandbox } = cli!;
+    const sandbox = cli!.sandbox as Sandbox;
     expect(lines).toEqual([`Authing sandbox listening on ${sandbox.url} (extIdpConnidentifier: my-wxapp, shape: flat, codes: lenient)`]);
     expect(process.listenerCount('SIGINT')).toBe(sigints + 1);
     const answer = await post(sandbox, { code: 'cli', extIdpConnidentifier: 'my-wxapp' });

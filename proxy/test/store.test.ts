@@ -1,8 +1,8 @@
 // Store semantics that need no Redis: the memory store's health, how answers are written for the Redis store
 // (a failure by its table name, rebuilt from the table; log-only details and codes never stored), and how the memory of
 // answers packs a success.
-import { errors } from '../src';
-import type { ExchangeOutcome } from '../src/exchange/classify';
+import { errors, variants } from '../src';
+import type { UpstreamOutcome } from '../src/contract';
 import { compactOutcome, decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
 import { startStack } from './helpers';
 
@@ -20,13 +20,13 @@ it('/healthz names the memory store', async () => {
 describe('stored answers', () => {
   const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a success', { ok: true, phone, upstreamRequestId: 'up-1' }],
     ['a success without upstream id', { ok: true, phone, upstreamRequestId: undefined }],
     ['a success with its caller binding', { ok: true, phone, upstreamRequestId: 'up-3', binding: 'q3Wv-binding-hash' }],
     ['a rejection', { ok: false, failure: { definition: errors.CODE_REJECTED, apiCode: 601, upstreamRequestId: 'up-2' }, neverSent: false }],
     ['throttling', { ok: false, failure: { definition: errors.UPSTREAM_UNAVAILABLE, retryAfterSeconds: 30 }, neverSent: false }],
-    ['a 413 (same error name, its own row)', { ok: false, failure: { definition: errors.PAYLOAD_TOO_LARGE }, neverSent: true }],
+    ['a 413 (same error name, its own row)', { ok: false, failure: { definition: variants.INVALID_REQUEST.payloadTooLarge }, neverSent: true }],
   ])('%s comes back as it was, the same table row', (_name, outcome) => {
     const decoded = decodeOutcome(encodeOutcome(outcome));
     expect(decoded).toEqual(outcome);
@@ -57,7 +57,7 @@ describe('stored answers', () => {
 describe('remembered answers in memory', () => {
   const phone = { phoneNumber: '+8613812348000', purePhoneNumber: '13812348000', countryCode: '86' };
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a success', { ok: true, phone, upstreamRequestId: 'up-1', binding: 'q3Wv-binding-hash' }],
     ['a success without upstream id or binding', { ok: true, phone }],
   ])('%s is packed into one string and comes back as it was', (_name, outcome) => {
@@ -66,7 +66,7 @@ describe('remembered answers in memory', () => {
     expect(compactOutcome.unpack(packed)).toEqual(outcome);
   });
 
-  it.each<[string, ExchangeOutcome]>([
+  it.each<[string, UpstreamOutcome]>([
     ['a failure', { ok: false, failure: { definition: errors.CODE_REJECTED, detail: { reason: 'kept for the log' } }, neverSent: false }],
     ['a field holding the separator', { ok: true, phone, upstreamRequestId: 'up\n1' }],
     ['an empty upstream id', { ok: true, phone, upstreamRequestId: '' }],

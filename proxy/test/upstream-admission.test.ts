@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AuthingClient } from '../src/exchange/authing-client';
-import { errors } from '../src/errors';
+import { errors, variants } from '../src/errors';
 
 const SUCCESS = JSON.stringify({
   statusCode: 200,
@@ -70,7 +70,7 @@ describe('the upstream path', () => {
     expect(outcomes[2]).toMatchObject({
       ok: false,
       neverSent: true,
-      failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ERR_NO_SLOT' } },
+      failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent, detail: { errorCode: 'ERR_NO_SLOT' } },
     });
     await authing.close();
     expect(upstream.codes).toEqual(['a', 'b']);
@@ -102,7 +102,7 @@ describe('the upstream path', () => {
     expect(outcome).toMatchObject({
       ok: false,
       neverSent: true,
-      failure: { definition: errors.UPSTREAM_NOT_SENT, detail: { errorCode: 'ECONNREFUSED' } },
+      failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent, detail: { errorCode: 'ECONNREFUSED' } },
     });
   });
 
@@ -169,7 +169,7 @@ describe('the upstream path', () => {
     await authing.close();
     expect(performance.now() - started).toBeLessThan(2000);
     expect(await inGrace.final).toBe(await inGrace.answer);
-    expect(await waiting.answer).toMatchObject({ neverSent: true, failure: { definition: errors.UPSTREAM_NOT_SENT } });
+    expect(await waiting.answer).toMatchObject({ neverSent: true, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent } });
     expect(upstream.codes).toEqual(['a']);
   });
 });

@@ -162,6 +162,29 @@ describe('WeChat upstream: the token', () => {
     }
   });
 
+  it.each([
+    [42001, 'expired'],
+    [40014, 'malformed'],
+  ])('%i (token %s) mid-run: handled like 40001, one fresh token, one retry, one phone call for the code', async (errcode) => {
+    const stack = await startWechatStack();
+    try {
+      await stack.post(stack.sandbox.mintCode());
+      // WeChat answers the token error, and its stable_token hands out a new token (non-sticky invalidation).
+      stack.sandbox.invalidateToken();
+      stack.sandbox.inject({ kind: 'errcode', errcode });
+      const code = stack.sandbox.mintCode();
+      const answer = await stack.post(code);
+      expect(answer.status).toBe(200);
+      expect(answer.body.data).toEqual(stack.sandbox.phoneFor(code));
+      expect(stack.sandbox.tokenFetches).toBe(2);
+      expect(stack.sandbox.forcedRefreshes).toBe(0);
+      expect(stack.sandbox.callsFor(code)).toBe(1);
+      expect(await stack.metric('phone_proxy_upstream_token_retries_total')).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('a token rejected twice is not retried again: UPSTREAM_UNAVAILABLE', async () => {
     const stack = await startWechatStack();
     try {

@@ -5,7 +5,7 @@ module.exports = {
   displayName: 'examples',
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/**/*.spec.ts'],
+  testMatch: ['<rootDir>/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
     // jose is ESM only: Node 20.19+ require()s it, jest's module system cannot, so swc turns it into CommonJS.

@@ -10,6 +10,8 @@ export interface Target {
   library(): typeof Library;
   /** The `<phone-button>` registered with miniprogram-simulate, for `usingComponents`. */
   componentId(): string;
+  /** The path of one of the component's files (`index.wxs`...), in this build. */
+  componentFile(file: string): string;
 }
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -33,10 +35,14 @@ function target(name: Target['name'], libraryPath: string, componentPath: string
       if (componentId === undefined) componentId = simulate.load(componentPath, {});
       return componentId;
     },
+    componentFile(file) {
+      assertBuilt();
+      return path.join(path.dirname(componentPath), file);
+    },
   };
 }
 
-/** Every spec runs once per target; the dist needs a prior `npx gulp build`. */
+/** Every test file runs once per target; the dist needs a prior `npx gulp build`. */
 export const TARGETS: Target[] = [
   target('source', path.join(ROOT, 'src/index'), path.join(ROOT, 'components/phone-button/index')),
   target('dist', path.join(DIST, 'index'), path.join(DIST, 'phone-button/index')),

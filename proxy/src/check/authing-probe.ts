@@ -6,28 +6,20 @@ import { performance } from 'node:perf_hooks';
 import type { AuthingOptions, ResolvedOptions } from '../config';
 import { createUpstream } from '../exchange/upstreams';
 import { createMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import { fail, pass, warn, type CheckLine } from './lines';
+import { noAnswer } from './no-answer';
 import { PROBE_CODE } from './probe-code';
 
 const REACHABLE = 'Authing reachable';
 const IDENTIFIERS = 'Authing identifiers';
 
-export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]> {
+export async function probeAuthing(config: ResolvedOptions & { authing: AuthingOptions }): Promise<CheckLine[]> {
   const { authing } = config;
-  if (!authing) {
-    return [
-      warn(
-        'upstream',
-        `WeChat at ${config.wechat?.apiBase ?? 'cloud.openapi'}`,
-        'check probes Authing only so far: prove the WeChat settings with one tap from the developer tool',
-      ),
-    ];
-  }
   // The upstream the proxy would build (management mode included: its token is fetched as in an exchange).
   const client = createUpstream(config, createMetrics());
   const started = performance.now();
-  let outcome: ExchangeOutcome;
+  let outcome: UpstreamOutcome;
   try {
     outcome = await client.call(PROBE_CODE, {}).answer;
   } finally {
@@ -36,14 +28,10 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
   const ms = Math.round(performance.now() - started);
   const host = new URL(authing.appHost).origin;
   const detail = outcome.ok ? {} : (outcome.failure.detail ?? {});
-  const error = outcome.ok ? 'ok' : outcome.failure.definition.error;
 
   // No answer at all: the identifiers cannot be judged.
-  if (error === 'UPSTREAM_TIMEOUT' || (error === 'UPSTREAM_UNAVAILABLE' && detail.upstreamStatus === undefined)) {
-    const why =
-      error === 'UPSTREAM_TIMEOUT'
-        ? `no answer within UPSTREAM_TIMEOUT_MS=${config.upstreamTimeoutMs}`
-        : `cannot connect (${textOf(detail.errorCode) ?? textOf(detail.errorMessage) ?? 'error'})`;
+  const why = noAnswer(outcome, config.upstreamTimeoutMs);
+  if (why !== undefined) {
     return [
       fail(
         REACHABLE,
@@ -60,7 +48,7 @@ export async function probeAuthing(config: ResolvedOptions): Promise<CheckLine[]
 }
 
 function identifiers(
-  outcome: ExchangeOutcome,
+  outcome: UpstreamOutcome,
   detail: Readonly<Record<string, unknown>>,
   config: ResolvedOptions & { authing: AuthingOptions },
 ): CheckLine {
@@ -108,9 +96,4 @@ function identifiers(
     `${said}: ${failure.definition.error}`,
     'compare AUTHING_APP_HOST, AUTHING_APP_ID / AUTHING_USERPOOL_ID and AUTHING_EXT_IDP_CONNIDENTIFIER with the Authing console',
   );
-}
-
-/** A log detail's field when it is text (the detail is typed unknown: it only ever reaches the log). */
-function textOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }

@@ -1,5 +1,5 @@
 // `miniprogram-phone-proxy check`: proves a configuration without spending a user's code. It reads the same
-// environment as `serve` and answers a checklist (lines.ts): Node.js, the variables, Authing, the store, the signing
+// environment as `serve` and answers a checklist (lines.ts): Node.js, the variables, the upstream (Authing or WeChat), the store, the signing
 // key, the allow-list and gateway trust. Nothing it prints holds a secret.
 import { ConfigError, loadConfigFromEnv, resolveOptions, type ResolvedOptions } from '../config';
 import { envLookAlikes } from '../config/env-typos';
@@ -10,6 +10,7 @@ import { probeAuthing } from './authing-probe';
 import { fail, pass, warn, type CheckLine, type CheckReport } from './lines';
 import { probeRedis } from './redis-probe';
 import { probeSigning, SIGNING_ITEM } from './signing-probe';
+import { probeWechat } from './wechat-probe';
 
 export interface CheckOptions {
   /** Default process.versions.node. */
@@ -42,8 +43,10 @@ export async function runCheck(env: NodeJS.ProcessEnv = process.env, options: Ch
   }
   const ours = KNOWN_VARIABLES.filter((name) => env[name]?.trim()).length;
   lines.push(pass('configuration', `every variable parsed (${ours} set)`), ...lookAlikes);
-  const [authing, store, signing] = await Promise.all([probeAuthing(config), probeRedis(config), probeSigning(config)]);
-  lines.push(...authing, store, signing, ...policyLines(config));
+  const { authing, wechat } = config;
+  const upstream = authing ? probeAuthing({ ...config, authing }) : probeWechat({ ...config, wechat: wechat! });
+  const [upstreamLines, store, signing] = await Promise.all([upstream, probeRedis(config), probeSigning(config)]);
+  lines.push(...upstreamLines, store, signing, ...policyLines(config));
   return report(lines);
 }
 

@@ -1,5 +1,6 @@
 // Environment variables (the CLI's only configuration) turned into options, then checked by the same schema.
-import { ConfigError, DEFAULT_RATE_LIMIT, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
+import { DEFAULTS } from './defaults';
+import { ConfigError, type AuthingLang, type ProxyOptions, type StoreFailureMode } from './options';
 import { resolveOptions } from './schema';
 import { readAssertionEnv, KEY_FILE_VARIABLE } from './assertion-env';
 import { envLookAlikes } from './env-typos';
@@ -121,7 +122,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
 
   const rateLimitMax = int('RATE_LIMIT_MAX');
   const trustProxy = read('TRUST_PROXY');
-  const port = int('PORT') ?? 8787;
+  const port = int('PORT') ?? DEFAULTS.env.port;
   if (port > 65535) throw new ConfigError('PORT', `must be a port number (0-65535), got ${port}`);
 
   const upstreamEnv = readUpstreamEnv(read, bool);
@@ -153,15 +154,15 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
       rateLimitMax === 0
         ? false
         : {
-            max: rateLimitMax ?? DEFAULT_RATE_LIMIT.max,
-            timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULT_RATE_LIMIT.timeWindowMs,
+            max: rateLimitMax ?? DEFAULTS.rateLimit.max,
+            timeWindowMs: int('RATE_LIMIT_WINDOW_MS') ?? DEFAULTS.rateLimit.timeWindowMs,
             ipv6Prefix: int('RATE_LIMIT_IPV6_PREFIX'),
           },
     corsOrigins: list('CORS_ORIGINS'),
     trustProxy: trustProxy === undefined ? undefined : parseTrustProxy(trustProxy),
     trustWechatGateway: bool('TRUST_WECHAT_GATEWAY'),
     dedupe: { ttlMs: int('DEDUPE_TTL_MS'), maxEntries: int('DEDUPE_MAX_ENTRIES'), maxEntriesPerClient: int('DEDUPE_MAX_ENTRIES_PER_CLIENT') },
-    logger: { level: read('LOG_LEVEL') ?? 'info' },
+    logger: { level: read('LOG_LEVEL') ?? DEFAULTS.logger.level },
     // An empty REDIS_KEY_PREFIX is read as unset (the default prefix).
     store: {
       redisUrl: read('REDIS_URL'),
@@ -190,5 +191,5 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (w
     if (error instanceof ConfigError) throw new ConfigError(ENV_FOR_SERVER_OPTION[error.key], error.message.slice(error.key.length + 2));
     throw error;
   }
-  return { ...options, ...server, host: read('HOST') ?? '0.0.0.0', port };
+  return { ...options, ...server, host: read('HOST') ?? DEFAULTS.env.host, port };
 }

@@ -1,9 +1,11 @@
-// The options users write (programmatic and, through env.ts, the environment), their resolved form and defaults.
-import type { OnPhoneHook } from '../exchange/on-phone';
+// The options users write (programmatic and, through env.ts, the environment) and their resolved form; each option's
+// default is tagged @default here and kept, once, in DEFAULTS (defaults.ts).
+import type { OnPhoneHook } from './on-phone-hook';
 import type { ResolvedWechatOptions, UpstreamName, WechatOptions } from './upstream-options';
 import type { PrivateKeyInput, PublicKeyInput, SigningKey, VerificationKey } from './assertion-keys';
 
 export type AuthingLang = 'zh-CN' | 'en-US';
+export type { OnPhoneContext, OnPhoneHook, OnPhoneRefusal, OnPhoneResult } from './on-phone-hook';
 export type { CloudGetPhoneNumber, ResolvedWechatOptions, UpstreamName, WechatOpenApi, WechatOptions } from './upstream-options';
 
 export interface AuthingOptions {
@@ -14,7 +16,7 @@ export interface AuthingOptions {
   /** Identifier of the WeChat mini program connection (身份源连接) in Authing. */
   extIdpConnidentifier: string;
   lang?: AuthingLang;
-  /** Allow plain http:// to a host that is not loopback (a private network you trust); default false. Warned at start. */
+  /** Allow plain http:// to a host that is not loopback (a private network you trust). Warned at start. @default false */
   allowInsecure?: boolean;
   /**
    * Management mode: the user pool's AccessKey id and secret (Authing console, 设置 > 基础设置 > 密钥信息). The proxy then
@@ -25,54 +27,63 @@ export interface AuthingOptions {
 }
 
 export interface ProxyOptions {
-  /** Who exchanges the code: 'authing' (default) or 'wechat' (docs/en/deploy/upstream.md). */
+  /** Who exchanges the code: 'authing' or 'wechat' (docs/en/deploy/upstream.md). @default 'authing' */
   upstream?: UpstreamName;
   /** Required when upstream is 'authing'. */
   authing?: AuthingOptions;
   /** Required when upstream is 'wechat'. */
   wechat?: WechatOptions;
-  /** Exchange route, default '/phone'. */
+  /** Exchange route. @default '/phone' */
   routePath?: string;
   /**
-   * Deadline for one Authing exchange, from the moment its request is on a connection, default 5000. A call waits at
-   * most half of it for a free slot and connection; one that cannot start in time is answered 503, nothing sent.
+   * Deadline for one Authing exchange, from the moment its request is on a connection. A call waits at most half of it
+   * for a free slot and connection; one that cannot start in time is answered 503, nothing sent.
+   * @default 5000
    */
   upstreamTimeoutMs?: number;
-  /** Calls to Authing at once (and connections in the pool), default 128; more wait for a slot (see upstreamTimeoutMs). */
+  /** Calls to Authing at once (and connections in the pool); more wait for a slot (see upstreamTimeoutMs). @default 128 */
   upstreamMaxConcurrency?: number;
   /**
    * How long a call answered 504 goes on for Authing's late answer, which is then remembered for the code (a retry of
-   * the same code gets it), default 30000; 0 turns it off.
+   * the same code gets it); 0 turns it off.
+   * @default 30000
    */
   upstreamLateGraceMs?: number;
-  /** Deadline for a client to send its whole request (headers and body), default 10000; also bounds shutdown. */
+  /** Deadline for a client to send its whole request (headers and body); also bounds shutdown. @default 10000 */
   requestTimeoutMs?: number;
-  /** Mini program appids allowed by the Referer check; empty/undefined = no check. */
+  /** Mini program appids allowed by the Referer check; empty = no check. @default [] */
   allowedAppIds?: string[];
-  /** Whether the developer tool's Referer (version 'devtools') passes the allow-list. */
+  /** Whether the developer tool's Referer (version 'devtools') passes the allow-list. @default false */
   allowDevtools?: boolean;
   /**
-   * Per-client limit on the exchange route; default 60 per minute; false turns it off. The window counts whole seconds
-   * (at least 1000 ms). IPv6 clients count by their `ipv6Prefix`-bit prefix (48..128, default 56).
+   * Per-client limit on the exchange route; false turns it off. The window counts whole
+   * seconds (at least 1000 ms). IPv6 clients count by their `ipv6Prefix`-bit prefix (48..128).
+   * @default { max: 60, timeWindowMs: 60000, ipv6Prefix: 56 }
    */
   rateLimit?: { max: number; timeWindowMs: number; ipv6Prefix?: number } | false;
-  /** Exact origins (https://h5.example.com) allowed by CORS, for H5 callers; default none. */
+  /** Exact origins (https://h5.example.com) allowed by CORS, for H5 callers. @default [] */
   corsOrigins?: string[];
-  /** Whose X-Forwarded-For to believe (proxy-addr): true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal. */
+  /**
+   * Whose X-Forwarded-For to believe (proxy-addr): true, a hop count, or a comma list of IP addresses, CIDRs and loopback/linklocal/uniquelocal.
+   * @default false
+   */
   trustProxy?: boolean | string | number;
   /**
    * Take the caller from WeChat Cloud Hosting's gateway headers (X-WX-APPID, X-WX-OPENID...): the allow-list checks
-   * X-WX-APPID, the rate limit counts per openid. Default false. Safe only when the service's public network access
-   * (公网访问) is off, so that nothing but the gateway reaches it.
+   * X-WX-APPID, the rate limit counts per openid. Safe only when the service's public network access (公网访问) is off,
+   * so that nothing but the gateway reaches it.
+   * @default false
    */
   trustWechatGateway?: boolean;
   /**
-   * Remembered answers per code hash: default 300_000 ms, 10_000 answers and calls in flight. The memory store never
-   * evicts a live one: full, it refuses new codes (503, nothing sent); one client (its IPv6 prefix, or its IPv4 address)
-   * may hold at most `maxEntriesPerClient` (default 1% of `maxEntries`, at least 1).
+   * Remembered answers per code hash: for `ttlMs`, at most `maxEntries` answers and calls in flight. The memory store
+   * never evicts a live one: full, it refuses new codes (503, nothing sent); one client (its IPv6 prefix, or its IPv4
+   * address) may hold at most `maxEntriesPerClient` (by default what the rate limit admits in `ttlMs`, 360 with the
+   * default limit, so that a client hears 429 before its share refuses it; at least 1% of `maxEntries`, at most all).
+   * @default { ttlMs: 300000, maxEntries: 10000 }
    */
   dedupe?: { ttlMs?: number; maxEntries?: number; maxEntriesPerClient?: number };
-  /** JSON logs (pino): level default 'info', stream default stdout; false = no logs. */
+  /** JSON logs (pino) to `stream` (stdout when left out); false = no logs. @default { level: 'info' } */
   logger?: { level?: string; stream?: NodeJS.WritableStream } | false;
   /** Runs on every successful exchange before the answer: may add fields or refuse (docs/en/deploy/embedded.md, "The onPhone hook"); programmatic only. */
   onPhone?: OnPhoneHook;
@@ -87,9 +98,9 @@ export interface AssertionOptions {
   privateKey: PrivateKeyInput;
   /** The `aud` claim: the app backend that verifies the assertions. */
   audience: string;
-  /** The `iss` claim, default 'miniprogram-phone-proxy'. */
+  /** The `iss` claim. @default 'miniprogram-phone-proxy' */
   issuer?: string;
-  /** Lifetime (exp - iat), default 300, at most 3600. */
+  /** Lifetime (exp - iat), at most 3600. @default 300 */
   ttlSeconds?: number;
   /** Public keys still published on /.well-known/jwks.json after a rotation (public JWK or SPKI PEM). */
   previousPublicKeys?: PublicKeyInput[];
@@ -106,9 +117,9 @@ export interface ResolvedAssertionOptions {
 export interface StoreOptions {
   /** redis:// or rediss:// URL (a password in it is never logged); unset = memory. */
   redisUrl?: string;
-  /** Prefix of every Redis key, default 'mpp:'. */
+  /** Prefix of every Redis key. @default 'mpp:' */
   keyPrefix?: string;
-  /** Redis unreachable: 'closed' (default) refuses exchanges (503), 'open' exchanges without cross-instance protection. */
+  /** Redis unreachable: 'closed' refuses exchanges (503), 'open' exchanges without cross-instance protection. @default 'closed' */
   failure?: StoreFailureMode;
 }
 
@@ -147,21 +158,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** A phone code request is ~100 bytes: any honest client sends it well within this. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** The Authing client's connection pool: as many calls at once as connections. */
-export const DEFAULT_UPSTREAM_MAX_CONCURRENCY = 128;
-export const DEFAULT_UPSTREAM_LATE_GRACE_MS = 30_000;
-/** A WeChat phone code's life (docs/en/reference/protocol.md, "De-duplication"): the shortest time an answer may be remembered. */
-export const CODE_LIFE_MS = 300_000;
-export const DEFAULT_RATE_LIMIT = Object.freeze({ max: 60, timeWindowMs: 60_000, ipv6Prefix: 56 });
-export const DEFAULT_REDIS_KEY_PREFIX = 'mpp:';
-/** The default share of the memory store one client may hold: 1% (100 of the default 10 000), at least 1. */
-export const defaultMaxEntriesPerClient = (maxEntries: number): number => Math.max(1, Math.floor(maxEntries / 100));
 /** Where the public keys of signed phone assertions are published (404 when signing is off). */
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const RESERVED_PATHS: readonly string[] = ['/healthz', '/metrics', JWKS_PATH];
-export const DEFAULT_ASSERTION_TTL_S = 300;
 export const MAX_ASSERTION_TTL_S = 3600;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,24 +1,9 @@
 // One set of rules for every option, checked up front: programmatic options directly, the environment through env.ts.
 import * as v from 'valibot';
-import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
-import type { OnPhoneHook } from '../exchange/on-phone';
+import type { OnPhoneHook } from './on-phone-hook';
 import { readPublicKey, readSigningKey } from './assertion-keys';
-import {
-  CODE_LIFE_MS,
-  DEFAULT_ASSERTION_TTL_S,
-  DEFAULT_RATE_LIMIT,
-  DEFAULT_REDIS_KEY_PREFIX,
-  defaultMaxEntriesPerClient,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_UPSTREAM_LATE_GRACE_MS,
-  DEFAULT_UPSTREAM_MAX_CONCURRENCY,
-  LOG_LEVELS,
-  MAX_ASSERTION_TTL_S,
-  RESERVED_PATHS,
-  type ProxyOptions,
-  type ResolvedAssertionOptions,
-  type ResolvedOptions,
-} from './options';
+import { CODE_LIFE_MS, DEFAULTS, defaultMaxEntriesPerClient } from './defaults';
+import { LOG_LEVELS, MAX_ASSERTION_TTL_S, RESERVED_PATHS, type ProxyOptions, type ResolvedAssertionOptions, type ResolvedOptions } from './options';
 import { text, authingHost, isLoopbackHost, origin, TRUST_PROXY_MESSAGE, trustedProxies, redisUrl, positiveInt, key } from './rules';
 import { checkKnownKeys, configErrorFor } from './problems';
 import { AUTHING_HEADERS, headerValue } from './header-values';
@@ -27,7 +12,7 @@ import { checkUpstreamSettings, upstreamName, wechatSchema } from './upstream-sc
 const authingSchema = v.pipe(
   v.object({
     appHost: authingHost,
-    allowInsecure: v.optional(v.boolean('must be true or false'), false),
+    allowInsecure: v.optional(v.boolean('must be true or false'), DEFAULTS.authing.allowInsecure),
     appId: v.optional(headerValue(AUTHING_HEADERS.appId)),
     userPoolId: v.optional(headerValue(AUTHING_HEADERS.userPoolId)),
     extIdpConnidentifier: text,
@@ -67,8 +52,8 @@ const assertionSchema = v.pipe(
   v.object({
     privateKey: v.optional(v.pipe(v.any(), key(readSigningKey))),
     audience: v.optional(text),
-    issuer: v.optional(text, DEFAULT_ASSERTION_ISSUER),
-    ttlSeconds: v.optional(positiveInt(1, MAX_ASSERTION_TTL_S), DEFAULT_ASSERTION_TTL_S),
+    issuer: v.optional(text, DEFAULTS.assertion.issuer),
+    ttlSeconds: v.optional(positiveInt(1, MAX_ASSERTION_TTL_S), DEFAULTS.assertion.ttlSeconds),
     previousPublicKeys: v.optional(v.array(v.pipe(v.any(), key(readPublicKey)), 'must be a list of public keys'), []),
   }),
   // Checked here, not as required keys: a missing key of an object gets valibot's generic message.
@@ -97,14 +82,14 @@ const optionsSchema = v.object({
       v.regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with /, e.g. /phone'),
       v.check((path) => !RESERVED_PATHS.includes(path), `must not be one of ${RESERVED_PATHS.join(', ')}`),
     ),
-    '/phone',
+    DEFAULTS.routePath,
   ),
-  upstreamTimeoutMs: v.optional(positiveInt(50, 60_000), 5000),
-  upstreamMaxConcurrency: v.optional(positiveInt(1, 10_000), DEFAULT_UPSTREAM_MAX_CONCURRENCY),
-  upstreamLateGraceMs: v.optional(positiveInt(0, 300_000), DEFAULT_UPSTREAM_LATE_GRACE_MS),
-  requestTimeoutMs: v.optional(positiveInt(100, 60_000), DEFAULT_REQUEST_TIMEOUT_MS),
-  allowedAppIds: v.optional(v.array(text, 'must be a list'), []),
-  allowDevtools: v.optional(v.boolean('must be true or false'), false),
+  upstreamTimeoutMs: v.optional(positiveInt(50, 60_000), DEFAULTS.upstreamTimeoutMs),
+  upstreamMaxConcurrency: v.optional(positiveInt(1, 10_000), DEFAULTS.upstreamMaxConcurrency),
+  upstreamLateGraceMs: v.optional(positiveInt(0, 300_000), DEFAULTS.upstreamLateGraceMs),
+  requestTimeoutMs: v.optional(positiveInt(100, 60_000), DEFAULTS.requestTimeoutMs),
+  allowedAppIds: v.optional(v.array(text, 'must be a list'), () => [...DEFAULTS.allowedAppIds]),
+  allowDevtools: v.optional(v.boolean('must be true or false'), DEFAULTS.allowDevtools),
   rateLimit: v.optional(
     v.union(
       [
@@ -113,29 +98,23 @@ const optionsSchema = v.object({
           max: positiveInt(1, 1e9),
           // rate-limiter-flexible counts whole seconds.
           timeWindowMs: positiveInt(1000, 86_400_000),
-          ipv6Prefix: v.optional(positiveInt(48, 128), DEFAULT_RATE_LIMIT.ipv6Prefix),
+          ipv6Prefix: v.optional(positiveInt(48, 128), DEFAULTS.rateLimit.ipv6Prefix),
         }),
       ],
       'must be false or { max, timeWindowMs }',
     ),
-    () => ({ ...DEFAULT_RATE_LIMIT }),
+    () => ({ ...DEFAULTS.rateLimit }),
   ),
-  corsOrigins: v.optional(v.array(origin, 'must be a list'), []),
-  trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), false),
-  trustWechatGateway: v.optional(v.boolean('must be true or false'), false),
+  corsOrigins: v.optional(v.array(origin, 'must be a list'), () => [...DEFAULTS.corsOrigins]),
+  trustProxy: v.optional(v.union([v.boolean(), trustedProxies, positiveInt(0, 100)], TRUST_PROXY_MESSAGE), DEFAULTS.trustProxy),
+  trustWechatGateway: v.optional(v.boolean('must be true or false'), DEFAULTS.trustWechatGateway),
   dedupe: v.optional(
     // Never shorter than a phone code's 5-minute life: within it, a repeat must get the first answer.
-    v.pipe(
-      v.object({
-        ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), CODE_LIFE_MS),
-        maxEntries: v.optional(positiveInt(1, 10_000_000), 10_000),
-        maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
-      }),
-      v.transform(({ maxEntriesPerClient, ...dedupe }) => ({
-        ...dedupe,
-        maxEntriesPerClient: maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe.maxEntries),
-      })),
-    ),
+    v.object({
+      ttlMs: v.optional(positiveInt(CODE_LIFE_MS, 3_600_000), DEFAULTS.dedupe.ttlMs),
+      maxEntries: v.optional(positiveInt(1, 10_000_000), DEFAULTS.dedupe.maxEntries),
+      maxEntriesPerClient: v.optional(positiveInt(1, 10_000_000)),
+    }),
     {},
   ),
   store: v.optional(
@@ -143,9 +122,9 @@ const optionsSchema = v.object({
       redisUrl: v.optional(redisUrl),
       keyPrefix: v.optional(
         v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{0,64}$/, 'must be at most 64 printable characters without spaces')),
-        DEFAULT_REDIS_KEY_PREFIX,
+        DEFAULTS.store.keyPrefix,
       ),
-      failure: v.optional(v.picklist(['closed', 'open'], 'must be closed or open'), 'closed'),
+      failure: v.optional(v.picklist(['closed', 'open'], 'must be closed or open'), DEFAULTS.store.failure),
     }),
     {},
   ),
@@ -154,7 +133,7 @@ const optionsSchema = v.object({
       [
         v.literal(false),
         v.object({
-          level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+          level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), DEFAULTS.logger.level),
           stream: v.optional(
             v.custom<NodeJS.WritableStream>((value) => typeof (value as NodeJS.WritableStream)?.write === 'function', 'must be a writable stream'),
           ),
@@ -176,5 +155,9 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   const result = v.safeParse(optionsSchema, options);
   if (!result.success) throw configErrorFor(result.issues[0]);
   checkUpstreamSettings(result.output);
-  return result.output;
+  const { dedupe, rateLimit } = result.output;
+  return {
+    ...result.output,
+    dedupe: { ...dedupe, maxEntriesPerClient: dedupe.maxEntriesPerClient ?? defaultMaxEntriesPerClient(dedupe, rateLimit) },
+  };
 }

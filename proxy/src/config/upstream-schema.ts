@@ -1,5 +1,6 @@
 // The WeChat upstream's options checked (schema.ts holds the rest), and the rule tying `upstream` to its settings.
 import * as v from 'valibot';
+import { DEFAULTS } from './defaults';
 import { ConfigError } from './options';
 import { httpUrl, text } from './rules';
 import {
@@ -10,7 +11,7 @@ import {
   type UpstreamName,
 } from './upstream-options';
 
-export const upstreamName = v.optional(v.picklist(['authing', 'wechat'], 'must be authing or wechat'), 'authing');
+export const upstreamName = v.optional(v.picklist(['authing', 'wechat'], 'must be authing or wechat'), DEFAULTS.upstream);
 
 export const wechatSchema = v.pipe(
   v.object({

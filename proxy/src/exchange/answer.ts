@@ -1,36 +1,22 @@
-// The exchange's answer: what the exchange decided (a phone number or a refusal) as our wire contract's body and status.
-import { failureAnswer, type FailureBody, type ProxyFailure } from '../errors';
-import type { PhoneInfo } from './classify';
+// The exchange's answer: its Decision (a phone number or a failure) as our wire contract's body and status.
+import type { ExchangeAnswer, Failed, PhoneInfo, SuccessBody } from '../contract';
+import { failureAnswer } from '../errors';
 
-/** The success answer of our wire contract. */
-export interface SuccessBody {
-  statusCode: 200;
-  message: string;
-  requestId: string;
-  upstreamRequestId?: string;
-  data: PhoneInfo;
-  /** The signed phone assertion (a JWT) for the app's backend, when a signing key is configured. */
-  assertion?: string;
-}
+/** What the exchange decided for one request: a phone to send (with the hook's fields and the assertion), or why not. */
+export type Decision =
+  | Failed
+  | {
+      readonly phone: PhoneInfo;
+      readonly upstreamRequestId?: string;
+      readonly extra?: Record<string, unknown>;
+      readonly assertion?: string;
+    };
 
-export interface ExchangeAnswer {
-  /** The HTTP status: 200, or the failure's. */
-  status: number;
-  body: SuccessBody | FailureBody;
-  /** Seconds for a Retry-After header (RATE_LIMITED). */
-  retryAfterSeconds?: number;
-}
-
-export type Refusal = { readonly failure: ProxyFailure };
-export type ExchangeResult =
-  Refusal | { readonly phone: PhoneInfo; readonly upstreamRequestId?: string; readonly extra?: Record<string, unknown>; readonly assertion?: string };
-
-/** A refusal as its failure envelope; a phone number as the success body, with the onPhone hook's fields. */
-export function answerFor(result: ExchangeResult, requestId: string): ExchangeAnswer {
-  if ('failure' in result) return failureAnswer(result.failure, requestId);
-  const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: result.phone };
-  if (result.upstreamRequestId !== undefined) body.upstreamRequestId = result.upstreamRequestId;
-  if (result.assertion !== undefined) body.assertion = result.assertion;
+export function answerFor(decision: Decision, requestId: string): ExchangeAnswer {
+  if ('failure' in decision) return failureAnswer(decision.failure, requestId);
+  const body: SuccessBody = { statusCode: 200, message: 'ok', requestId, data: decision.phone };
+  if (decision.upstreamRequestId !== undefined) body.upstreamRequestId = decision.upstreamRequestId;
+  if (decision.assertion !== undefined) body.assertion = decision.assertion;
   // The onPhone hook's fields, which never name one of ours (on-phone.ts checks).
-  return { status: 200, body: result.extra ? { ...body, ...result.extra } : body };
+  return { status: 200, body: decision.extra ? { ...body, ...decision.extra } : body };
 }

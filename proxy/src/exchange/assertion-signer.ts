@@ -7,7 +7,7 @@ import type { PhoneAssertionClaims } from '../assertion-claims';
 import type { ResolvedAssertionOptions } from '../config';
 import type { VerificationKey } from '../config/assertion-keys';
 import { errors, type ProxyFailure } from '../errors';
-import type { PhoneInfo } from './classify';
+import type { PhoneInfo } from '../contract';
 import { compactSigner, type CompactSigner } from './compact-jws';
 
 /** Who asked, as far as the proxy knows: the caller's appid and openid, the request's nonce. */

@@ -3,7 +3,8 @@
 // management mode (accessKeyId + accessKeySecret) adds a management token as a bearer token (upstreams/authing-management.ts).
 // Both modes call the same path: Authing's SDKs (Node, Go, Java, PHP) define getWechatMiniprogramPhone on this one
 // endpoint only; no management-side variant was found (unconfirmed beyond those sources).
-import { classifyResponse, type ExchangeOutcome } from './classify';
+import type { UpstreamOutcome } from '../contract';
+import { classifyResponse } from './classify';
 import { AUTHING_HEADERS, type AuthingOptions } from '../config';
 import type { UpstreamCall } from './upstream-call';
 import { HttpUpstream, startWithinMs } from './upstreams/http-upstream';
@@ -78,7 +79,7 @@ export class AuthingClient implements PhoneUpstream {
   }
 
   /** Exchanges a phone code: the answer to give now. Never rejects: every failure is classified into an outcome. */
-  exchange(code: string): Promise<ExchangeOutcome> {
+  exchange(code: string): Promise<UpstreamOutcome> {
     return this.call(code).answer;
   }
 

@@ -4,8 +4,7 @@
 import { hash } from 'node:crypto';
 import { errors, type ProxyFailure } from '../errors';
 import type { Caller } from '../guards/caller';
-import type { ExchangeOutcome } from './classify';
-import type { DedupeSource } from '../store/dedupe';
+import type { DedupeSource, UpstreamOutcome } from '../contract';
 
 /** sha256 over what identifies the page session; the nonce itself is never stored. */
 export function bindingOf(caller: Caller, nonce: string | undefined): string {
@@ -22,7 +21,7 @@ const ANOTHER_CALLER: ProxyFailure = Object.freeze({
  * CODE_REJECTED when a success this request did not fetch itself was fetched for another binding. An answer without
  * a binding (stored by an older version) is refused too: it cannot be shown to be this caller's.
  */
-export function servedToAnother(outcome: ExchangeOutcome, source: DedupeSource, binding: string): ProxyFailure | undefined {
+export function servedToAnother(outcome: UpstreamOutcome, source: DedupeSource, binding: string): ProxyFailure | undefined {
   if (source === 'upstream' || !outcome.ok) return undefined;
   return outcome.binding === binding ? undefined : ANOTHER_CALLER;
 }

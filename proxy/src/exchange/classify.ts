@@ -1,33 +1,9 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
-import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import type { UpstreamOutcome, PhoneInfo } from '../contract';
+import { errors, variants, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';
-
-export interface PhoneInfo {
-  phoneNumber: string;
-  purePhoneNumber: string;
-  countryCode: string;
-}
-
-export type ExchangeOutcome =
-  | {
-      readonly ok: true;
-      readonly phone: PhoneInfo;
-      readonly upstreamRequestId?: string;
-      /** Whom the phone was fetched for (exchange/caller-binding.ts): set by the exchange, shared by the single flight. */
-      readonly binding?: string;
-    }
-  | {
-      readonly ok: false;
-      readonly failure: ProxyFailure;
-      /**
-       * True only when the request's bytes were never written (no upstream slot or socket in time, connection refused,
-       * DNS, EMFILE, the client closed...): the one failure the same code may be sent again after. Any answer from
-       * upstream, even throttling or a configuration error, may have been preceded by a use of the code.
-       */
-      readonly neverSent: boolean;
-    };
 
 export interface UpstreamResponse {
   status: number;
@@ -58,7 +34,7 @@ export function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-export function classifyResponse(response: UpstreamResponse, code: string): ExchangeOutcome {
+export function classifyResponse(response: UpstreamResponse, code: string): UpstreamOutcome {
   const body = parseJsonOrUndefined(response.body);
   if (!isRecord(body)) {
     // Not our JSON envelope at all: an HTML error page from a gateway, a truncated body...
@@ -106,10 +82,10 @@ export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
  * A call that produced no complete response. `timedOut`: our deadline fired. `sent`: the request's bytes were written,
  * so they may have reached Authing. Unsent, whatever the reason, the code is free: 503 "nothing was sent".
  */
-export function classifyError(error: unknown, timedOut: boolean, sent: boolean): ExchangeOutcome {
+export function classifyError(error: unknown, timedOut: boolean, sent: boolean): UpstreamOutcome {
   const errorCode = (error as { code?: unknown })?.code;
   const detail = { errorCode: typeof errorCode === 'string' ? errorCode : undefined, errorMessage: (error as Error)?.message };
-  if (!sent) return { ok: false, failure: { definition: errors.UPSTREAM_NOT_SENT, detail }, neverSent: true };
+  if (!sent) return { ok: false, failure: { definition: variants.UPSTREAM_UNAVAILABLE.notSent, detail }, neverSent: true };
   if (timedOut) {
     return { ok: false, failure: { definition: errors.UPSTREAM_TIMEOUT, detail }, neverSent: false };
   }
@@ -123,7 +99,7 @@ function fail(
   definition: ProxyErrorDefinition,
   extra: Omit<ProxyFailure, 'definition' | 'retryAfterSeconds'>,
   response: UpstreamResponse,
-): ExchangeOutcome {
+): UpstreamOutcome {
   const rateLimited = definition === errors.RATE_LIMITED;
   const failure: ProxyFailure = rateLimited
     ? { definition, ...extra, retryAfterSeconds: retryAfterSeconds(response.retryAfter) }

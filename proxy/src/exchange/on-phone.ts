@@ -5,43 +5,17 @@
 import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import { isRecord, type PhoneInfo } from './classify';
-import type { DedupeSource } from '../store/dedupe';
-
-export interface OnPhoneContext {
-  /** The verified phone number (the success body's `data`). */
-  readonly phone: PhoneInfo;
-  /** The mini program's appid from the Referer (a filter, not authentication), or from a trusted platform. */
-  readonly appId?: string;
-  /** The user's openid, only when a trusted platform supplied it. */
-  readonly openId?: string;
-  /** The nonce the request carried. */
-  readonly nonce?: string;
-  /** This request's id (the answer's `requestId` and `x-request-id`). */
-  readonly requestId: string;
-  /** Where the phone came from: a new Authing call, one shared in flight, or an answer remembered for this code. */
-  readonly source: DedupeSource;
-  /** The runtime's own request: Express `req`, Koa `ctx`, fastify `request`, node:http `IncomingMessage`, Web `Request`. */
-  readonly request?: unknown;
-}
-
-export interface OnPhoneRefusal {
-  /** HTTP status, 400 to 599. */
-  status: number;
-  /** Shown to the client as is (1 to 500 characters). */
-  message: string;
-  /** UPPER_SNAKE code for the client, default REFUSED. */
-  error?: string;
-}
-
-export type OnPhoneResult = { extra: Record<string, unknown>; refuse?: never } | { refuse: OnPhoneRefusal; extra?: never };
-
-export type OnPhoneHook = (context: OnPhoneContext) => Promise<OnPhoneResult | void> | OnPhoneResult | void;
+import type { OnPhoneContext, OnPhoneHook, OnPhoneRefusal } from '../config';
+import type { Failed, PhoneInfo } from '../contract';
+import { isRecord } from './classify';
 
 /** What the hook changes: fields for the success body, or a failure to answer instead. */
-export type OnPhoneStep = { readonly extra?: Record<string, unknown> } | { readonly failure: ProxyFailure };
+export type OnPhoneEffect = { readonly extra?: Record<string, unknown> } | Failed;
 
-/** Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set. */
+/**
+ * Fields of the success body (and of the failure envelope, which clients tell apart by them) a hook may not set: the
+ * component's ENVELOPE_FIELDS among them (src/proxy-answer.ts; docs/test/contract-rules.test.ts checks).
+ */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'statusCode',
   'message',
@@ -53,9 +27,12 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
   'apiCode',
   'retryAfter',
 ]);
-/** The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts). */
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
-const UNCHANGED: OnPhoneStep = Object.freeze({});
+/**
+ * The component treats an UPPER_SNAKE `error` on a failure status as the proxy's envelope (src/proxy-answer.ts's
+ * ERROR_CODE_PATTERN, which this bounds to 64 characters; docs/test/contract-rules.test.ts keeps the two in step).
+ */
+export const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+const UNCHANGED: OnPhoneEffect = Object.freeze({});
 /** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
 const PROXY_CODES: ReadonlySet<string> = new Set(
   Object.values(errors)
@@ -86,7 +63,7 @@ function problemWith(result: unknown): string | undefined {
   if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
     return 'onPhone refuse.status must be a whole number from 400 to 599';
   if (typeof message !== 'string' || message.length === 0 || message.length > 500) return 'onPhone refuse.message must be 1 to 500 characters';
-  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE.test(error)))
+  if (error !== undefined && (typeof error !== 'string' || !ERROR_CODE_PATTERN.test(error)))
     return 'onPhone refuse.error must be UPPER_SNAKE_CASE (at most 64 characters)';
   if (error !== undefined && PROXY_CODES.has(error))
     return `onPhone refuse.error must not be the proxy's own code ${error}: use REFUSED or a code of the app's own`;
@@ -110,7 +87,7 @@ export async function applyOnPhone(
   context: OnPhoneContext,
   upstreamRequestId: string | undefined,
   metrics: ProxyMetrics,
-): Promise<OnPhoneStep> {
+): Promise<OnPhoneEffect> {
   if (hook === undefined) return UNCHANGED;
   const { phone } = context;
   let result: unknown;

@@ -5,41 +5,25 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { resolveOptions, type ProxyOptions, type ResolvedOptions } from '../config';
-import { errors, type ProxyFailure } from '../errors';
-import { createAllowList, type Caller } from '../guards/caller';
-import { forbidden, rateLimited } from '../guards/refusals';
-import { readExchangeInput, type BodyOutcome } from '../guards/request-body';
-import { createLogger, maskPhone, shortHash, summaryLogger } from '../observability/logging';
+import { errors, internalError, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { createLogger, maskPhone, summaryLogger } from '../observability/logging';
 import { createMetrics, type ProxyMetrics } from '../observability/metrics';
 import { createStore, type Store } from '../store';
-import { createAssertionSigner, unusableSigner, type AssertionSigner } from './assertion-signer';
+import { createAssertionSigner, type AssertionSigner } from './assertion-signer';
 import { startWithinMs } from './upstreams/http-upstream';
 import { createUpstream } from './upstreams';
 import { createUpstreamFlight } from './upstream-flight';
 import { REDIS_WAIT_MARGIN_MS } from '../store/redis-timing';
-import { hashCode, type DedupeSource } from '../store/dedupe';
+import type { DedupeSource, ExchangeAnswer, UpstreamOutcome } from '../contract';
 import { applyOnPhone } from './on-phone';
 import { bindingOf, servedToAnother } from './caller-binding';
-import { answerFor, type ExchangeAnswer, type ExchangeResult, type Refusal } from './answer';
+import { answerFor, type Decision } from './answer';
+import { createAdmission, type ExchangeRequest, type Trace } from './admission';
 
-export type { ExchangeAnswer, SuccessBody } from './answer';
+export type { ExchangeRequest } from './admission';
 
 /** Timer lag and the store's last round trip, beyond the longest a call for the code may take to answer. */
 const WAIT_SLACK_MS = 1000;
-/** No rate limit: every request is admitted at once. */
-const NO_WAIT = Promise.resolve(0);
-
-const CLOSED: ProxyFailure = Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'the exchange is closed' } });
-
-export interface ExchangeRequest {
-  readonly caller: Caller;
-  /** The request's body, read once the caller passed the allow-list (its rate limit is counted meanwhile). */
-  readBody(): BodyOutcome | Promise<BodyOutcome>;
-  /** The runtime's own request id (over HTTP also `x-request-id`); a new one when left out. */
-  readonly requestId?: string;
-  /** The runtime's own request object, handed to the onPhone hook as `context.request`. */
-  readonly request?: unknown;
-}
 
 export interface PhoneExchange {
   /** Answers one exchange; never rejects (a bug is answered 500 INTERNAL_ERROR and logged). */
@@ -49,23 +33,26 @@ export interface PhoneExchange {
   readonly metrics: ProxyMetrics;
   /** The public keys of signed assertions (`/.well-known/jwks.json`); undefined when signing is off. */
   readonly jwks: AssertionSigner['jwks'] | undefined;
-  /** Settles once the store is usable (see Store.ready) and, when signing, jose is loaded; exchanges before that wait for it. */
+  /**
+   * Settles once the store is usable (see Store.ready) and, when signing, jose is loaded; exchanges before that wait
+   * for it.
+   */
   ready(): Promise<void>;
   /** The store's state, for /healthz. */
   health(): ReturnType<Store['health']>;
-  /** Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail (503). */
+  /**
+   * Closes the connections to Authing once their calls finish, then forgets remembered answers. Later exchanges fail
+   * (503).
+   */
   close(): Promise<void>;
 }
 
-/** What the summary log line says of an exchange besides its outcome. */
-interface Trace {
-  codeHash?: string;
-  source?: DedupeSource;
-}
+/** Failures an operator must act on: logged as errors, whatever their status. */
+const OPERATOR_ERRORS = new Set<ProxyErrorDefinition>([errors.MISCONFIGURED, errors.INTERNAL_ERROR, errors.HOOK_FAILED]);
 
 function logLevel(failure: ProxyFailure | undefined): 'info' | 'warn' | 'error' {
   const definition = failure?.definition;
-  if (definition === errors.MISCONFIGURED || definition === errors.INTERNAL_ERROR || definition === errors.HOOK_FAILED) return 'error';
+  if (definition !== undefined && OPERATOR_ERRORS.has(definition)) return 'error';
   return definition !== undefined && definition.statusCode >= 500 ? 'warn' : 'info';
 }
 
@@ -79,40 +66,29 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
   const client = createUpstream(config, metrics);
   const store = createStore(config, metrics, logger);
   // A request waiting on another's call: as long as that call may take to answer, and the Redis store's own waits.
-  const waitMs =
-    startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs + (config.store.redisUrl === undefined ? 0 : REDIS_WAIT_MARGIN_MS) + WAIT_SLACK_MS;
+  const usesRedis = config.store.redisUrl !== undefined;
+  const callMs = startWithinMs(upstreamTimeoutMs) + upstreamTimeoutMs;
+  const waitMs = callMs + (usesRedis ? REDIS_WAIT_MARGIN_MS : 0) + WAIT_SLACK_MS;
   const fly = createUpstreamFlight({ client, singleFlight: store.singleFlight, metrics, logger, waitMs });
   // Memory is ready at once; Redis makes the first exchanges wait for its first connection attempt.
-  let storeSettling: Promise<unknown> | undefined = config.store.redisUrl === undefined ? undefined : store.ready().catch(() => undefined);
+  let storeSettling: Promise<unknown> | undefined = usesRedis ? store.ready().catch(() => undefined) : undefined;
   void storeSettling?.then(() => (storeSettling = undefined)); // cannot reject: caught above
-  const allowList = createAllowList(config);
   const limiter = config.rateLimit ? store.rateLimiter(config.rateLimit) : undefined;
   const signer = config.assertion ? createAssertionSigner(config.assertion) : undefined;
+  const admit = createAdmission({
+    config,
+    limiter,
+    signer,
+    storeSettling: () => storeSettling,
+    closing: () => closing !== undefined,
+  });
 
-  /** Every check in order, then the exchange, in a single flight per code. */
-  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<ExchangeResult> => {
-    const notAllowed = allowList?.(request.caller);
-    if (notAllowed) return { failure: forbidden(notAllowed) };
-    if (storeSettling) await storeSettling;
-    const unsignable = signer && (await unusableSigner(signer));
-    if (unsignable) return { failure: unsignable };
-    // Counted while the body is read, and alongside the code's claim: on Redis both usually go in one write, one round trip.
-    const limited = (limiter ? limiter.take(request.caller.rateLimitKey) : NO_WAIT).then((retryAfterSeconds): Refusal | undefined =>
-      retryAfterSeconds > 0 ? { failure: rateLimited(request.caller.rateLimitKey, retryAfterSeconds, config.trustProxy) } : undefined,
-    );
-    limited.catch(() => undefined); // awaited on every path below
-    // A refusal does not wait for the body (a slow one could take the request deadline). Not a shared never-settling
-    // promise in the race: every request would leave it a reaction, for good.
-    const body = Promise.resolve(request.readBody());
-    const read = await Promise.race([body, limited.then((refusal) => refusal ?? body)]);
-    if ('failure' in read) return (await limited) ?? read;
-    const input = readExchangeInput(read.body);
-    if ('definition' in input) return (await limited) ?? { failure: input };
-
-    const key = hashCode(input.code);
-    trace.codeHash = shortHash(key);
-    // Closed: no more answers, not even remembered ones that a store shared with other runtimes still holds.
-    if (closing) return (await limited) ?? { failure: CLOSED };
+  /** The stages in order: 1-5 admit (admission.ts), 6 the code's single flight, 7 whose phone, then complete. */
+  const decide = async (request: ExchangeRequest, requestId: string, trace: Trace): Promise<Decision> => {
+    const admission = await admit(request, trace);
+    if ('failure' in admission) return admission;
+    const { input, key, limited } = admission;
+    // 6. The code's single flight: it calls upstream only once this request's rate limit admitted it.
     const binding = bindingOf(request.caller, input.nonce);
     const admitted = limited.then(
       (refusal) => refusal === undefined,
@@ -126,35 +102,45 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
     trace.source = source;
     if (source !== 'upstream') metrics.dedupeHits.inc({ source });
     if (!outcome.ok) return { failure: outcome.failure };
+    // 7. Whose phone: an answer fetched for another caller is not this one's.
     const another = servedToAnother(outcome, source, binding);
     if (another) return { failure: another };
-    const { phone, upstreamRequestId } = outcome;
+    return complete(request, requestId, input.nonce, outcome, source);
+  };
+
+  /** 8. The signed assertion, 9. the host's onPhone hook, then the phone to answer with. */
+  const complete = async (
+    request: ExchangeRequest,
+    requestId: string,
+    nonce: string | undefined,
+    { phone, upstreamRequestId }: Extract<UpstreamOutcome, { ok: true }>,
+    source: DedupeSource,
+  ): Promise<Decision> => {
     const { appId, openId } = request.caller;
     // Signed per request, after the single flight (a retry gets its own jti), and before the hook: the hook's side
     // effects happen only for an answer that can be sent.
-    const signed = signer ? await signer.sign(phone, { appId, openId, nonce: input.nonce }) : undefined;
+    const signed = signer ? await signer.sign(phone, { appId, openId, nonce }) : undefined;
     if (signed && 'failure' in signed) return { failure: { ...signed.failure, upstreamRequestId } };
-    const context = { phone, appId, openId, nonce: input.nonce, requestId, source, request: request.request };
-    const step = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
-    if ('failure' in step) return step;
-    return { phone, upstreamRequestId, extra: step.extra, assertion: signed?.assertion };
+    const context = { phone, appId, openId, nonce, requestId, source, request: request.request };
+    const effect = await applyOnPhone(config.onPhone, context, upstreamRequestId, metrics);
+    if ('failure' in effect) return effect;
+    return { phone, upstreamRequestId, extra: effect.extra, assertion: signed?.assertion };
   };
 
   const exchange = async (request: ExchangeRequest): Promise<ExchangeAnswer> => {
     const requestId = request.requestId ?? randomUUID();
     const started = performance.now();
     const trace: Trace = {};
-    let result: ExchangeResult;
+    let decision: Decision;
     try {
-      result = await decide(request, requestId, trace);
+      decision = await decide(request, requestId, trace);
     } catch (error) {
       // A bug: the summary line carries the details, the client only INTERNAL_ERROR.
-      const { message, stack } = error as Error;
-      result = { failure: { definition: errors.INTERNAL_ERROR, detail: { errorMessage: message, stack } } };
+      decision = { failure: internalError(error) };
     }
 
-    const failure = 'failure' in result ? result.failure : undefined;
-    const answer = answerFor(result, requestId);
+    const failure = 'failure' in decision ? decision.failure : undefined;
+    const answer = answerFor(decision, requestId);
     const outcome = failure ? failure.definition.error : 'ok';
     metrics.requests.inc({ outcome });
     summary?.(
@@ -166,8 +152,8 @@ export function createPhoneExchange(options: ProxyOptions): PhoneExchange {
         ms: Math.round(performance.now() - started),
         codeHash: trace.codeHash,
         dedupe: trace.source,
-        phone: 'phone' in result ? maskPhone(result.phone.purePhoneNumber) : undefined,
-        upstreamRequestId: 'phone' in result ? result.upstreamRequestId : failure?.upstreamRequestId,
+        phone: 'phone' in decision ? maskPhone(decision.phone.purePhoneNumber) : undefined,
+        upstreamRequestId: 'phone' in decision ? decision.upstreamRequestId : failure?.upstreamRequestId,
         apiCode: failure?.apiCode,
         detail: failure?.detail,
       },

@@ -7,7 +7,8 @@
 // Each upstream brings its own classification of a complete answer (`classify`); failures without one are shared.
 import type http from 'node:http';
 import type https from 'node:https';
-import { classifyError, RESPONSE_TOO_LARGE, type ExchangeOutcome, type UpstreamResponse } from './classify';
+import type { UpstreamOutcome } from '../contract';
+import { classifyError, RESPONSE_TOO_LARGE, type UpstreamResponse } from './classify';
 
 /** Connection failures worth one more try (the first may be a stale DNS answer or a restarting upstream). */
 const RETRIED_UNSENT_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -18,7 +19,7 @@ export interface CallSettings {
   readonly transport: typeof http | typeof https;
   readonly requestOptions: Readonly<http.RequestOptions>;
   /** The upstream's own reading of a complete answer (`code` only to keep it out of logged text). */
-  classify(response: UpstreamResponse, code: string): ExchangeOutcome;
+  classify(response: UpstreamResponse, code: string): UpstreamOutcome;
   /** From the socket to the answer. */
   readonly timeoutMs: number;
   /** How long the call may go on after its deadline answered 504, for a late answer (0: none; read when it passes). */
@@ -29,12 +30,12 @@ export interface CallSettings {
 
 export interface UpstreamCall {
   /** What to answer now: the upstream's answer, UPSTREAM_TIMEOUT once the deadline passed with the request sent, or 503 unsent. */
-  readonly answer: Promise<ExchangeOutcome>;
+  readonly answer: Promise<UpstreamOutcome>;
   /**
    * What the code's single flight remembers: the same object as `answer`, unless the deadline answered and the upstream's
    * answer came within the grace; then that late answer.
    */
-  readonly final: Promise<ExchangeOutcome>;
+  readonly final: Promise<UpstreamOutcome>;
 }
 
 export const errorWithCode = (message: string, code: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
@@ -50,20 +51,20 @@ export function startUpstreamCall(
   socketWithinMs: number,
   requestOptions: Readonly<http.RequestOptions> = settings.requestOptions,
 ): UpstreamCall {
-  let resolveAnswer!: (outcome: ExchangeOutcome) => void;
-  let resolveFinal!: (outcome: ExchangeOutcome) => void;
-  const answer = new Promise<ExchangeOutcome>((resolve) => (resolveAnswer = resolve));
-  const final = new Promise<ExchangeOutcome>((resolve) => (resolveFinal = resolve));
+  let resolveAnswer!: (outcome: UpstreamOutcome) => void;
+  let resolveFinal!: (outcome: UpstreamOutcome) => void;
+  const answer = new Promise<UpstreamOutcome>((resolve) => (resolveAnswer = resolve));
+  const final = new Promise<UpstreamOutcome>((resolve) => (resolveFinal = resolve));
   let request: http.ClientRequest | undefined;
   let sent = false;
   /** The 504 already answered: the call is in its grace. */
-  let timedOut: ExchangeOutcome | undefined;
+  let timedOut: UpstreamOutcome | undefined;
   let over = false;
   let deadline: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
 
   /** The call's end: the first outcome wins; `answer` too unless the deadline already gave one. */
-  const end = (outcome: ExchangeOutcome, abandon: boolean): void => {
+  const end = (outcome: UpstreamOutcome, abandon: boolean): void => {
     if (over) return;
     over = true;
     clearTimeout(noSocket);
@@ -76,8 +77,8 @@ export function startUpstreamCall(
     if (abandon) request?.destroy();
   };
   /** A failure without a complete answer: in the grace, the outcome stays the 504 given. */
-  const fail = (outcome: ExchangeOutcome): void => end(timedOut ?? outcome, true);
-  const endGrace = (): void => fail(timedOut as ExchangeOutcome);
+  const fail = (outcome: UpstreamOutcome): void => end(timedOut ?? outcome, true);
+  const endGrace = (): void => fail(timedOut as UpstreamOutcome);
 
   const noSocket = setTimeout(() => {
     fail(classifyError(errorWithCode(`no free connection upstream within ${socketWithinMs} ms`, 'ERR_NO_SOCKET'), false, false));

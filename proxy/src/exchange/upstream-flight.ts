@@ -6,14 +6,14 @@ import type { Logger } from 'pino';
 import { errors } from '../errors';
 import { shortHash } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { DedupeSource } from '../store/dedupe';
+import type { DedupeSource } from '../contract';
 import type { SingleFlight } from '../store/single-flight';
 import type { PhoneUpstream, UpstreamCaller } from './upstreams/types';
 import { refuseForeignWatermark } from './upstreams/watermark';
-import type { ExchangeOutcome } from './classify';
+import type { UpstreamOutcome } from '../contract';
 
 export interface FlightResult {
-  outcome: ExchangeOutcome;
+  outcome: UpstreamOutcome;
   source: DedupeSource;
 }
 
@@ -26,7 +26,7 @@ export interface UpstreamFlightDeps {
   waitMs: number;
 }
 
-const STILL_IN_FLIGHT: ExchangeOutcome = Object.freeze({
+const STILL_IN_FLIGHT: UpstreamOutcome = Object.freeze({
   ok: false,
   failure: Object.freeze({
     definition: errors.UPSTREAM_TIMEOUT,
@@ -36,10 +36,10 @@ const STILL_IN_FLIGHT: ExchangeOutcome = Object.freeze({
 });
 
 /** A success carries whom it was fetched for (caller-binding.ts). A literal, not a spread: V8 gives a spread room it never uses. */
-const bound = (outcome: ExchangeOutcome, binding: string): ExchangeOutcome =>
+const bound = (outcome: UpstreamOutcome, binding: string): UpstreamOutcome =>
   outcome.ok ? { ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding } : outcome;
 
-const label = (outcome: ExchangeOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
+const label = (outcome: UpstreamOutcome): string => (outcome.ok ? 'ok' : outcome.failure.definition.error);
 
 /**
  * `fly(key, code, binding, admitted, caller)`: the outcome for one request, through the code's single flight
@@ -55,7 +55,7 @@ export function createUpstreamFlight({ client, singleFlight, metrics, logger, wa
   ): Promise<FlightResult> => {
     let answered!: (result: FlightResult) => void;
     const ownAnswer = new Promise<FlightResult>((resolve) => (answered = resolve));
-    const call = async (): Promise<ExchangeOutcome> => {
+    const call = async (): Promise<UpstreamOutcome> => {
       const stopTimer = metrics.upstreamSeconds.startTimer();
       const upstream = client.call(code, caller);
       // A phone for another mini program than the caller's is refused, whichever upstream gave it (watermark.ts).

@@ -1,7 +1,8 @@
 // The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
 // {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
-import { errors, type ProxyFailure } from '../errors';
+import type { Failed } from '../contract';
+import { failures, type ProxyFailure } from '../errors';
 import type { AppRequest } from '../http-messages';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
@@ -9,8 +10,11 @@ export const BODY_LIMIT_BYTES = 4096;
 
 /** WeChat phone codes are 64 hex characters; leave room for format changes, refuse anything odd. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-/** The app backend's nonce comes back inside the signed assertion: printable ASCII only, so it survives any JOSE library. */
-const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
+/**
+ * The app backend's nonce comes back inside the signed assertion: printable ASCII only, so it survives any JOSE library.
+ * The component checks the same rule (src/config.ts; docs/test/contract-rules.test.ts keeps the two in step).
+ */
+export const NONCE_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 /** What the exchange needs from a request. */
 export interface ExchangeInput {
@@ -18,19 +22,13 @@ export interface ExchangeInput {
   readonly nonce?: string;
 }
 
-/** A body read for the exchange: the parsed JSON value, or why there is none. */
-export type BodyOutcome = { readonly body: unknown } | { readonly failure: ProxyFailure };
+/** The exchange request's body as a JSON value, or why there is none. */
+export type JsonBody = { readonly body: unknown } | Failed;
+/** @deprecated Renamed JsonBody. */
+export type BodyOutcome = JsonBody;
 
-const invalid = (reason: string): ProxyFailure => Object.freeze({ definition: errors.INVALID_REQUEST, detail: { reason } });
-const UNSUPPORTED_MEDIA_TYPE: ProxyFailure = Object.freeze({ definition: errors.UNSUPPORTED_MEDIA_TYPE });
-const TOO_LARGE: ProxyFailure = Object.freeze({ definition: errors.PAYLOAD_TOO_LARGE });
-const ABORTED = invalid('the client stopped sending the body');
-const NOT_JSON = invalid('body is not valid JSON');
-const NOT_AN_OBJECT = invalid('body is not a JSON object');
-const NO_CODE = invalid('code is missing or not a string');
-const BAD_CODE = invalid('code has an invalid length or characters');
-const BAD_NONCE = invalid('nonce must be 1 to 128 printable ASCII characters');
-const NO_BODY: BodyOutcome = Object.freeze({ body: undefined });
+const { UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, BODY_ABORTED, NOT_JSON, NOT_AN_OBJECT, NO_CODE, BAD_CODE, BAD_NONCE } = failures;
+const NO_BODY: JsonBody = Object.freeze({ body: undefined });
 
 /** application/json, in UTF-8 (JSON's only encoding on the wire) when a charset is named at all. */
 function isJsonContentType(header: string | undefined): boolean {
@@ -50,12 +48,12 @@ export function readExchangeInput(body: unknown): ExchangeInput | ProxyFailure {
 }
 
 /** Reads an HTTP exchange request's JSON body. */
-export async function readJsonBody(request: AppRequest): Promise<BodyOutcome> {
+export async function readJsonBody(request: AppRequest): Promise<JsonBody> {
   // No body at all is a request without a code (400), whatever its content type says.
   if (!request.hasBody) return NO_BODY;
   if (!isJsonContentType(request.headers['content-type'])) return { failure: UNSUPPORTED_MEDIA_TYPE };
   const read = await request.readBody(BODY_LIMIT_BYTES);
-  if ('failed' in read) return { failure: read.failed === 'too-large' ? TOO_LARGE : read.failed === 'not-json' ? NOT_JSON : ABORTED };
+  if ('failed' in read) return { failure: read.failed === 'too-large' ? BODY_TOO_LARGE : read.failed === 'not-json' ? NOT_JSON : BODY_ABORTED };
   if ('parsed' in read) return { body: read.parsed };
   try {
     return { body: JSON.parse(read.bytes.toString('utf8')) };

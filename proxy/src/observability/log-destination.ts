@@ -1,17 +1,18 @@
-// Where log lines go when no stream is given: stdout through pino's own destination (sonic-boom: written off the main
-// thread, EPIPE survived, flushed on exit). That starts a write for nearly every line; a long-running server (startProxy,
-// the CLI) gathers lines and writes them together, at BATCH_BYTES or every FLUSH_INTERVAL_MS (docs/en/deploy/server.md,
-// "Metrics and logs"). Handlers and cloud functions, whose platform may freeze the process once it answered, write each line
-// at once. Nothing is lost when the process exits, also by process.exit() or an uncaught exception: the 'exit' handler
-// writes what is left synchronously. Only a kill that skips 'exit' (SIGKILL, or a signal nobody handles; the CLI
-// handles SIGTERM and SIGINT) loses the last FLUSH_INTERVAL_MS of lines.
+// Where log lines go when no stream is given: stdout, written synchronously with fs.writeSync. A long-running server
+// (startProxy, the CLI) gathers lines and writes them together, at BATCH_BYTES or every FLUSH_INTERVAL_MS
+// (docs/en/deploy/server.md, "Metrics and logs"); handlers and cloud functions, whose platform may freeze the process
+// once it answered, write each line at once. No write is ever left half-done in another thread (an asynchronous write
+// still running when the process exits loses its lines), so nothing is lost when the process exits, also by
+// process.exit() or an uncaught exception: the 'exit' handler writes the batch. Only a kill that skips 'exit'
+// (SIGKILL, or a signal nobody handles; the CLI handles SIGTERM and SIGINT) loses the last FLUSH_INTERVAL_MS of lines.
 import fs from 'node:fs';
-import pino from 'pino';
 
 /** How long a line may wait for others before it is written. */
 export const FLUSH_INTERVAL_MS = 200;
 /** A batch this big is written at once (about a dozen summary lines). */
 export const BATCH_BYTES = 4096;
+/** How long one write waits for a reader that takes nothing (a full, non-blocking pipe) before its lines are dropped. */
+export const STALLED_READER_MS = 1000;
 
 /** What pino writes to: one line (with its newline) per call. */
 export interface LogDestination {
@@ -36,30 +37,20 @@ const STDOUT_FD = 1;
 
 /** Lines to `fd`, in batches while `batched()` says so. */
 export function lineDestination(fd: number, batched: () => boolean): LogDestination {
-  const destination = pino.destination({ dest: fd, sync: false });
   let batch = '';
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     if (batch === '') return;
     const lines = batch;
     batch = '';
-    destination.write(lines);
+    writeAll(fd, lines);
   };
-  process.on('exit', () => {
-    // No event loop any more: what sonic-boom holds, then the batch, in that order, synchronously.
-    try {
-      destination.flushSync();
-      if (batch !== '') fs.writeSync(fd, batch);
-    } catch {
-      // stdout is gone (EPIPE, closed): nobody is left to read the lines
-    }
-    batch = '';
-  });
+  process.on('exit', flush);
   return {
     write(line) {
       if (!batched()) {
         flush();
-        destination.write(line);
+        writeAll(fd, line);
         return;
       }
       batch += line;
@@ -67,4 +58,22 @@ export function lineDestination(fd: number, batched: () => boolean): LogDestinat
       if (batch.length >= BATCH_BYTES) flush();
     },
   };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes `text` whole: a full pipe (EAGAIN) is waited for, up to STALLED_READER_MS; a gone reader (EPIPE) drops it. */
+function writeAll(fd: number, text: string): void {
+  let bytes = Buffer.from(text, 'utf8');
+  let waitedMs = 0;
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(fs.writeSync(fd, bytes));
+    } catch (error) {
+      const full = (error as NodeJS.ErrnoException).code === 'EAGAIN';
+      if (!full || waitedMs >= STALLED_READER_MS) return; // nobody is left to read the lines, or nobody reads them
+      Atomics.wait(pause, 0, 0, 1);
+      waitedMs += 1;
+    }
+  }
 }

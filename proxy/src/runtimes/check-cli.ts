@@ -6,8 +6,9 @@ import { parseFlags } from './cli-flags';
 
 export const CHECK_USAGE = `Usage: miniprogram-phone-proxy check [--json]
   Checks the configuration serve would use (the same environment variables) without spending a user's code:
-  Node.js, every variable, Authing reachable and the app / user pool / connection recognized, Redis, the signing key,
-  the allow-list and gateway trust. Exit code 0 when nothing failed, 1 otherwise.
+  Node.js, every variable, the upstream (Authing reachable and the app / user pool / connection recognized; or WeChat:
+  a stable_token in normal mode and getuserphonenumber refusing a probe code), Redis, the signing key, the allow-list
+  and gateway trust. Exit code 0 when nothing failed, 1 otherwise.
   --json   one JSON object { ok, lines: [{ item, status, detail, fix?, ms? }] } instead of the checklist`;
 
 export interface CheckFlags {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // miniprogram-phone-proxy [serve]    serve, configured from environment variables (docs/en/reference/config.md)
 // miniprogram-phone-proxy dev        the Authing sandbox + the proxy wired to it, for local development
-// miniprogram-phone-proxy sandbox    the Authing sandbox alone
+// miniprogram-phone-proxy sandbox    a sandbox alone: Authing's, or WeChat's with --upstream wechat
 // miniprogram-phone-proxy check      proves serve's configuration without spending a user's code
 import './cli-node-check'; // first: on a Node.js too old, one clear line before anything else loads
 import { parseFlags, parsePort } from './cli-flags';
@@ -25,7 +25,8 @@ const USAGE = `Usage:
                                                local development: a sandbox of the upstream (Authing by default,
                                                or WeChat) and the proxy wired to it; loopback only unless
                                                --i-know-this-is-public; never NODE_ENV=production
-  miniprogram-phone-proxy sandbox [flags]      the Authing sandbox alone (--help for its flags)
+  miniprogram-phone-proxy sandbox [--upstream authing|wechat] [flags]
+                                               a sandbox alone, Authing's or WeChat's (--help for its flags)
   miniprogram-phone-proxy --help`;
 
 /** Slack on top of the request and upstream deadlines (which bound shutdown) before shutdown gives up. */

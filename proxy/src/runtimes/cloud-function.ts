@@ -3,11 +3,12 @@
 // called comes from the platform's per-invocation context (cloud-caller.ts), never from the event. Whatever main
 // resolves with reaches the caller as `result`: our success DTO or error envelope.
 import { randomUUID } from 'node:crypto';
-import { failureAnswer, type FailureBody } from '../errors';
+import type { FailureBody, SuccessBody } from '../contract';
+import { failureAnswer } from '../errors';
 import type { ProxyOptions } from '../config';
 import type { Caller } from '../guards/caller';
 import type { ProxyMetrics } from '../observability/metrics';
-import { createPhoneExchange, type SuccessBody } from '../exchange/phone-exchange';
+import { createPhoneExchange } from '../exchange/phone-exchange';
 import { forbidden } from '../guards/refusals';
 import { callerFromContext, callerFromEvent, readWxContext, sourceKind } from './cloud-caller';
 

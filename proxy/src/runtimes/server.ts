@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
-import { resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
+import { DEFAULTS, resolveServerOptions, type ProxyOptions, type ListenOptions } from '../config';
 import { batchStdoutLogs } from '../observability/log-destination';
 import { guardConnections } from './connection-guard';
 import { configWarnings, startupSummary } from '../config/summary';
@@ -22,7 +22,7 @@ export interface RunningProxy {
  * 72 s keep-alive (config/server-options.ts). Throws ConfigError on bad options.
  */
 export async function startProxy(options: ProxyOptions & ListenOptions): Promise<RunningProxy> {
-  const { host = '127.0.0.1', port = 0, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
+  const { host = DEFAULTS.listen.host, port = DEFAULTS.listen.port, maxConnections, keepAliveTimeoutMs, ...proxyOptions } = options;
   const limits = resolveServerOptions({ maxConnections, keepAliveTimeoutMs });
   const app = createApp(proxyOptions);
   const { requestTimeoutMs } = app.config;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROBE_CODE_PREFIX } from '../check/probe-code';
 import { CodeBook } from './code-book';
 import { fakeMobileFor } from './phone';
 import { parseBody, readBody } from './request';
@@ -16,6 +17,8 @@ export type WechatSandboxFault = { kind: 'errcode'; errcode: number; ms?: number
 
 export interface WechatSandboxOptions {
   host?: string;
+  /** Default 0: any free port. */
+  port?: number;
   appId?: string;
   appSecret?: string;
   /** A token's life, default 7200 s. */
@@ -119,7 +122,8 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     if (code !== undefined) codes.recordCall(code);
     if (typeof body?.openid === 'string') lastOpenId = body.openid;
     if (code === undefined) return json(res, { errcode: 41008, errmsg: 'missing code' }, delay);
-    const redeemed = codes.redeem(code);
+    // `check`'s probe code is never one WeChat issued: invalid, as WeChat answers it, even though codes are lenient here.
+    const redeemed = code.startsWith(PROBE_CODE_PREFIX) ? 'unknown' : codes.redeem(code);
     if (redeemed === 'used') return json(res, { errcode: 40163, errmsg: 'code been used' }, delay);
     if (redeemed !== 'ok') return json(res, { errcode: 40029, errmsg: 'invalid code' }, delay);
     const phone = sandbox.phoneFor(code);
@@ -137,7 +141,7 @@ export async function startWechatSandbox(options: WechatSandboxOptions = {}): Pr
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
 
   const sandbox: WechatSandbox = {

@@ -1,9 +1,8 @@
 // The same phone code must never reach Authing twice: concurrent duplicates share one call, and a repeat within
 // the code's life gets the first answer. Keyed by a hash of the code (never the code), bounded in memory.
 import { hash } from 'node:crypto';
+import type { DedupeSource } from '../contract';
 import { Holdings, type Holding } from './holdings';
-
-export type DedupeSource = 'upstream' | 'inflight' | 'remembered';
 
 /** How a remembered answer is kept: packed smaller than the value itself, unpacked for each repeat. */
 export interface DedupeCodec<T, P> {

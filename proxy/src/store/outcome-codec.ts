@@ -1,11 +1,11 @@
-// ExchangeOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. In JSON a
-// failure's table row is stored by its name in `errors` and rebuilt from the table; its log-only `detail` is not stored.
+// UpstreamOutcome <-> text: JSON for the Redis store, and a compact form for this process's memory of answers. In JSON a
+// failure's table row is stored by its name in `rowsByName` and rebuilt from the table; its log-only `detail` is not stored.
 // Phone numbers are stored: replaying the answer needs them, and so is the success's binding (a hash:
 // exchange/caller-binding.ts), so only the caller it was fetched for gets it.
-import type { ExchangeOutcome, PhoneInfo } from '../exchange/classify';
-import { errors, type ProxyErrorDefinition } from '../errors';
+import type { UpstreamOutcome, PhoneInfo } from '../contract';
+import { rowsByName, type ProxyErrorDefinition } from '../errors';
 
-type ErrorName = keyof typeof errors;
+type ErrorName = keyof typeof rowsByName;
 
 interface StoredFailure {
   ok: false;
@@ -16,9 +16,9 @@ interface StoredFailure {
   neverSent?: true;
 }
 
-const nameOf = new Map<ProxyErrorDefinition, ErrorName>(Object.entries(errors).map(([name, definition]) => [definition, name as ErrorName]));
+const nameOf = new Map<ProxyErrorDefinition, ErrorName>(Object.entries(rowsByName).map(([name, definition]) => [definition, name as ErrorName]));
 
-export function encodeOutcome(outcome: ExchangeOutcome): string {
+export function encodeOutcome(outcome: UpstreamOutcome): string {
   if (outcome.ok) return JSON.stringify({ ok: true, phone: outcome.phone, upstreamRequestId: outcome.upstreamRequestId, binding: outcome.binding });
   const { definition, apiCode, upstreamRequestId, retryAfterSeconds } = outcome.failure;
   // neverSent only when true (a remembered failure never is): Redis holds many junk codes' failures, every byte counts.
@@ -34,7 +34,7 @@ export function encodeOutcome(outcome: ExchangeOutcome): string {
 }
 
 /** The outcome, or undefined for a value this version cannot read (the caller treats the code as possibly spent). */
-export function decodeOutcome(text: string): ExchangeOutcome | undefined {
+export function decodeOutcome(text: string): UpstreamOutcome | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -46,9 +46,9 @@ export function decodeOutcome(text: string): ExchangeOutcome | undefined {
   if (stored.ok === true && isPhone(stored.phone)) {
     return { ok: true, phone: stored.phone, upstreamRequestId: optionalString(stored.upstreamRequestId), binding: optionalString(stored.binding) };
   }
-  if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(errors, stored.error)) return undefined;
+  if (stored.ok !== false || typeof stored.error !== 'string' || !Object.hasOwn(rowsByName, stored.error)) return undefined;
   const failure = {
-    definition: errors[stored.error as ErrorName],
+    definition: rowsByName[stored.error as ErrorName],
     apiCode: typeof stored.apiCode === 'number' ? stored.apiCode : undefined,
     upstreamRequestId: optionalString(stored.upstreamRequestId),
     retryAfterSeconds: typeof stored.retryAfterSeconds === 'number' ? stored.retryAfterSeconds : undefined,
@@ -75,18 +75,18 @@ function withoutUndefined<T extends object>(object: T): T {
  * share of the proxy's RSS: proxy/bench/RESULTS.md). Failures, rare and holding a table row, stay as they are, and so
  * does a success whose fields would not come back the same (a field holding the separator, an empty optional one).
  */
-export type CompactOutcome = string | ExchangeOutcome;
+export type CompactOutcome = string | UpstreamOutcome;
 
 const SEPARATOR = '\n';
 
 export const compactOutcome = {
-  pack(outcome: ExchangeOutcome): CompactOutcome {
+  pack(outcome: UpstreamOutcome): CompactOutcome {
     if (!outcome.ok || outcome.upstreamRequestId === '' || outcome.binding === '') return outcome;
     const { phone, upstreamRequestId = '', binding = '' } = outcome;
     const fields = [phone.phoneNumber, phone.purePhoneNumber, phone.countryCode, upstreamRequestId, binding];
     return fields.some((field) => field.includes(SEPARATOR)) ? outcome : fields.join(SEPARATOR);
   },
-  unpack(packed: CompactOutcome): ExchangeOutcome {
+  unpack(packed: CompactOutcome): UpstreamOutcome {
     if (typeof packed !== 'string') return packed;
     const [phoneNumber, purePhoneNumber, countryCode, upstreamRequestId, binding] = packed.split(SEPARATOR);
     return {

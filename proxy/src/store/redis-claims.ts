@@ -13,7 +13,7 @@
 // flush, a restart) and the instances are writing back what they know, so a free code answers 'unmarked' and nothing is
 // written. The marker is a third key, outside the code's hash slot: this store speaks to one Redis, not a cluster.
 import { hash } from 'node:crypto';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';
 import { longestWaitMs, timed } from './redis-timing';
@@ -106,7 +106,7 @@ export interface RedisClaims {
    * Ends this token's claim: stores the outcome (when remembered) and publishes it, or releases the claim (no outcome,
    * or one that provably never left). On failure it is kept, retried by retryUnsettled(), and the error thrown.
    */
-  settle(key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void>;
+  settle(key: string, token: string, outcome: UpstreamOutcome | undefined): Promise<void>;
   /** Retries the claims not ended yet; resolves when each was tried once. */
   retryUnsettled(): Promise<void>;
   /** Puts this token's claim back where Redis lost it (REASSERT_SCRIPT), `elapsedMs` after it was made. */
@@ -120,7 +120,7 @@ export function redisClaims(
   const { client } = redis;
   const codeKey = (key: string): string => `${settings.keyPrefix}code:{${key}}`;
   const leaseKey = (key: string): string => `${settings.keyPrefix}lease:{${key}}`;
-  const unsettled = new Map<string, { token: string; outcome: ExchangeOutcome | undefined }>();
+  const unsettled = new Map<string, { token: string; outcome: UpstreamOutcome | undefined }>();
 
   /** EVALSHA, and EVAL once when the server does not know the script yet (or lost it in a restart). */
   const script = (source: string, extraKeys: string[] = []): ((key: string, args: string[]) => Promise<unknown>) => {
@@ -141,7 +141,7 @@ export function redisClaims(
   const settleScript = script(SETTLE_SCRIPT);
 
   const releasedMs = String(longestWaitMs(settings.leaseMs));
-  const trySettle = async (key: string, token: string, outcome: ExchangeOutcome | undefined): Promise<void> => {
+  const trySettle = async (key: string, token: string, outcome: UpstreamOutcome | undefined): Promise<void> => {
     const answer = outcome === undefined ? '' : encodeOutcome(outcome);
     const keep = outcome !== undefined && shouldRemember(outcome) ? '1' : '0';
     await settleScript(key, [token, answer, keep, String(settings.codeLifeMs), redis.channel, `${key} ${answer || RELEASED}`, releasedMs]);

@@ -6,7 +6,7 @@
 // answers channel, and every instance writes back its remembered answers and re-asserts its claims in flight; then it
 // marks Redis again. The look is also a write: a Redis that refuses writes (OOM under noeviction) is told here.
 import { randomUUID } from 'node:crypto';
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import { errors } from '../errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { RedisConnection } from './redis-connection';
@@ -21,7 +21,7 @@ export const RECOVERY_GRACE_MS = MARKER_CHECK_MS + COMMAND_TIMEOUT_MS;
 const LOST_MESSAGE_KEY = '*';
 
 /** A claim found no marker: nothing was written or sent; the client may send the same code again. */
-export const UNMARKED: ExchangeOutcome = Object.freeze({
+export const UNMARKED: UpstreamOutcome = Object.freeze({
   ok: false,
   failure: Object.freeze({
     definition: errors.UPSTREAM_UNAVAILABLE,

@@ -6,8 +6,8 @@
 // instances, and its claims in flight are re-asserted (redis-restore.ts).
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import { randomUUID } from 'node:crypto';
-import type { ExchangeOutcome } from '../exchange/classify';
-import type { Dedupe, DedupeSource } from './dedupe';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract';
+import type { Dedupe } from './dedupe';
 import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
 import { errors } from '../errors';
 import { InFlight } from '../in-flight';
@@ -19,13 +19,11 @@ import { redisRestorer, type ClaimsInFlight } from './redis-restore';
 import { LEASE_MARGIN_MS, longestWaitMs, RETRY_WINDOW_MS, WAIT_POLL_MS } from './redis-timing';
 import type { StoreDownPolicy } from './types';
 
-const possiblySpent = (reason: string): ExchangeOutcome => ({
+const possiblySpent = (reason: string): UpstreamOutcome => ({
   ok: false,
   failure: { definition: errors.UPSTREAM_TIMEOUT, detail: { reason } },
   neverSent: false,
 });
-
-export type Result = { outcome: ExchangeOutcome; source: DedupeSource };
 
 /** Resolves after `ms`, or sooner when `heard.wake` is called. */
 function sleepUntilWoken(heard: { wake?: () => void }, ms: number): Promise<void> {
@@ -49,7 +47,7 @@ export interface RedisSingleFlight extends SingleFlight {
 export function createRedisSingleFlight(
   redis: RedisConnection,
   settings: { codeLifeMs: number; upstreamTimeoutMs: number; keyPrefix: string; markerKey: string },
-  local: Dedupe<Result, CompactOutcome>,
+  local: Dedupe<SourcedOutcome, CompactOutcome>,
   storeDown: StoreDownPolicy,
   onUnmarked: () => void,
 ): RedisSingleFlight {
@@ -77,7 +75,7 @@ export function createRedisSingleFlight(
    * Waits for the claimant's answer, or RELEASED when it let the code go unsent, bounded by longestWaitMs (then the claimant
    * is gone) and one last state read. A release heard is checked: it may concern an earlier claim of the code.
    */
-  const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<ExchangeOutcome | typeof RELEASED> => {
+  const wait = async (key: string, heard: { answer?: string; wake?: () => void }): Promise<UpstreamOutcome | typeof RELEASED> => {
     const deadline = performance.now() + longestWaitMs(leaseMs);
     for (;;) {
       const message = heard.answer;
@@ -98,13 +96,13 @@ export function createRedisSingleFlight(
   };
 
   /** Ends this token's claim in the background (close() waits for it); a failure is retried when Redis is back. */
-  const settleLater = (key: string, token: string, outcome: ExchangeOutcome | undefined, onError: (error: unknown) => void): void => {
+  const settleLater = (key: string, token: string, outcome: UpstreamOutcome | undefined, onError: (error: unknown) => void): void => {
     const done = working.enter();
     claims.settle(key, token, outcome).catch(onError).finally(done);
   };
 
   /** The code's claim, sent with the request's rate-limit count (one round trip), and what follows it. */
-  const runShared = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
+  const runShared = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<SourcedOutcome> => {
     const token = randomUUID();
     // Listening before the claim: an answer published right after it is not missed.
     const heard: { answer?: string; wake?: () => void } = {};
@@ -163,7 +161,7 @@ export function createRedisSingleFlight(
   };
 
   /** One flight through this process's memory: same-process duplicates share one claim, and an answer known here is final. */
-  const runLocal = async (key: string, call: () => Promise<ExchangeOutcome>, admitted: Promise<boolean>): Promise<Result> => {
+  const runLocal = async (key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>): Promise<SourcedOutcome> => {
     const { promise, source } = local.run(
       key,
       () => {

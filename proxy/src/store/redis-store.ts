@@ -11,7 +11,8 @@ import { memoryRateLimiter } from './rate-limiters';
 import { connectRedis, type RedisConnection } from './redis-connection';
 import { maskRedisUrl } from '../config/summary';
 import { watchForDataLoss, type DataLossWatch } from './redis-marker';
-import { createRedisSingleFlight, type Result } from './redis-single-flight';
+import type { SourcedOutcome } from '../contract';
+import { createRedisSingleFlight } from './redis-single-flight';
 import { storeDownPolicy } from './store-down';
 import { throttledWarning } from './throttled-warning';
 import { timed } from './redis-timing';
@@ -37,7 +38,7 @@ export function createRedisStore(config: ResolvedOptions, redisUrl: string, metr
   const singleFlight = createRedisSingleFlight(
     redis,
     { codeLifeMs: config.dedupe.ttlMs, upstreamTimeoutMs: config.upstreamTimeoutMs, keyPrefix, markerKey: `${keyPrefix}marker` },
-    boundedDedupe<Result>(config, [{ metrics, logger }], {
+    boundedDedupe<SourcedOutcome>(config, [{ metrics, logger }], {
       pack: (result) => compactOutcome.pack(result.outcome),
       unpack: (packed) => ({ outcome: compactOutcome.unpack(packed), source: 'remembered' }),
     }),

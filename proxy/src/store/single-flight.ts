@@ -3,11 +3,11 @@
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { ExchangeOutcome } from '../exchange/classify';
-import { Dedupe, type DedupeCodec, type DedupeRefusal, type DedupeSource } from './dedupe';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract';
+import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
 import { errors } from '../errors';
 import { clientKey } from '../guards/rate-limit';
-import { DEFAULT_RATE_LIMIT } from '../config';
+import { DEFAULTS } from '../config';
 import { compactOutcome, type CompactOutcome } from './outcome-codec';
 import { throttledWarning, type ThrottledWarning } from './throttled-warning';
 
@@ -16,7 +16,7 @@ import { throttledWarning, type ThrottledWarning } from './throttled-warning';
  * that request RATE_LIMITED. An admitted request that waited on such a flight (or its claim) tries once more, soon enough
  * (RETRY_WINDOW_MS), and gets this (503, send the code again) when it was too late for that or that did not answer either.
  */
-export const NOT_ADMITTED: ExchangeOutcome = Object.freeze({
+export const NOT_ADMITTED: UpstreamOutcome = Object.freeze({
   ok: false,
   failure: Object.freeze({
     definition: errors.UPSTREAM_UNAVAILABLE,
@@ -32,12 +32,7 @@ export interface SingleFlight {
    * before that, so that both take one round trip; it undoes that work when the request is not admitted. `client`: the
    * request's rate-limit key; the memory store bounds what one client (its IPv6 prefix, or its IPv4 address) may hold.
    */
-  run(
-    key: string,
-    call: () => Promise<ExchangeOutcome>,
-    admitted: Promise<boolean>,
-    client?: string,
-  ): Promise<{ outcome: ExchangeOutcome; source: DedupeSource }>;
+  run(key: string, call: () => Promise<UpstreamOutcome>, admitted: Promise<boolean>, client?: string): Promise<SourcedOutcome>;
   /**
    * After the last exchange: waits for work still under way in the store (a Redis save), then forgets this process's
    * memory. What a shared store holds stays there for the other instances.
@@ -49,7 +44,7 @@ export interface SingleFlight {
  * Answers replayed to a repeat of the same code: every one except when the request provably never left (docs/en/reference/protocol.md:
  * the same code must not reach Authing twice, and any answer from upstream may follow a use of the code).
  */
-export const shouldRemember = (outcome: ExchangeOutcome): boolean => outcome.ok || !outcome.neverSent;
+export const shouldRemember = (outcome: UpstreamOutcome): boolean => outcome.ok || !outcome.neverSent;
 
 /** Where an answer evicted early (or a code refused for want of room) is counted and told: an exchange using the store. */
 export interface EvictionSink {
@@ -58,7 +53,7 @@ export interface EvictionSink {
 }
 
 /** The memory store had no room for a new code (or its client held its share): nothing was sent, the client may retry. */
-export const MEMORY_FULL: Readonly<Record<DedupeRefusal, ExchangeOutcome>> = Object.freeze({
+export const MEMORY_FULL: Readonly<Record<DedupeRefusal, UpstreamOutcome>> = Object.freeze({
   full: Object.freeze({
     ok: false,
     failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'memory store full; send the code again' } }),
@@ -99,7 +94,7 @@ export function boundedDedupe<T>(
 }
 
 /** Counts a refusal in every sink and warns each at most once per interval (the counter tells how often). */
-function refusalCounter(config: ResolvedOptions, sinks: Iterable<EvictionSink>): (reason: DedupeRefusal) => ExchangeOutcome {
+function refusalCounter(config: ResolvedOptions, sinks: Iterable<EvictionSink>): (reason: DedupeRefusal) => UpstreamOutcome {
   const warnings = new WeakMap<EvictionSink, ThrottledWarning>();
   const { maxEntries, maxEntriesPerClient } = config.dedupe;
   return (reason) => {
@@ -124,13 +119,13 @@ function refusalCounter(config: ResolvedOptions, sinks: Iterable<EvictionSink>):
  * refused (MEMORY_FULL), and so is one from a client holding `dedupe.maxEntriesPerClient`.
  */
 export function createMemorySingleFlight(config: ResolvedOptions, sinks: Iterable<EvictionSink>): SingleFlight {
-  const dedupe = new Dedupe<ExchangeOutcome, CompactOutcome>({
+  const dedupe = new Dedupe<UpstreamOutcome, CompactOutcome>({
     ...config.dedupe,
     codec: compactOutcome,
     whenFull: { refuse: refusalCounter(config, sinks), maxPerHolder: config.dedupe.maxEntriesPerClient },
   });
   // The client as the rate limit counts it: an IPv6 client by its prefix (one host often holds a whole /56).
-  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULT_RATE_LIMIT.ipv6Prefix;
+  const ipv6Prefix = config.rateLimit ? config.rateLimit.ipv6Prefix : DEFAULTS.rateLimit.ipv6Prefix;
   return {
     async run(key, call, admitted, client) {
       if (!(await admitted)) return { outcome: NOT_ADMITTED, source: 'upstream' };

@@ -1,7 +1,7 @@
 // What an exchange does when Redis fails, per REDIS_FAILURE, and the warnings about it (at most one per step and
 // interval: an outage must not flood the log; the counter tells how often).
 import type { StoreFailureMode } from '../config';
-import { errors } from '../errors';
+import { failures } from '../errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { StoreDownPolicy } from './types';
 import type { ThrottledWarning } from './throttled-warning';
@@ -28,7 +28,7 @@ export function storeDownPolicy(mode: StoreFailureMode, metrics: ProxyMetrics, w
         note('refused', error, 'Redis unavailable and REDIS_FAILURE=closed: exchanges answered 503 UPSTREAM_UNAVAILABLE without calling Authing');
         return {
           ok: false,
-          failure: { definition: errors.STORE_UNAVAILABLE, reason: 'store-unavailable', detail: { reason: 'shared store unavailable' } },
+          failure: failures.STORE_UNAVAILABLE,
           neverSent: true,
         };
       }

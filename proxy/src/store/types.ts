@@ -1,5 +1,5 @@
 // The one interface behind which claims, answers and rate-limit counters live: this process's memory, or Redis.
-import type { ExchangeOutcome } from '../exchange/classify';
+import type { UpstreamOutcome } from '../contract';
 import type { SingleFlight } from './single-flight';
 import type { RateLimiter, RateLimitSettings } from '../guards/rate-limit';
 
@@ -30,5 +30,5 @@ export interface StoreDownPolicy {
    * The claim failed (nothing was sent yet): the outcome to answer with (closed: refused, the client may send the code
    * again), or undefined to call Authing without cross-instance protection (open).
    */
-  claimFailed(error: unknown): ExchangeOutcome | undefined;
+  claimFailed(error: unknown): UpstreamOutcome | undefined;
 }

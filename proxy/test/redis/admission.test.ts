@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
-import type { ExchangeOutcome } from '../../src/exchange/classify';
+import type { UpstreamOutcome } from '../../src/contract';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore, type Store } from '../../src/store';
 import { redisClaims, RELEASED } from '../../src/store/redis-claims';
@@ -18,7 +18,7 @@ import { startRedisAndSandbox, waitFor, withRawClient } from './redis-helpers';
 
 jest.setTimeout(30_000);
 
-const PHONE: ExchangeOutcome = { ok: true, phone: { phoneNumber: '+86 13800000000', purePhoneNumber: '13800000000', countryCode: '86' } };
+const PHONE: UpstreamOutcome = { ok: true, phone: { phoneNumber: '+86 13800000000', purePhoneNumber: '13800000000', countryCode: '86' } };
 
 /** A promise resolved from outside: a request's admission, decided when the test says. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
 import { errors } from '../../src/errors';
-import type { ExchangeOutcome } from '../../src/exchange/classify';
+import type { UpstreamOutcome } from '../../src/contract';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore } from '../../src/store';
 import { hashCode } from '../../src/store/dedupe';
@@ -19,7 +19,7 @@ import { startRedisAndSandbox, waitFor, withRawClient } from './redis-helpers';
 
 jest.setTimeout(30_000);
 
-const PHONE: ExchangeOutcome = { ok: true, phone: { phoneNumber: '+86 13800000000', purePhoneNumber: '13800000000', countryCode: '86' } };
+const PHONE: UpstreamOutcome = { ok: true, phone: { phoneNumber: '+86 13800000000', purePhoneNumber: '13800000000', countryCode: '86' } };
 
 describeWithRedis('leases and late answers (Redis store)', () => {
   let redis: RedisServer;

@@ -5,7 +5,8 @@
 // callWXOpenAPI); both shapes, and the snake_case one, are read.
 // The same guarantees as over HTTP: a bounded number at once (upstream-slots.ts), a deadline answered 504 and the late
 // answer kept for the code within the grace. The function is "sent" once invoked: a failure after that is possibly spent.
-import { classifyError, isRecord, type ExchangeOutcome } from '../classify';
+import type { UpstreamOutcome } from '../../contract';
+import { classifyError, isRecord } from '../classify';
 import type { CloudGetPhoneNumber } from '../../config';
 import { InFlight } from '../../in-flight';
 import { errorWithCode, type UpstreamCall } from '../upstream-call';
@@ -30,7 +31,7 @@ function asWechatBody(value: Record<string, unknown>): Record<string, unknown> {
 /** wx-server-sdk's own failures (not WeChat's errcodes): the call may have reached WeChat. */
 const SDK_ERRCODES: ReadonlySet<number> = new Set([-501001, -601001]);
 
-function outcomeOf(result: PromiseSettledResult<unknown>, code: string): ExchangeOutcome {
+function outcomeOf(result: PromiseSettledResult<unknown>, code: string): UpstreamOutcome {
   if (result.status === 'fulfilled') {
     return isRecord(result.value)
       ? classifyWechatBody(asWechatBody(result.value), code)
@@ -61,12 +62,12 @@ export function createCloudOpenApiUpstream(options: CloudOpenApiOptions): PhoneU
     const timedOut = classifyError(errorWithCode(`no answer within ${timeoutMs} ms`, 'ETIMEDOUT'), true, true);
     let deadline: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
-    const answer = Promise.race([settled, new Promise<ExchangeOutcome>((resolve) => (deadline = setTimeout(() => resolve(timedOut), timeoutMs)))]);
+    const answer = Promise.race([settled, new Promise<UpstreamOutcome>((resolve) => (deadline = setTimeout(() => resolve(timedOut), timeoutMs)))]);
     const lateGraceMs = closed ? 0 : (options.lateGraceMs ?? 0);
     const final = answer.then((first) =>
       first !== timedOut || lateGraceMs <= 0
         ? first
-        : Promise.race([settled, new Promise<ExchangeOutcome>((resolve) => (grace = setTimeout(() => resolve(timedOut), lateGraceMs)))]),
+        : Promise.race([settled, new Promise<UpstreamOutcome>((resolve) => (grace = setTimeout(() => resolve(timedOut), lateGraceMs)))]),
     );
     void final.then(() => {
       clearTimeout(deadline);

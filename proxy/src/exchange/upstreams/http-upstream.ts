@@ -6,7 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { urlToHttpOptions } from 'node:url';
-import { classifyError, type ExchangeOutcome, type UpstreamResponse } from '../classify';
+import type { UpstreamOutcome } from '../../contract';
+import { classifyError, type UpstreamResponse } from '../classify';
 import { InFlight } from '../../in-flight';
 import { errorWithCode, startUpstreamCall, type CallSettings, type UpstreamCall } from '../upstream-call';
 import { UpstreamSlots, type ReleaseSlot } from '../upstream-slots';
@@ -24,7 +25,7 @@ export interface HttpUpstreamOptions {
   maxConcurrency?: number;
   /** How long a call answered 504 goes on for a late answer; default 0 (none). */
   lateGraceMs?: number;
-  classify: (response: UpstreamResponse, code: string) => ExchangeOutcome;
+  classify: (response: UpstreamResponse, code: string) => UpstreamOutcome;
 }
 
 /** One request: its JSON body, and what differs from the endpoint's defaults (a token in the query or a header). */

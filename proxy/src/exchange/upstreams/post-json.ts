@@ -26,7 +26,8 @@ export function postJson(url: URL, body: unknown, timeoutMs: number): Promise<Js
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: parseJsonOrUndefined(Buffer.concat(chunks).toString('utf8')) }));
       response.on('error', () => reject(new Error(`token endpoint ${url.pathname}: connection reset`)));
     });
-    request.on('timeout', () => request.destroy(new Error(`token endpoint ${url.pathname}: no answer within ${timeoutMs} ms`)));
+    // The error handler below adds the endpoint: this message says only what happened.
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     // The message of a connection error names the host at most (ECONNREFUSED 127.0.0.1:port), never the body.
     request.on('error', (error: NodeJS.ErrnoException) => reject(new Error(`token endpoint ${url.pathname}: ${error.code ?? error.message}`)));
     request.end(payload);

@@ -2,7 +2,8 @@
 // never sent (503, send the same code again). The upstream rejecting the token: the token is dropped, and when the
 // upstream allows it the call is made once more with a fresh token.
 import { performance } from 'node:perf_hooks';
-import { classifyError, type ExchangeOutcome } from '../classify';
+import type { UpstreamOutcome } from '../../contract';
+import { classifyError } from '../classify';
 import { errorWithCode, type UpstreamCall } from '../upstream-call';
 import type { TokenCache } from './token-cache';
 
@@ -10,7 +11,7 @@ export interface TokenCallOptions {
   tokens: TokenCache;
   send(token: string): UpstreamCall;
   /** The answer says the token is invalid or expired. */
-  rejectsToken(outcome: ExchangeOutcome): boolean;
+  rejectsToken(outcome: UpstreamOutcome): boolean;
   /** Whether such an answer may be followed by one more call with a fresh token (the code then left unspent). */
   retry: boolean;
   /** Only a rejection that came within this is retried: the exchange must still answer within its deadlines. */
@@ -19,7 +20,7 @@ export interface TokenCallOptions {
   onRetry?: () => void;
 }
 
-const noToken = (error: unknown): ExchangeOutcome =>
+const noToken = (error: unknown): UpstreamOutcome =>
   classifyError(errorWithCode(`no access token: ${(error as Error)?.message ?? 'unknown error'}`, 'ERR_NO_TOKEN'), false, false);
 
 function later(call: Promise<UpstreamCall>): UpstreamCall {
@@ -46,7 +47,7 @@ export function callWithToken(options: TokenCallOptions): UpstreamCall {
     const call = options.send(token);
     let second: UpstreamCall | undefined;
     /** The retry for a rejected token (made once, shared by `answer` and `final`), or undefined to keep the outcome. */
-    const follow = (outcome: ExchangeOutcome): UpstreamCall | undefined => {
+    const follow = (outcome: UpstreamOutcome): UpstreamCall | undefined => {
       if (!options.rejectsToken(outcome)) return undefined;
       tokens.rejected(token);
       if (!again || performance.now() - sentAt > (options.retryWithinMs ?? Infinity)) return undefined;

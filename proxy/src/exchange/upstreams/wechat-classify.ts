@@ -10,7 +10,8 @@
 //   45011 API minute quota      -> RATE_LIMITED, retry after 60 s
 import { errors, type ProxyErrorDefinition } from '../../errors';
 import { scrubLogText } from '../../observability/scrub';
-import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type ExchangeOutcome, type UpstreamResponse } from '../classify';
+import type { UpstreamOutcome } from '../../contract';
+import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type UpstreamResponse } from '../classify';
 import { withWatermark } from './watermark';
 
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001, 40014]);
@@ -24,10 +25,10 @@ const DIRECT_ONLY: ReadonlyMap<number, ProxyErrorDefinition> = new Map([
 ]);
 
 /** The WeChat errcode of a failure outcome from this classifier, if any. */
-export const wechatErrcodeOf = (outcome: ExchangeOutcome): number | undefined =>
+export const wechatErrcodeOf = (outcome: UpstreamOutcome): number | undefined =>
   outcome.ok ? undefined : (outcome.failure.detail?.wechatErrcode as number | undefined);
 
-export function classifyWechat(response: UpstreamResponse, code: string): ExchangeOutcome {
+export function classifyWechat(response: UpstreamResponse, code: string): UpstreamOutcome {
   const body = parseJsonOrUndefined(response.body);
   const upstreamStatus = response.status;
   if (upstreamStatus < 200 || upstreamStatus >= 300 || !isRecord(body)) {
@@ -42,7 +43,7 @@ export function classifyWechat(response: UpstreamResponse, code: string): Exchan
 }
 
 /** A parsed answer, as getuserphonenumber gives it (`errcode`, `errmsg`, `phone_info`). */
-export function classifyWechatBody(body: Record<string, unknown>, code: string, upstreamStatus?: number): ExchangeOutcome {
+export function classifyWechatBody(body: Record<string, unknown>, code: string, upstreamStatus?: number): UpstreamOutcome {
   const errcode = typeof body.errcode === 'number' ? body.errcode : 0;
   const upstreamMessage = typeof body.errmsg === 'string' ? scrubLogText(body.errmsg, code) : undefined;
   const detail = { upstreamStatus, wechatErrcode: errcode, upstreamMessage };

@@ -3,12 +3,25 @@
 // "The token story"). Normal mode hands every caller the same valid token, so this proxy never invalidates the token
 // another backend (or Authing) holds for the same appid, as cgi-bin/token would; force_refresh rotates it and is
 // limited to 20 a day, 30 s apart.
+import { scrubLogText } from '../../observability/scrub';
 import { isRecord } from '../classify';
 import { endpoint, postJson } from './post-json';
 import type { FetchedToken, ForceRefreshBound, TokenSource } from './token-cache';
 
 export const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
 export const FORCE_REFRESH_BOUND: ForceRefreshBound = Object.freeze({ perDay: 20, minIntervalMs: 30_000 });
+
+/** stable_token answered without a token: its HTTP status, errcode and errmsg (the secret removed from it). */
+export class StableTokenRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly errcode: number | undefined,
+    readonly errmsg: string | undefined,
+  ) {
+    super(`stable_token refused (HTTP ${status}, errcode ${String(errcode)})`);
+    this.name = 'StableTokenRefused';
+  }
+}
 
 export function stableTokenSource(apiBase: string, appId: string, secret: string, timeoutMs: number): TokenSource {
   const url = endpoint(apiBase, STABLE_TOKEN_PATH);
@@ -19,8 +32,9 @@ export function stableTokenSource(apiBase: string, appId: string, secret: string
         return { token: body.access_token, expiresInS: body.expires_in };
       }
       // e.g. 40125 invalid appsecret, 40013 invalid appid, 45009 daily limit: the errcode says which; the secret is not in it.
-      const errcode = isRecord(body) ? body.errcode : undefined;
-      throw new Error(`stable_token refused (HTTP ${status}, errcode ${String(errcode)})`);
+      const errcode = isRecord(body) && typeof body.errcode === 'number' ? body.errcode : undefined;
+      const errmsg = isRecord(body) && typeof body.errmsg === 'string' ? scrubLogText(body.errmsg, secret) : undefined;
+      throw new StableTokenRefused(status, errcode, errmsg);
     },
   };
 }

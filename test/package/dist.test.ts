@@ -23,7 +23,7 @@ describe('miniprogram_dist', () => {
   });
 
   it('holds the library at its root and the component in phone-button/', () => {
-    for (const file of ['index.js', 'index.d.ts', ...['js', 'json', 'wxml', 'wxss', 'd.ts'].map((ext) => `phone-button/index.${ext}`)]) {
+    for (const file of ['index.js', 'index.d.ts', ...['js', 'json', 'wxml', 'wxs', 'wxss', 'd.ts'].map((ext) => `phone-button/index.${ext}`)]) {
       expect(fs.existsSync(path.join(DIST, file))).toBe(true);
     }
   });

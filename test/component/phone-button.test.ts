@@ -266,6 +266,7 @@ describe.each(TARGETS)('$name: <phone-button>', (target) => {
     it.each<[string, string, Record<string, unknown>, RegExp]>([
       ['transport="cloud" without cloud-function', 'transport="cloud"', {}, /transport/],
       ['transport="container" without container-service', 'transport="container"', {}, /transport/],
+      ['a transport that is none of its values', `endpoint="http://127.0.0.1:9/phone" transport="clod"`, {}, /transport/],
       ['a nonce that is not printable ASCII', `endpoint="http://127.0.0.1:9/phone" nonce="{{nonce}}"`, { nonce: 'nonce\u0000' }, /nonce/],
       ['a header with a value that is not a string', `endpoint="http://127.0.0.1:9/phone" header="{{header}}"`, { header: { 'x-n': 1 } }, /header/],
     ])('%s: emits a misconfigured error, tells the console, sends nothing and clears loading', async (_, attributes, data, problem) => {
