@@ -91,3 +91,14 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
+
+/** Every errcode getuserphonenumber may answer a code with, and what the proxy answers: [errcode, status, error]. */
+export const WECHAT_PHONE_ERRCODES: Array<[number, number, string]> = [
+  [40029, 422, 'CODE_REJECTED'],
+  [40163, 422, 'CODE_REJECTED'],
+  [45011, 429, 'RATE_LIMITED'],
+  [-1, 503, 'UPSTREAM_UNAVAILABLE'],
+  [40013, 500, 'MISCONFIGURED'],
+  [41008, 500, 'MISCONFIGURED'],
+  [40999, 502, 'UPSTREAM_ERROR'],
+];

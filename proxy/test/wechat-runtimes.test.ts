@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import Koa from 'koa';
 import { createExpressMiddleware, createFetchHandler, createKoaMiddleware, createNodeHandler, phoneExchangePlugin, type ProxyOptions } from '../src';
 import { startWechatSandbox, type WechatSandbox } from '../src/sandbox';
-import { postJson } from './helpers';
+import { postJson, WECHAT_PHONE_ERRCODES as ERRCODES } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -30,17 +30,6 @@ const options = (): ProxyOptions => ({
 });
 
 type Post = (code: string) => Promise<{ status: number; body: Record<string, unknown> }>;
-
-/** Every errcode getuserphonenumber may answer a code with (the token's own are in wechat-upstream.test.ts). */
-const ERRCODES: Array<[number, number, string]> = [
-  [40029, 422, 'CODE_REJECTED'],
-  [40163, 422, 'CODE_REJECTED'],
-  [45011, 429, 'RATE_LIMITED'],
-  [-1, 503, 'UPSTREAM_UNAVAILABLE'],
-  [40013, 500, 'MISCONFIGURED'],
-  [41008, 500, 'MISCONFIGURED'],
-  [40999, 502, 'UPSTREAM_ERROR'],
-];
 
 async function exercise(post: Post): Promise<void> {
   const code = sandbox.mintCode();

@@ -3,7 +3,7 @@
 // token's life (expiry, a rejected token retried once, no stampede, the force_refresh bound).
 import { startProxy, type ProxyOptions, type RunningProxy } from '../src';
 import { startWechatSandbox, type WechatSandbox, type WechatSandboxOptions } from '../src/sandbox';
-import { LogCapture, postJson, refererFor, type Answer } from './helpers';
+import { LogCapture, postJson, refererFor, WECHAT_PHONE_ERRCODES, type Answer } from './helpers';
 
 interface WechatStack {
   sandbox: WechatSandbox;
@@ -57,15 +57,7 @@ describe('WeChat upstream: answers', () => {
     expect(await stack.metric('phone_proxy_upstream_token_fetches_total{upstream="wechat",mode="normal"}')).toBe(1);
   });
 
-  it.each([
-    [40029, 422, 'CODE_REJECTED'],
-    [40163, 422, 'CODE_REJECTED'],
-    [45011, 429, 'RATE_LIMITED'],
-    [-1, 503, 'UPSTREAM_UNAVAILABLE'],
-    [40013, 500, 'MISCONFIGURED'],
-    [41008, 500, 'MISCONFIGURED'],
-    [40999, 502, 'UPSTREAM_ERROR'],
-  ])('errcode %i is answered %i %s', async (errcode, status, error) => {
+  it.each(WECHAT_PHONE_ERRCODES)('errcode %i is answered %i %s', async (errcode, status, error) => {
     stack.sandbox.inject({ kind: 'errcode', errcode });
     const answer = await stack.post(stack.sandbox.mintCode());
     expect(answer.status).toBe(status);
