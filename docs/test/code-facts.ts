@@ -11,7 +11,7 @@ export const ROOT = join(__dirname, '..', '..');
 export const SOURCES = {
   envDir: 'proxy/src/config',
   startProxy: 'proxy/src/runtimes/server.ts',
-  errors: 'proxy/src/contract.ts',
+  errors: 'proxy/src/contract/types.ts',
   componentTypes: 'src/types.ts',
   componentProps: 'components/phone-button/props.ts',
   component: 'components/phone-button/index.ts',

@@ -3,7 +3,7 @@
 // of them changes without the other.
 import { NONCE_PATTERN as COMPONENT_NONCE } from '../../src/config';
 import { ENVELOPE_FIELDS, ERROR_CODE_PATTERN as COMPONENT_ERROR_CODE } from '../../src/proxy-answer';
-import { errors } from '../../proxy/src/errors';
+import { errors } from '../../proxy/src/contract/errors';
 import { answerFor } from '../../proxy/src/exchange/answer';
 import { ERROR_CODE_PATTERN as HOOK_ERROR_CODE, RESERVED_FIELDS } from '../../proxy/src/exchange/on-phone';
 import { NONCE_PATTERN as PROXY_NONCE } from '../../proxy/src/guards/request-body';

@@ -4,7 +4,7 @@
 import * as codeFacts from './code-facts';
 import { drift, LANGUAGES, tableNames } from './reference-tables';
 import { loadConfigFromEnv } from '../../proxy/src/config/env';
-import { errors } from '../../proxy/src/errors';
+import { errors } from '../../proxy/src/contract/errors';
 
 const { SOURCES } = codeFacts;
 const TABLES = [

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DEFAULTS, JWKS_PATH, type ProxyOptions, type ResolvedOptions } from './config';
-import { errors, failures, internalError } from './errors';
+import { errors, failures, internalError } from './contract/errors';
 import { createPhoneExchange } from './exchange/phone-exchange';
 import { callerFromHeaders } from './guards/caller';
 import { createClientAddress } from './guards/client-address';
 import { Cors } from './guards/cors';
 import { readJsonBody } from './guards/request-body';
-import { failureResponse, jsonAnswer, jsonResponse, type AppRequest, type AppResponse } from './http-messages';
+import { failureResponse, jsonAnswer, jsonResponse, type AppRequest, type AppResponse } from './contract/http-messages';
 import { InFlight } from './in-flight';
 import type { ProxyMetrics } from './observability/metrics';
 import { memoryRateLimiter } from './store/rate-limiters';
@@ -88,7 +88,7 @@ export function createApp(options: ProxyOptions): App {
     try {
       response = await route(request, requestId);
     } catch (error) {
-      // A bug outside the exchange (which answers its own): logged whole, answered as errors.ts's internalError.
+      // A bug outside the exchange (which answers its own): logged whole, answered as contract/errors.ts's internalError.
       logger?.error({ reqId: requestId, err: error }, 'unhandled error');
       response = failureResponse(internalError(error), requestId);
     }

@@ -28,9 +28,9 @@ export {
   type CloudGetPhoneNumber,
 } from './config';
 export type { PrivateKeyInput, PublicKeyInput } from './config/assertion-keys';
-export type { PhoneAssertionClaims } from './assertion-claims';
-export { errors, variants, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './errors';
-export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract';
+export type { PhoneAssertionClaims } from './contract/assertion-claims';
+export { errors, variants, type ProxyErrorCode, type ProxyErrorDefinition, type FailureBody } from './contract/errors';
+export type { PhoneInfo, SuccessBody, ExchangeAnswer } from './contract/types';
 export { createPhoneExchange, type PhoneExchange, type ExchangeRequest } from './exchange/phone-exchange';
 export type { Caller } from './guards/caller';
 export type { ExchangeInput, JsonBody, BodyOutcome } from './guards/request-body';

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { AuthingClient, EXCHANGE_PATH } from '../src/exchange/authing-client';
-import { errors, variants } from '../src/errors';
+import { errors, variants } from '../src/contract/errors';
 
 const SUCCESS = JSON.stringify({
   statusCode: 200,

@@ -1,5 +1,5 @@
 // Authing's answers, one by one, straight into the classifier: the shapes the sandbox does not produce.
-import type { UpstreamOutcome } from '../src/contract';
+import type { UpstreamOutcome } from '../src/contract/types';
 import { classifyResponse } from '../src/exchange/classify';
 
 const CODE = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2';

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { canonicalAddress, createClientAddress } from '../src/guards/client-address';
 import { clientKey } from '../src/guards/rate-limit';
-import type { AppRequest } from '../src/http-messages';
+import type { AppRequest } from '../src/contract/http-messages';
 
 /** A request from `peer`, with X-Forwarded-For when given; its body is never read here. */
 function requestFrom(peer: string, forwardedFor?: string): AppRequest {

@@ -1,7 +1,7 @@
 // The error table is keyed by the code the client sees; rows that send a code with their own status or message are its
 // variants, and the names the table had before (public, and stored in Redis) still read the same rows.
 import { errors, variants } from '../src';
-import { internalError, rowsByName } from '../src/errors';
+import { internalError, rowsByName } from '../src/contract/errors';
 
 describe('the error table', () => {
   it('keys every row by the wire code it sends', () => {

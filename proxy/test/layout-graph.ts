@@ -69,7 +69,7 @@ export function moduleGraph(root: string): Map<string, Set<string>> {
 
 /**
  * Folder -> the folders it imports from. Top-level modules count on neither end: index.ts and app.ts sit above the
- * folders, contract.ts, errors.ts and friends below, so both ways are fine.
+ * folders, in-flight.ts below, so both ways are fine.
  */
 export function folderGraph(root: string, graph = moduleGraph(root)): Map<string, Set<string>> {
   const folders = new Map<string, Set<string>>();

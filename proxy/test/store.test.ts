@@ -2,7 +2,7 @@
 // (a failure by its table name, rebuilt from the table; log-only details and codes never stored), and how the memory of
 // answers packs a success.
 import { errors, variants } from '../src';
-import type { UpstreamOutcome } from '../src/contract';
+import type { UpstreamOutcome } from '../src/contract/types';
 import { compactOutcome, decodeOutcome, encodeOutcome } from '../src/store/outcome-codec';
 import { startStack } from './helpers';
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AuthingClient } from '../src/exchange/authing-client';
-import { errors, variants } from '../src/errors';
+import { errors, variants } from '../src/contract/errors';
 
 const SUCCESS = JSON.stringify({
   statusCode: 200,

@@ -2,7 +2,7 @@
 // (in its late-answer grace, say), the request answers 504 after the bound instead of waiting with it.
 import { AuthingClient } from '../src/exchange/authing-client';
 import { createUpstreamFlight } from '../src/exchange/upstream-flight';
-import { errors } from '../src/errors';
+import { errors } from '../src/contract/errors';
 import { createMetrics } from '../src/observability/metrics';
 import type { SingleFlight } from '../src/store/single-flight';
 

@@ -25,8 +25,8 @@ test('the verify subpath loads from dist with nothing but jose', () => {
   // Ours beside jose: the claim types, the Node.js version check (config/node-version, verify/node-check) and the typed JWKS error.
   expect(loaded.sort()).toEqual([
     'node_modules/jose/dist/webapi/index.js',
-    'proxy/dist/assertion-claims.js',
     'proxy/dist/config/node-version.js',
+    'proxy/dist/contract/assertion-claims.js',
     'proxy/dist/verify/index.js',
     'proxy/dist/verify/jwks-unavailable.js',
     'proxy/dist/verify/node-check.js',

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuthingOptions, ResolvedOptions } from '../config';
 import { createUpstream } from '../exchange/upstreams';
 import { createMetrics } from '../observability/metrics';
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { fail, pass, warn, type CheckLine } from './lines';
 import { noAnswer } from './no-answer';
 import { PROBE_CODE } from './probe-code';

@@ -1,6 +1,6 @@
 // Whether an upstream gave the probe no answer at all (nothing to judge the identifiers by), and why, for the
 // "reachable" lines of the Authing and WeChat probes.
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 
 /** Why no answer came (a timeout, or the connection's error code), or undefined when the upstream answered. */
 export function noAnswer(outcome: UpstreamOutcome, timeoutMs: number): string | undefined {

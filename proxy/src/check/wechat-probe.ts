@@ -10,7 +10,7 @@
 // is from answers quoted in WeChat's developer community, not a documented contract, so the IP is shown only when found).
 import { performance } from 'node:perf_hooks';
 import type { ResolvedOptions, ResolvedWechatOptions } from '../config';
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { HttpUpstream } from '../exchange/upstreams/http-upstream';
 import { endpoint } from '../exchange/upstreams/post-json';
 import { classifyWechat } from '../exchange/upstreams/wechat-classify';

@@ -1,7 +1,7 @@
 // The keys of signed phone assertions, read synchronously with node:crypto so that a bad key fails at creation
 // (a ConfigError), not at the first exchange. Errors say what is wrong with a key, never what is in it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, type JsonWebKey } from 'node:crypto';
-import type { AssertionAlgorithm } from '../assertion-claims';
+import type { AssertionAlgorithm } from '../contract/assertion-claims';
 
 /** PEM (PKCS#8, or SEC1 for EC keys: node:crypto reads both), a private JWK (object or JSON text), or a private KeyObject. */
 export type PrivateKeyInput = string | JsonWebKey | KeyObject;

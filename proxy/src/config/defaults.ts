@@ -1,6 +1,6 @@
 // Every option's default in one frozen object, beside ProxyOptions (options.ts, whose JSDoc names each as @default):
 // schema.ts fills them in, env.ts and server-options.ts read them, test/defaults.test.ts keeps the tags in step.
-import { DEFAULT_ASSERTION_ISSUER } from '../assertion-claims';
+import { DEFAULT_ASSERTION_ISSUER } from '../contract/assertion-claims';
 
 /** A WeChat phone code's life (docs/en/reference/protocol.md, "De-duplication"): the shortest time an answer may be remembered. */
 export const CODE_LIFE_MS = 300_000;

@@ -1,5 +1,5 @@
 // The onPhone hook's types (ProxyOptions.onPhone), beside the options that carry it; exchange/on-phone.ts runs it.
-import type { DedupeSource, PhoneInfo } from '../contract';
+import type { DedupeSource, PhoneInfo } from '../contract/types';
 
 export interface OnPhoneContext {
   /** The verified phone number (the success body's `data`). */

@@ -1,8 +1,8 @@
 // An exchange's first stages, before its code's single flight (phone-exchange.ts runs the rest): who calls, whether the
 // proxy can answer at all, the rate limit (counted while the body is read), the body, and whether the exchange closed.
 import type { ResolvedOptions } from '../config';
-import type { DedupeSource, Failed } from '../contract';
-import { failures } from '../errors';
+import type { DedupeSource, Failed } from '../contract/types';
+import { failures } from '../contract/errors';
 import { createAllowList, type Caller } from '../guards/caller';
 import type { RateLimiter } from '../guards/rate-limit';
 import { forbidden, rateLimited } from '../guards/refusals';

@@ -1,6 +1,6 @@
 // The exchange's answer: its Decision (a phone number or a failure) as our wire contract's body and status.
-import type { ExchangeAnswer, Failed, PhoneInfo, SuccessBody } from '../contract';
-import { failureAnswer } from '../errors';
+import type { ExchangeAnswer, Failed, PhoneInfo, SuccessBody } from '../contract/types';
+import { failureAnswer } from '../contract/errors';
 
 /** What the exchange decided for one request: a phone to send (with the hook's fields and the assertion), or why not. */
 export type Decision =

@@ -3,11 +3,11 @@
 // sign never pays for it (about 9 MB of RSS), and one that signs finds out at start (ready()) that it cannot, not after
 // Authing has spent a code.
 import { randomUUID, type JsonWebKey } from 'node:crypto';
-import type { PhoneAssertionClaims } from '../assertion-claims';
+import type { PhoneAssertionClaims } from '../contract/assertion-claims';
 import type { ResolvedAssertionOptions } from '../config';
 import type { VerificationKey } from '../config/assertion-keys';
-import { errors, type ProxyFailure } from '../errors';
-import type { PhoneInfo } from '../contract';
+import { errors, type ProxyFailure } from '../contract/errors';
+import type { PhoneInfo } from '../contract/types';
 import { compactSigner, type CompactSigner } from './compact-jws';
 
 /** Who asked, as far as the proxy knows: the caller's appid and openid, the request's nonce. */

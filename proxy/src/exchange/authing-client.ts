@@ -3,7 +3,7 @@
 // management mode (accessKeyId + accessKeySecret) adds a management token as a bearer token (upstreams/authing-management.ts).
 // Both modes call the same path: Authing's SDKs (Node, Go, Java, PHP) define getWechatMiniprogramPhone on this one
 // endpoint only; no management-side variant was found (unconfirmed beyond those sources).
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { classifyResponse } from './classify';
 import { AUTHING_HEADERS, type AuthingOptions } from '../config';
 import type { UpstreamCall } from './upstream-call';

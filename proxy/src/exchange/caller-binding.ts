@@ -2,9 +2,9 @@
 // error; the single flight must not turn a replayed code into a fresh phone (and a fresh signed assertion) for
 // someone else. A genuine retry comes from the same page: same nonce, same appid and openid (the address may change).
 import { hash } from 'node:crypto';
-import { errors, type ProxyFailure } from '../errors';
+import { errors, type ProxyFailure } from '../contract/errors';
 import type { Caller } from '../guards/caller';
-import type { DedupeSource, UpstreamOutcome } from '../contract';
+import type { DedupeSource, UpstreamOutcome } from '../contract/types';
 
 /** sha256 over what identifies the page session; the nonce itself is never stored. */
 export function bindingOf(caller: Caller, nonce: string | undefined): string {

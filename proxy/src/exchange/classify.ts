@@ -1,7 +1,7 @@
 // Turns what Authing answered (or how the call failed) into one outcome of our wire contract.
 // Authing answers HTTP 200 for most errors: the body's statusCode decides (docs/en/reference/protocol.md, "What the proxy sends Authing").
-import type { UpstreamOutcome, PhoneInfo } from '../contract';
-import { errors, variants, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import type { UpstreamOutcome, PhoneInfo } from '../contract/types';
+import { errors, variants, type ProxyErrorDefinition, type ProxyFailure } from '../contract/errors';
 import { scrubLogText } from '../observability/scrub';
 import { withWatermark } from './upstreams/watermark';
 

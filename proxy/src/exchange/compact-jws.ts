@@ -2,7 +2,7 @@
 // signature cost 3..7 times the CPU of a bare crypto.sign in the bench (proxy/bench/RESULTS.md, issue 23). jose still
 // verifies these tokens (proxy/test/compact-jws.test.ts) and publishes the JWKS.
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
-import type { AssertionAlgorithm } from '../assertion-claims';
+import type { AssertionAlgorithm } from '../contract/assertion-claims';
 
 /** Signs a payload under one fixed protected header: `header.payload.signature`, each part base64url. */
 export type CompactSigner = (payload: object) => string;

@@ -2,11 +2,11 @@
 // success body or refuse with its own status and message. A hook that throws or answers something unusable is
 // HOOK_FAILED: logged (phone masked) and counted; the code's Authing answer stays remembered by the single flight,
 // so a retry of the same code runs the hook again without spending the code.
-import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../contract/errors';
 import { maskPhone } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { OnPhoneContext, OnPhoneHook, OnPhoneRefusal } from '../config';
-import type { Failed, PhoneInfo } from '../contract';
+import type { Failed, PhoneInfo } from '../contract/types';
 import { isRecord } from './classify';
 
 /** What the hook changes: fields for the success body, or a failure to answer instead. */
@@ -33,7 +33,7 @@ export const RESERVED_FIELDS: ReadonlySet<string> = new Set([
  */
 export const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 const UNCHANGED: OnPhoneEffect = Object.freeze({});
-/** The proxy's own codes (errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
+/** The proxy's own codes (contract/errors.ts): a client acts on them (CODE_REJECTED: ask for a new tap...), a hook may not borrow them. */
 const PROXY_CODES: ReadonlySet<string> = new Set(
   Object.values(errors)
     .map(({ error }) => error as string)

@@ -7,7 +7,7 @@
 // Each upstream brings its own classification of a complete answer (`classify`); failures without one are shared.
 import type http from 'node:http';
 import type https from 'node:https';
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { classifyError, RESPONSE_TOO_LARGE, type UpstreamResponse } from './classify';
 
 /** Connection failures worth one more try (the first may be a stale DNS answer or a restarting upstream). */

@@ -3,14 +3,14 @@
 // request that made the call is answered as soon as the call's answer is known (a 504 at the deadline); a request waiting
 // on another's call waits a bounded time, then answers 504 too: the code may be spent, its retry gets what the upstream said.
 import type { Logger } from 'pino';
-import { errors } from '../errors';
+import { errors } from '../contract/errors';
 import { shortHash } from '../observability/logging';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { DedupeSource } from '../contract';
+import type { DedupeSource } from '../contract/types';
 import type { SingleFlight } from '../store/single-flight';
 import type { PhoneUpstream, UpstreamCaller } from './upstreams/types';
 import { refuseForeignWatermark } from './upstreams/watermark';
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 
 export interface FlightResult {
   outcome: UpstreamOutcome;

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
-import type { AppRequest } from '../http-messages';
+import type { AppRequest } from '../contract/http-messages';
 
 export type TrustProxy = boolean | string | number;
 

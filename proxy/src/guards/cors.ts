@@ -2,7 +2,7 @@
 // answers carry exposed. Mini program callers (wx.request) need none of it.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import { failureResponse, type AppResponse } from '../http-messages';
+import { failureResponse, type AppResponse } from '../contract/http-messages';
 import { PREFLIGHT_REFUSED } from './refusals';
 
 const EXPOSED_HEADERS = 'x-request-id, retry-after';

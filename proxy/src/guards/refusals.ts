@@ -2,7 +2,7 @@
 // never a value it sent or a setting) and, for the log only, the fix an operator can apply.
 // docs/en/reference/errors.md ("Refusal reasons", both languages) lists them; keep the two in step.
 import ipaddr from 'ipaddr.js';
-import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../errors';
+import { errors, type ProxyErrorDefinition, type ProxyFailure } from '../contract/errors';
 import type { AllowListRefusal } from './caller';
 
 const ALLOW_LIST_FIXES: Readonly<Record<AllowListRefusal, string>> = {

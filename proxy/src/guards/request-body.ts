@@ -1,9 +1,9 @@
 // The exchange request's body: over HTTP, application/json of at most BODY_LIMIT_BYTES; in every runtime, an object
 // {"code": "<phone code>", "nonce"?: "<1..128 printable ASCII>"} (other fields are ignored).
 import { safeParse } from 'fast-content-type-parse';
-import type { Failed } from '../contract';
-import { failures, type ProxyFailure } from '../errors';
-import type { AppRequest } from '../http-messages';
+import type { Failed } from '../contract/types';
+import { failures, type ProxyFailure } from '../contract/errors';
+import type { AppRequest } from '../contract/http-messages';
 
 /** A phone code request is ~100 bytes; 4 KiB leaves room for extra fields and refuses anything bigger (413). */
 export const BODY_LIMIT_BYTES = 4096;

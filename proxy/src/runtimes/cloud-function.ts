@@ -3,8 +3,8 @@
 // called comes from the platform's per-invocation context (cloud-caller.ts), never from the event. Whatever main
 // resolves with reaches the caller as `result`: our success DTO or error envelope.
 import { randomUUID } from 'node:crypto';
-import type { FailureBody, SuccessBody } from '../contract';
-import { failureAnswer } from '../errors';
+import type { FailureBody, SuccessBody } from '../contract/types';
+import { failureAnswer } from '../contract/errors';
 import type { ProxyOptions } from '../config';
 import type { Caller } from '../guards/caller';
 import type { ProxyMetrics } from '../observability/metrics';

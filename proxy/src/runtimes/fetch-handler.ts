@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createApp } from '../app';
 import type { ProxyOptions } from '../config';
-import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../http-messages';
+import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../contract/http-messages';
 
 /** A Web `Request -> Response` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
 export interface FetchHandler {

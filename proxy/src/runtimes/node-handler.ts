@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp, type App } from '../app';
 import type { ProxyOptions } from '../config';
-import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../http-messages';
+import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../contract/http-messages';
 
 /** A Node `(req, res)` handler; `close()` lets requests in flight finish, then closes the upstream connections. */
 export interface NodeHandler {

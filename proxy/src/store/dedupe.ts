@@ -1,7 +1,7 @@
 // The same phone code must never reach Authing twice: concurrent duplicates share one call, and a repeat within
 // the code's life gets the first answer. Keyed by a hash of the code (never the code), bounded in memory.
 import { hash } from 'node:crypto';
-import type { DedupeSource } from '../contract';
+import type { DedupeSource } from '../contract/types';
 import { Holdings, type Holding } from './holdings';
 
 /** How a remembered answer is kept: packed smaller than the value itself, unpacked for each repeat. */

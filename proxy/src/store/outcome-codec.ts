@@ -2,8 +2,8 @@
 // failure's table row is stored by its name in `rowsByName` and rebuilt from the table; its log-only `detail` is not stored.
 // Phone numbers are stored: replaying the answer needs them, and so is the success's binding (a hash:
 // exchange/caller-binding.ts), so only the caller it was fetched for gets it.
-import type { UpstreamOutcome, PhoneInfo } from '../contract';
-import { rowsByName, type ProxyErrorDefinition } from '../errors';
+import type { UpstreamOutcome, PhoneInfo } from '../contract/types';
+import { rowsByName, type ProxyErrorDefinition } from '../contract/errors';
 
 type ErrorName = keyof typeof rowsByName;
 

@@ -13,7 +13,7 @@
 // flush, a restart) and the instances are writing back what they know, so a free code answers 'unmarked' and nothing is
 // written. The marker is a third key, outside the code's hash slot: this store speaks to one Redis, not a cluster.
 import { hash } from 'node:crypto';
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisConnection } from './redis-connection';
 import { longestWaitMs, timed } from './redis-timing';

@@ -6,8 +6,8 @@
 // answers channel, and every instance writes back its remembered answers and re-asserts its claims in flight; then it
 // marks Redis again. The look is also a write: a Redis that refuses writes (OOM under noeviction) is told here.
 import { randomUUID } from 'node:crypto';
-import type { UpstreamOutcome } from '../contract';
-import { errors } from '../errors';
+import type { UpstreamOutcome } from '../contract/types';
+import { errors } from '../contract/errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { RedisConnection } from './redis-connection';
 import { COMMAND_TIMEOUT_MS, timed } from './redis-timing';

@@ -1,7 +1,7 @@
 // What an instance puts back into a Redis that lost data (found by redis-marker.ts, or on reconnecting): the answers
 // it remembers, only where Redis lost them (SET NX: never over a claim or an answer there), its claims in flight (a
 // waiter elsewhere then waits for their answers instead of calling Authing again), and the claims it could not end.
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import { encodeOutcome } from './outcome-codec';
 import type { RedisClaims } from './redis-claims';
 import type { RedisConnection } from './redis-connection';

@@ -6,10 +6,10 @@
 // instances, and its claims in flight are re-asserted (redis-restore.ts).
 // Waiters hear the answer on one pub/sub channel (one subscription per process), and poll at a bounded pace as a safety net.
 import { randomUUID } from 'node:crypto';
-import type { SourcedOutcome, UpstreamOutcome } from '../contract';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract/types';
 import type { Dedupe } from './dedupe';
 import { NOT_ADMITTED, shouldRemember, type SingleFlight } from './single-flight';
-import { errors } from '../errors';
+import { errors } from '../contract/errors';
 import { InFlight } from '../in-flight';
 import { decodeOutcome, type CompactOutcome } from './outcome-codec';
 import { RELEASED, redisClaims } from './redis-claims';

@@ -11,7 +11,7 @@ import { memoryRateLimiter } from './rate-limiters';
 import { connectRedis, type RedisConnection } from './redis-connection';
 import { maskRedisUrl } from '../config/summary';
 import { watchForDataLoss, type DataLossWatch } from './redis-marker';
-import type { SourcedOutcome } from '../contract';
+import type { SourcedOutcome } from '../contract/types';
 import { createRedisSingleFlight } from './redis-single-flight';
 import { storeDownPolicy } from './store-down';
 import { throttledWarning } from './throttled-warning';

@@ -3,9 +3,9 @@
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
-import type { SourcedOutcome, UpstreamOutcome } from '../contract';
+import type { SourcedOutcome, UpstreamOutcome } from '../contract/types';
 import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
-import { errors } from '../errors';
+import { errors } from '../contract/errors';
 import { clientKey } from '../guards/rate-limit';
 import { DEFAULTS } from '../config';
 import { compactOutcome, type CompactOutcome } from './outcome-codec';

@@ -1,7 +1,7 @@
 // What an exchange does when Redis fails, per REDIS_FAILURE, and the warnings about it (at most one per step and
 // interval: an outage must not flood the log; the counter tells how often).
 import type { StoreFailureMode } from '../config';
-import { failures } from '../errors';
+import { failures } from '../contract/errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { StoreDownPolicy } from './types';
 import type { ThrottledWarning } from './throttled-warning';

@@ -1,5 +1,5 @@
 // The one interface behind which claims, answers and rate-limit counters live: this process's memory, or Redis.
-import type { UpstreamOutcome } from '../contract';
+import type { UpstreamOutcome } from '../contract/types';
 import type { SingleFlight } from './single-flight';
 import type { RateLimiter, RateLimitSettings } from '../guards/rate-limit';
 

@@ -3,7 +3,7 @@
 // Rules from jose's own guidance: algorithms pinned, audience and issuer required, exp required, clock tolerance explicit.
 import './node-check'; // first: on a Node.js too old for jose, one clear line
 import { createLocalJWKSet, createRemoteJWKSet, calculateJwkThumbprint, errors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
-import { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, type PhoneAssertionClaims } from '../assertion-claims';
+import { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, type PhoneAssertionClaims } from '../contract/assertion-claims';
 import { fetchFailed, JwksUnavailableError } from './jwks-unavailable';
 
 export { ASSERTION_ALGORITHMS, DEFAULT_ASSERTION_ISSUER, JwksUnavailableError, type PhoneAssertionClaims };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
-import type { UpstreamOutcome } from '../../src/contract';
+import type { UpstreamOutcome } from '../../src/contract/types';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore, type Store } from '../../src/store';
 import { redisClaims, RELEASED } from '../../src/store/redis-claims';

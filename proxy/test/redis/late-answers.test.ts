@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { createPhoneExchange, type PhoneExchange } from '../../src';
 import { resolveOptions } from '../../src/config';
-import { errors } from '../../src/errors';
-import type { UpstreamOutcome } from '../../src/contract';
+import { errors } from '../../src/contract/errors';
+import type { UpstreamOutcome } from '../../src/contract/types';
 import { createMetrics } from '../../src/observability/metrics';
 import { createStore } from '../../src/store';
 import { hashCode } from '../../src/store/dedupe';

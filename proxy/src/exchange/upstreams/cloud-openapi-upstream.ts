@@ -5,7 +5,7 @@
 // callWXOpenAPI); both shapes, and the snake_case one, are read.
 // The same guarantees as over HTTP: a bounded number at once (upstream-slots.ts), a deadline answered 504 and the late
 // answer kept for the code within the grace. The function is "sent" once invoked: a failure after that is possibly spent.
-import type { UpstreamOutcome } from '../../contract';
+import type { UpstreamOutcome } from '../../contract/types';
 import { classifyError, isRecord } from '../classify';
 import type { CloudGetPhoneNumber } from '../../config';
 import { InFlight } from '../../in-flight';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { urlToHttpOptions } from 'node:url';
-import type { UpstreamOutcome } from '../../contract';
+import type { UpstreamOutcome } from '../../contract/types';
 import { classifyError, type UpstreamResponse } from '../classify';
 import { InFlight } from '../../in-flight';
 import { errorWithCode, startUpstreamCall, type CallSettings, type UpstreamCall } from '../upstream-call';

@@ -2,7 +2,7 @@
 // never sent (503, send the same code again). The upstream rejecting the token: the token is dropped, and when the
 // upstream allows it the call is made once more with a fresh token.
 import { performance } from 'node:perf_hooks';
-import type { UpstreamOutcome } from '../../contract';
+import type { UpstreamOutcome } from '../../contract/types';
 import { classifyError } from '../classify';
 import { errorWithCode, type UpstreamCall } from '../upstream-call';
 import type { TokenCache } from './token-cache';

@@ -2,8 +2,8 @@
 // getuserphonenumber docs) must be the caller's appid when both are known: a code from another mini program is refused.
 // The caller's appid is known when it is a mini program appid (wx + 16 hex digits): the allow-list accepts any name.
 // Recorded beside the outcome by each classifier, checked once for every upstream in upstream-flight.ts.
-import { errors } from '../../errors';
-import type { UpstreamOutcome } from '../../contract';
+import { errors } from '../../contract/errors';
+import type { UpstreamOutcome } from '../../contract/types';
 
 // Its own copy of classify.ts's isRecord: classify.ts imports this module, and importing back would make a cycle.
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

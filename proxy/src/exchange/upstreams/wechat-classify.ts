@@ -8,9 +8,9 @@
 //   40029 invalid code, 40163 code already used -> CODE_REJECTED
 //   41008 missing code          -> MISCONFIGURED, and the code provably unsent (WeChat saw none)
 //   45011 API minute quota      -> RATE_LIMITED, retry after 60 s
-import { errors, type ProxyErrorDefinition } from '../../errors';
+import { errors, type ProxyErrorDefinition } from '../../contract/errors';
 import { scrubLogText } from '../../observability/scrub';
-import type { UpstreamOutcome } from '../../contract';
+import type { UpstreamOutcome } from '../../contract/types';
 import { byWechatErrcode, isRecord, parseJsonOrUndefined, readPhone, type UpstreamResponse } from '../classify';
 import { withWatermark } from './watermark';
 

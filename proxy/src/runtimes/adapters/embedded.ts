@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp, type App } from '../../app';
 import { JWKS_PATH, RESERVED_PATHS, type ProxyOptions } from '../../config';
-import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../../http-messages';
+import { BODY_ABORTED, BODY_TOO_LARGE, type AppRequest, type AppResponse, type BodyRead } from '../../contract/http-messages';
 import { holdUntilDone, readBody, toAppRequest } from '../node-handler';
 
 /** What the framework did with the body: kept `value` (undefined when it read nothing), or its parser refused it. */

@@ -1,10 +1,10 @@
 // The wire error table (docs/en/reference/protocol.md; the codes: docs/en/reference/errors.md), created once and named.
 // Messages are fixed and safe to show: upstream text never reaches the client.
 
-// The error shapes are the wire contract's (contract.ts); re-exported here beside the table they describe.
-import type { ExchangeAnswer, FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './contract';
+// The error shapes are the wire contract's (types.ts); re-exported here beside the table they describe.
+import type { ExchangeAnswer, FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './types';
 
-export type { FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './contract';
+export type { FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './types';
 
 function define(error: ProxyErrorCode, statusCode: number, message: string): ProxyErrorDefinition {
   return Object.freeze({ error, statusCode, message });
