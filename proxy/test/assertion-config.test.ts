@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, createPhoneExchange, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../src';
 import { ecKey, edKey } from './assertion-helpers';
+import { configError as configErrorOf } from './helpers';
 
 const BASE_ENV = { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_APP_ID: 'app-1', AUTHING_EXT_IDP_CONNIDENTIFIER: 'wx-mp' };
 const AUTHING: ProxyOptions['authing'] = { appHost: 'https://example.authing.cn', appId: 'app-1', extIdpConnidentifier: 'wx-mp' };
@@ -19,15 +20,9 @@ const OCT_JWK = JSON.stringify(generateKeySync('hmac', { length: 256 }).export({
 /** Text that would betray a key if a message carried it. */
 const SECRETS = [EC_PEM.split('\n')[1], String(EC_JWK.d), RSA_PEM.split('\n')[1]];
 
+/** The ConfigError `run` throws, checked to name none of the secrets. */
 function configError(run: () => unknown): ConfigError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  const error = caught as ConfigError;
+  const error = configErrorOf(run);
   for (const secret of SECRETS) expect(error.message).not.toContain(secret);
   return error;
 }

@@ -2,11 +2,11 @@
 // wx-server-sdk's getWXContext() reads), not from the event the caller wrote. Upstream is the real sandbox; signed
 // assertions are verified as an app backend does, so `sub` is what the platform said.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { createCloudFunction, type CloudFunction, type ProxyOptions } from '../src';
+import type { CloudFunction } from '../src';
 import { callerFromContext, readWxContext, sourceKind } from '../src/runtimes/cloud-caller';
 import { startSandbox, type Sandbox } from '../src/sandbox';
 import { verifyPhoneAssertion } from '../src/verify';
-import { authingFor, LogCapture } from './helpers';
+import { cloudFunctionsClosedAfterEach, LogCapture } from './helpers';
 
 const APP = 'wxc10udf000000001';
 const USER = 'oUSER0000000000000000000001';
@@ -42,15 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-const opened: CloudFunction[] = [];
-function cloudFunction(options: Partial<ProxyOptions> = {}): CloudFunction {
-  const main = createCloudFunction({ authing: authingFor(sandbox), logger: false, ...options });
-  opened.push(main);
-  return main;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((main) => main.close()));
-});
+const cloudFunction = cloudFunctionsClosedAfterEach(() => sandbox);
 
 describe('reading the platform context', () => {
   it('reads the variables WX_CONTEXT_KEYS lists, without their WX_ prefix, and TCB_SOURCE', () => {

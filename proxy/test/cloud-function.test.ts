@@ -1,8 +1,8 @@
 // The cloud function the way WeChat calls it: main(event, context) with the mini program's data plus the userInfo
 // the platform injects; its result is the envelope the component reads. Upstream is the real sandbox on loopback.
-import { ConfigError, createCloudFunction, loadConfigFromEnv, type CloudFunction, type ProxyOptions } from '../src';
+import { ConfigError, createCloudFunction, loadConfigFromEnv } from '../src';
 import { startSandbox, type Sandbox } from '../src/sandbox';
-import { authingFor, LogCapture } from './helpers';
+import { cloudFunctionsClosedAfterEach, LogCapture } from './helpers';
 
 const APP = 'wxc10udf000000001';
 const OTHER_APP = 'wxc10udf000000002';
@@ -20,15 +20,7 @@ afterAll(() => sandbox.close());
 afterEach(() => sandbox.clearFaults());
 
 /** A cloud function on the sandbox; closed after the test. */
-const opened: CloudFunction[] = [];
-function cloudFunction(options: Partial<ProxyOptions> = {}): CloudFunction {
-  const main = createCloudFunction({ authing: authingFor(sandbox), logger: false, ...options });
-  opened.push(main);
-  return main;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((main) => main.close()));
-});
+const cloudFunction = cloudFunctionsClosedAfterEach(() => sandbox);
 
 describe('an exchange', () => {
   it('answers the DTO with statusCode 200, the way the HTTP proxy does', async () => {
@@ -227,8 +219,7 @@ describe('configuration', () => {
       LOG_LEVEL: 'silent',
     });
     expect([host, port]).toEqual(['0.0.0.0', 8787]);
-    const main = createCloudFunction(options);
-    opened.push(main);
+    const main = cloudFunction(options); // the environment's options, whole: they override the helper's
     const code = sandbox.mintCode();
     expect(await main(fromMiniProgram({ code }))).toMatchObject({ statusCode: 200, data: sandbox.phoneFor(code) });
   });

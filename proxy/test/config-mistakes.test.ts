@@ -3,21 +3,12 @@
 // or option, and values that could never work (an endpoint path as the host, plain http off loopback, a key variable
 // holding a path) fail at start.
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, createNodeHandler, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../src';
+import { createNodeHandler, loadConfigFromEnv, resolveOptions, type ProxyOptions } from '../src';
 import { closestName, editDistance } from '../src/config/suggest';
+import { configError } from './helpers';
 
 const BASE = { AUTHING_APP_HOST: 'https://example.authing.cn', AUTHING_APP_ID: 'app-1', AUTHING_EXT_IDP_CONNIDENTIFIER: 'wx-mp' };
 const authing = { appHost: 'https://example.authing.cn', appId: 'a', extIdpConnidentifier: 'c' };
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** The warnings loadConfigFromEnv hands out for `env`. */
 function warningsFor(env: Record<string, string>): string[] {

@@ -1,21 +1,12 @@
 // Configuration is validated up front; every error names the environment variable or option at fault.
-import { ConfigError, createNodeHandler, loadConfigFromEnv, resolveOptions } from '../src';
+import { createNodeHandler, loadConfigFromEnv, resolveOptions } from '../src';
+import { configError } from './helpers';
 
 const BASE = {
   AUTHING_APP_HOST: 'https://example.authing.cn',
   AUTHING_APP_ID: 'app-1',
   AUTHING_EXT_IDP_CONNIDENTIFIER: 'wx-mp',
 };
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfigFromEnv', () => {
   it('reads a minimal environment with defaults', () => {

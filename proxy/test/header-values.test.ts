@@ -1,7 +1,8 @@
 // Options sent to Authing as headers are checked as header values at start (config/header-values.ts): the variable or
 // option is named with the character at fault and how to fix it. And the upstream options' own variables.
-import { ConfigError, loadConfigFromEnv, resolveOptions } from '../src';
+import { loadConfigFromEnv, resolveOptions } from '../src';
 import { headerValueProblem } from '../src/config/header-values';
+import { configError } from './helpers';
 
 const ENV = {
   AUTHING_APP_HOST: 'https://example.authing.cn',
@@ -9,16 +10,6 @@ const ENV = {
   AUTHING_APP_ID: '65a0b1c2d3e4f5a6b7c8d9e0',
 };
 const AUTHING = { appHost: 'https://example.authing.cn', extIdpConnidentifier: 'wechat-mp' };
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('a header-bound value that cannot be sent fails at start', () => {
   it.each([

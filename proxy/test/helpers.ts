@@ -1,7 +1,7 @@
 // Shared test scaffolding: a real sandbox and a real proxy on loopback ports, and a captured JSON log.
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { startProxy, type AuthingOptions, type ProxyOptions, type RunningProxy } from '../src';
+import { ConfigError, createCloudFunction, startProxy, type AuthingOptions, type CloudFunction, type ProxyOptions, type RunningProxy } from '../src';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox';
 
 export const APP_ID = 'test-app-id-6a1f';
@@ -102,3 +102,35 @@ export const WECHAT_PHONE_ERRCODES: Array<[number, number, string]> = [
   [41008, 500, 'MISCONFIGURED'],
   [40999, 502, 'UPSTREAM_ERROR'],
 ];
+
+/** The ConfigError `run` throws; fails the test when it throws nothing or something else. */
+export function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** Authing's answer to a good code, as the upstream stand-ins of the client tests send it. */
+export const AUTHING_SUCCESS = JSON.stringify({
+  statusCode: 200,
+  message: 'ok',
+  requestId: 'rid-1',
+  data: { phoneNumber: '+8613800000000', purePhoneNumber: '13800000000', countryCode: '86' },
+});
+
+/** Opens cloud functions on the sandbox `sandbox()` returns, each closed after its test (call at a file's top level). */
+export function cloudFunctionsClosedAfterEach(sandbox: () => Sandbox): (options?: Partial<ProxyOptions>) => CloudFunction {
+  const opened: CloudFunction[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((main) => main.close()));
+  });
+  return (options = {}) => {
+    const main = createCloudFunction({ authing: authingFor(sandbox()), logger: false, ...options });
+    opened.push(main);
+    return main;
+  };
+}

@@ -7,13 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AuthingClient } from '../src/exchange/authing-client';
 import { errors, variants } from '../src/contract/errors';
-
-const SUCCESS = JSON.stringify({
-  statusCode: 200,
-  message: 'ok',
-  requestId: 'rid-1',
-  data: { phoneNumber: '+8613800000000', purePhoneNumber: '13800000000', countryCode: '86' },
-});
+import { AUTHING_SUCCESS as SUCCESS } from './helpers';
 
 interface Upstream {
   url: string;
