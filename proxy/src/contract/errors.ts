@@ -2,7 +2,7 @@
 // Messages are fixed and safe to show: upstream text never reaches the client.
 
 // The error shapes are the wire contract's (types.ts); re-exported here beside the table they describe.
-import type { ExchangeAnswer, FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './types';
+import type { ExchangeAnswer, FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure, UpstreamOutcome } from './types';
 
 export type { FailureBody, ProxyErrorCode, ProxyErrorDefinition, ProxyFailure } from './types';
 
@@ -77,6 +77,11 @@ export const errors: typeof byCode & FormerKeys = Object.freeze(
 
 const prebuilt = (definition: ProxyErrorDefinition, reason?: string): ProxyFailure =>
   Object.freeze(reason === undefined ? { definition } : { definition, detail: { reason } });
+
+/** A code the proxy never sent, frozen: 503 UPSTREAM_UNAVAILABLE, the client may send it again; `reason` is for the log. */
+export function neverSentOutcome(reason: string): UpstreamOutcome {
+  return Object.freeze({ ok: false, failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason } }), neverSent: true });
+}
 
 /**
  * The failures that carry nothing of the request, created once; `detail.reason` (log only) tells rows of one code apart.

@@ -6,8 +6,7 @@
 // answers channel, and every instance writes back its remembered answers and re-asserts its claims in flight; then it
 // marks Redis again. The look is also a write: a Redis that refuses writes (OOM under noeviction) is told here.
 import { randomUUID } from 'node:crypto';
-import type { UpstreamOutcome } from '../contract/types';
-import { errors } from '../contract/errors';
+import { neverSentOutcome } from '../contract/errors';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { RedisConnection } from './redis-connection';
 import { COMMAND_TIMEOUT_MS, timed } from './redis-timing';
@@ -21,14 +20,7 @@ export const RECOVERY_GRACE_MS = MARKER_CHECK_MS + COMMAND_TIMEOUT_MS;
 const LOST_MESSAGE_KEY = '*';
 
 /** A claim found no marker: nothing was written or sent; the client may send the same code again. */
-export const UNMARKED: UpstreamOutcome = Object.freeze({
-  ok: false,
-  failure: Object.freeze({
-    definition: errors.UPSTREAM_UNAVAILABLE,
-    detail: { reason: 'Redis lost its data; the instances are writing back what they know: send the code again' },
-  }),
-  neverSent: true,
-});
+export const UNMARKED = neverSentOutcome('Redis lost its data; the instances are writing back what they know: send the code again');
 
 /**
  * KEYS: marker, recovering. ARGV: the epoch this instance knows ('' before its first look), a new epoch, the grace, the

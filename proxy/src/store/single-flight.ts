@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../config';
 import type { ProxyMetrics } from '../observability/metrics';
 import type { SourcedOutcome, UpstreamOutcome } from '../contract/types';
 import { Dedupe, type DedupeCodec, type DedupeRefusal } from './dedupe';
-import { errors } from '../contract/errors';
+import { neverSentOutcome } from '../contract/errors';
 import { clientKey } from '../guards/rate-limit';
 import { DEFAULTS } from '../config';
 import { compactOutcome, type CompactOutcome } from './outcome-codec';
@@ -16,14 +16,7 @@ import { throttledWarning, type ThrottledWarning } from './throttled-warning';
  * that request RATE_LIMITED. An admitted request that waited on such a flight (or its claim) tries once more, soon enough
  * (RETRY_WINDOW_MS), and gets this (503, send the code again) when it was too late for that or that did not answer either.
  */
-export const NOT_ADMITTED: UpstreamOutcome = Object.freeze({
-  ok: false,
-  failure: Object.freeze({
-    definition: errors.UPSTREAM_UNAVAILABLE,
-    detail: { reason: 'another request for this code was not admitted; send it again' },
-  }),
-  neverSent: true,
-});
+export const NOT_ADMITTED = neverSentOutcome('another request for this code was not admitted; send it again');
 
 export interface SingleFlight {
   /**
@@ -54,19 +47,8 @@ export interface EvictionSink {
 
 /** The memory store had no room for a new code (or its client held its share): nothing was sent, the client may retry. */
 export const MEMORY_FULL: Readonly<Record<DedupeRefusal, UpstreamOutcome>> = Object.freeze({
-  full: Object.freeze({
-    ok: false,
-    failure: Object.freeze({ definition: errors.UPSTREAM_UNAVAILABLE, detail: { reason: 'memory store full; send the code again' } }),
-    neverSent: true,
-  }),
-  client_share: Object.freeze({
-    ok: false,
-    failure: Object.freeze({
-      definition: errors.UPSTREAM_UNAVAILABLE,
-      detail: { reason: 'this client holds its share of the memory store; send the code again' },
-    }),
-    neverSent: true,
-  }),
+  full: neverSentOutcome('memory store full; send the code again'),
+  client_share: neverSentOutcome('this client holds its share of the memory store; send the code again'),
 });
 
 /** The bounded in-process memory of answers; an answer evicted early is counted by every sink, and told to each once. */
